@@ -1,0 +1,54 @@
+// Elementwise operations on vectors of n elements.
+//
+//   elementwise_axpy          y = alpha·x + y          (float)
+//   elementwise_scale         x = alpha·x              (float)
+//   elementwise_add           out = a + b              (float; out may alias a or b)
+//   elementwise_float_to_half out = (half) in          (round to nearest even)
+//   elementwise_half_to_float out = (float) in
+//
+// Launched over n work-items rounded up to a multiple of WGS_ELEMENTWISE; each checks i < n.
+// half is a storage type here: vload_half / vstore_half_rte need no cl_khr_fp16.
+
+#ifndef WGS_ELEMENTWISE
+#define WGS_ELEMENTWISE 64
+#endif
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void elementwise_axpy(const ulong n, const float alpha, __global const float* x, __global float* y) {
+    const size_t i = get_global_id(0);
+    if (i < n) {
+        y[i] = alpha * x[i] + y[i];
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void elementwise_scale(const ulong n, const float alpha, __global float* x) {
+    const size_t i = get_global_id(0);
+    if (i < n) {
+        x[i] = alpha * x[i];
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void elementwise_add(const ulong n, __global const float* a, __global const float* b, __global float* out) {
+    const size_t i = get_global_id(0);
+    if (i < n) {
+        out[i] = a[i] + b[i];
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void elementwise_float_to_half(const ulong n, __global const float* in, __global half* out) {
+    const size_t i = get_global_id(0);
+    if (i < n) {
+        vstore_half_rte(in[i], i, out);
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void elementwise_half_to_float(const ulong n, __global const half* in, __global float* out) {
+    const size_t i = get_global_id(0);
+    if (i < n) {
+        out[i] = vload_half(i, in);
+    }
+}

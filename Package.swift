@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "LoRAKit",
+    products: [
+        .library(name: "LoRAKit", targets: ["LoRAKit"]),
+        .executable(name: "lorakit", targets: ["lorakit"]),
+        .executable(name: "lorakit-bench", targets: ["lorakit-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, each a module map over a Debian -dev package's header.
+        .systemLibrary(name: "COpenCL", path: "Sources/COpenCL",
+                       providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]),
+        .systemLibrary(name: "CCLBlast", path: "Sources/CCLBlast",
+                       providers: [.apt(["libclblast-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // Turns Kernels/*.cl into a Swift source at build time, so every binary carries its kernels.
+        .executableTarget(name: "lorakit-embed-kernels", path: "Sources/lorakit-embed-kernels"),
+        .plugin(name: "EmbedKernels", capability: .buildTool(),
+                dependencies: ["lorakit-embed-kernels"], path: "Plugins/EmbedKernels"),
+
+        .target(
+            name: "LoRAKit",
+            dependencies: ["COpenCL", "CCLBlast", "CBLAS"],
+            path: "Sources/LoRAKit",
+            plugins: ["EmbedKernels"]
+        ),
+        .executableTarget(
+            name: "lorakit",
+            dependencies: ["LoRAKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/lorakit"
+        ),
+        .executableTarget(
+            name: "lorakit-bench",
+            dependencies: ["LoRAKit", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Benchmarks/lorakit-bench"
+        ),
+        .testTarget(
+            name: "LoRAKitTests",
+            dependencies: ["LoRAKit"],
+            path: "Tests/LoRAKitTests"
+        ),
+    ]
+)

@@ -1,0 +1,48 @@
+/// A compute device: the OpenCL devices (through CLBlast and `Kernels/*.cl`) and the host CPU
+/// (through OpenBLAS and native Swift). Everything above `Device/` talks only to this protocol.
+///
+/// Operations are enqueued in order; a backend may return before the work is done. Reading a
+/// buffer (`DeviceBuffer.download`) waits for all earlier work; `synchronize()` waits explicitly.
+/// Every operation validates its operands first and throws `DeviceError` on any mismatch.
+public protocol Device: AnyObject, Sendable {
+    var info: DeviceInfo { get }
+    /// Bytes allocated through this device now and at peak.
+    var memoryUsage: MemoryUsage { get }
+
+    /// A zero-filled buffer of `count` elements; `label` names it in errors and memory reports.
+    func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer
+    /// Copies all of `source` into `destination` (both on this device, same type and count).
+    func copy(from source: DeviceBuffer, to destination: DeviceBuffer) throws
+    /// Waits until every enqueued operation has finished.
+    func synchronize() throws
+
+    /// `C = alpha·op(A)·op(B) + beta·C`, row-major, optionally strided-batched.
+    func gemm(_ descriptor: GEMMDescriptor, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws
+
+    /// `y += alpha·x`.
+    func axpy(alpha: Float, x: DeviceBuffer, y: DeviceBuffer) throws
+    /// `x *= alpha`.
+    func scale(_ x: DeviceBuffer, by alpha: Float) throws
+    /// `out = a + b` (out may be a or b).
+    func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws
+    /// `out[i] = Σ_j x[i·columns + j]²` for a row-major rows×columns x (RMSNorm's reduction).
+    func rowSumOfSquares(_ x: DeviceBuffer, rows: Int, columns: Int, into out: DeviceBuffer) throws
+    /// Converts between float32 and float16 storage (round to nearest even).
+    func convert(_ source: DeviceBuffer, into destination: DeviceBuffer) throws
+}
+
+extension Device {
+    /// A zero-filled buffer holding `values`.
+    public func makeBuffer<T: DeviceScalar>(_ values: [T], label: String) throws -> DeviceBuffer {
+        let buffer = try makeBuffer(T.elementType, count: values.count, label: label)
+        try buffer.upload(values)
+        return buffer
+    }
+
+    /// Plain, non-batched `C = alpha·op(A)·op(B) + beta·C` on packed matrices.
+    public func gemm(m: Int, n: Int, k: Int, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer,
+                     transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1, beta: Float = 0) throws {
+        try gemm(GEMMDescriptor(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB,
+                                alpha: alpha, beta: beta), a: a, b: b, c: c)
+    }
+}

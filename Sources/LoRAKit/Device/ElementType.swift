@@ -1,0 +1,29 @@
+/// The element types a device buffer can hold.
+///
+/// Compute is fp32 everywhere; `float16` is a storage format (read with `vload_half` in kernels,
+/// converted by `Float16(_:)` on the host) so that it works on devices without `cl_khr_fp16`.
+public enum ElementType: String, Sendable, CaseIterable, CustomStringConvertible {
+    case float32
+    case float16
+    case uint8
+
+    /// Bytes per element.
+    public var byteSize: Int {
+        switch self {
+        case .float32: return 4
+        case .float16: return 2
+        case .uint8: return 1
+        }
+    }
+
+    public var description: String { rawValue }
+}
+
+/// A Swift scalar type that maps one-to-one onto an `ElementType`.
+public protocol DeviceScalar: BitwiseCopyable, Sendable {
+    static var elementType: ElementType { get }
+}
+
+extension Float: DeviceScalar { public static var elementType: ElementType { .float32 } }
+extension Float16: DeviceScalar { public static var elementType: ElementType { .float16 } }
+extension UInt8: DeviceScalar { public static var elementType: ElementType { .uint8 } }

@@ -1,0 +1,50 @@
+/// Operand checks for the elementwise family (`axpy`, `scale`, `add`, `convert`), shared by both
+/// backends so that they reject exactly the same inputs.
+enum ElementwiseContract {
+    static func axpy(x: DeviceBuffer, y: DeviceBuffer, on device: any Device) throws {
+        try OperandCheck.float32([("x", x), ("y", y)], operation: "axpy", on: device)
+        try OperandCheck.sameCount([("x", x), ("y", y)], operation: "axpy")
+    }
+
+    static func scale(x: DeviceBuffer, on device: any Device) throws {
+        try OperandCheck.float32([("x", x)], operation: "scale", on: device)
+    }
+
+    static func add(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, on device: any Device) throws {
+        let operands = [("a", a), ("b", b), ("out", out)]
+        try OperandCheck.float32(operands, operation: "add", on: device)
+        try OperandCheck.sameCount(operands, operation: "add")
+    }
+
+    /// Returns true for float32 → float16, false for float16 → float32.
+    static func convert(source: DeviceBuffer, destination: DeviceBuffer, on device: any Device) throws -> Bool {
+        let operands = [("source", source), ("destination", destination)]
+        try OperandCheck.onDevice(operands, operation: "convert", on: device)
+        try OperandCheck.sameCount(operands, operation: "convert")
+        switch (source.elementType, destination.elementType) {
+        case (.float32, .float16): return true
+        case (.float16, .float32): return false
+        default:
+            throw DeviceError.typeMismatch(operation: "convert", operand: "destination \(destination)",
+                                           expected: source.elementType == .float32 ? .float16 : .float32,
+                                           actual: destination.elementType)
+        }
+    }
+}
+
+/// Operand checks for the reduction family.
+enum ReductionContract {
+    static func rowSumOfSquares(x: DeviceBuffer, rows: Int, columns: Int, out: DeviceBuffer, on device: any Device) throws {
+        let operation = "rowSumOfSquares"
+        try OperandCheck.float32([("x", x), ("out", out)], operation: operation, on: device)
+        guard rows >= 1, columns >= 1 else {
+            throw DeviceError.invalidShape(operation: operation, detail: "rows \(rows) and columns \(columns) must be at least 1")
+        }
+        guard x.count == rows * columns else {
+            throw DeviceError.invalidShape(operation: operation, detail: "x has \(x.count) elements, not rows×columns = \(rows)×\(columns)")
+        }
+        guard out.count == rows else {
+            throw DeviceError.invalidShape(operation: operation, detail: "out has \(out.count) elements, not rows = \(rows)")
+        }
+    }
+}

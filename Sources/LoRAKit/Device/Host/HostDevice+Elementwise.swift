@@ -1,0 +1,41 @@
+extension HostDevice {
+    public func axpy(alpha: Float, x: DeviceBuffer, y: DeviceBuffer) throws {
+        try ElementwiseContract.axpy(x: x, y: y, on: self)
+        let px = floats(x), py = floats(y)
+        ParallelLoop.chunks(x.count) { range in
+            for i in range { py[i] += alpha * px[i] }
+        }
+    }
+
+    public func scale(_ x: DeviceBuffer, by alpha: Float) throws {
+        try ElementwiseContract.scale(x: x, on: self)
+        let px = floats(x)
+        ParallelLoop.chunks(x.count) { range in
+            for i in range { px[i] *= alpha }
+        }
+    }
+
+    public func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws {
+        try ElementwiseContract.add(a: a, b: b, out: out, on: self)
+        let pa = floats(a), pb = floats(b), po = floats(out)
+        ParallelLoop.chunks(a.count) { range in
+            for i in range { po[i] = pa[i] + pb[i] }
+        }
+    }
+
+    public func convert(_ source: DeviceBuffer, into destination: DeviceBuffer) throws {
+        let toHalf = try ElementwiseContract.convert(source: source, destination: destination, on: self)
+        let count = source.count
+        if toHalf {
+            let from = floats(source), to = memory(destination).halves(count: count)
+            ParallelLoop.chunks(count) { range in
+                for i in range { to[i] = Float16(from[i]) }
+            }
+        } else {
+            let from = memory(source).halves(count: count), to = floats(destination)
+            ParallelLoop.chunks(count) { range in
+                for i in range { to[i] = Float(from[i]) }
+            }
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// The host CPU as a device: GEMM through OpenBLAS, every other operation in native Swift spread
+/// over all cores. Operations run synchronously, so `synchronize()` has nothing to wait for.
+public final class HostDevice: Device, @unchecked Sendable {
+    public let info: DeviceInfo
+    let counter: MemoryCounter
+
+    public init() {
+        let cpu = HostCPU.current
+        let memory = Int(ProcessInfo.processInfo.physicalMemory)
+        info = DeviceInfo(
+            backend: .host, identifier: "host", platformIndex: nil, deviceIndex: nil,
+            platformName: "host", platformVersion: "host", name: cpu.modelName, vendor: cpu.vendor, kind: .cpu,
+            globalMemoryBytes: memory, maxAllocationBytes: memory, computeUnits: cpu.cores,
+            maxWorkGroupSize: 1, clockMHz: cpu.clockMHz, supportsFP16: true, openCLCVersion: nil,
+            driverVersion: "OpenBLAS", peakGFLOPS: cpu.peakGFLOPS, peakNote: cpu.peakNote)
+        counter = MemoryCounter(deviceName: "host", capacityBytes: memory, maxAllocationBytes: memory)
+    }
+
+    public var memoryUsage: MemoryUsage { counter.snapshot }
+
+    public func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer {
+        guard count >= 1 else {
+            throw DeviceError.invalidShape(operation: "makeBuffer", detail: "buffer '\(label)' needs at least 1 element, got \(count)")
+        }
+        let memory = try HostMemory(byteCount: count * elementType.byteSize, label: label, counter: counter)
+        return DeviceBuffer(device: self, elementType: elementType, count: count, label: label, storage: memory)
+    }
+
+    public func copy(from source: DeviceBuffer, to destination: DeviceBuffer) throws {
+        try OperandCheck.onDevice([("source", source), ("destination", destination)], operation: "copy", on: self)
+        guard source.elementType == destination.elementType, source.count == destination.count else {
+            throw DeviceError.invalidShape(operation: "copy", detail: "\(source) and \(destination) differ in type or count")
+        }
+        memmove(memory(destination).pointer, memory(source).pointer, source.byteCount)
+    }
+
+    public func synchronize() throws {}
+
+    /// The host memory of a buffer already checked to belong to this device.
+    func memory(_ buffer: DeviceBuffer) -> HostMemory {
+        // Safe: every operation checks `buffer.device === self` first, and this device makes only HostMemory.
+        unsafeDowncast(buffer.storage as AnyObject, to: HostMemory.self)
+    }
+
+    func floats(_ buffer: DeviceBuffer) -> UnsafeMutablePointer<Float> { memory(buffer).floats(count: buffer.count) }
+}

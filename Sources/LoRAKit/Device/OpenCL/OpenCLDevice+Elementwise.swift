@@ -1,0 +1,28 @@
+extension OpenCLDevice {
+    public func axpy(alpha: Float, x: DeviceBuffer, y: DeviceBuffer) throws {
+        try ElementwiseContract.axpy(x: x, y: y, on: self)
+        try launchElementwise("elementwise_axpy", count: x.count, [.float(alpha), .buffer(x), .buffer(y)])
+    }
+
+    public func scale(_ x: DeviceBuffer, by alpha: Float) throws {
+        try ElementwiseContract.scale(x: x, on: self)
+        try launchElementwise("elementwise_scale", count: x.count, [.float(alpha), .buffer(x)])
+    }
+
+    public func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws {
+        try ElementwiseContract.add(a: a, b: b, out: out, on: self)
+        try launchElementwise("elementwise_add", count: a.count, [.buffer(a), .buffer(b), .buffer(out)])
+    }
+
+    public func convert(_ source: DeviceBuffer, into destination: DeviceBuffer) throws {
+        let toHalf = try ElementwiseContract.convert(source: source, destination: destination, on: self)
+        try launchElementwise(toHalf ? "elementwise_float_to_half" : "elementwise_half_to_float",
+                              count: source.count, [.buffer(source), .buffer(destination)])
+    }
+
+    /// Every elementwise kernel takes the element count first, then `arguments`.
+    private func launchElementwise(_ kernel: String, count: Int, _ arguments: [Argument]) throws {
+        try launch(kernel, program: "elementwise", arguments: [.ulong(UInt64(count))] + arguments,
+                   global: count, local: tuning.elementwiseWorkGroup)
+    }
+}

@@ -1,0 +1,13 @@
+extension OpenCLDevice {
+    public func rowSumOfSquares(_ x: DeviceBuffer, rows: Int, columns: Int, into out: DeviceBuffer) throws {
+        try ReductionContract.rowSumOfSquares(x: x, rows: rows, columns: columns, out: out, on: self)
+        guard columns <= Int(Int32.max) else {
+            throw DeviceError.invalidShape(operation: "rowSumOfSquares", detail: "columns \(columns) exceed the kernel's 32-bit index")
+        }
+        // One work-group per row.
+        let group = tuning.reductionWorkGroup
+        try launch("reduction_row_sum_squares", program: "reduction",
+                   arguments: [.int(Int32(columns)), .buffer(x), .buffer(out)],
+                   global: rows * group, local: group)
+    }
+}

@@ -1,0 +1,90 @@
+import COpenCL
+import Foundation
+
+/// An OpenCL device: GEMM through CLBlast, every other operation through the kernels in
+/// `Kernels/*.cl`. Operations are enqueued on one in-order queue without waiting.
+public final class OpenCLDevice: Device, @unchecked Sendable {
+    public let info: DeviceInfo
+    let context: OpenCLContext
+    let programs: OpenCLProgramCache
+    let tuning: OpenCLTuning
+    let counter: MemoryCounter
+    /// Serialises kernel-argument setting and enqueueing: a cl_kernel's arguments are shared state.
+    private let launchLock = NSLock()
+
+    /// Opens a device found by discovery. Prefer `Devices.open`, which keeps one instance per device.
+    init(found: OpenCLDiscovery.Found, kernels: KernelLibrary) throws {
+        info = found.info
+        context = try OpenCLContext(deviceID: found.deviceID)
+        tuning = OpenCLTuning(info: found.info)
+        programs = OpenCLProgramCache(context: context, library: kernels, info: found.info, tuning: tuning)
+        counter = MemoryCounter(deviceName: "\(info.identifier) (\(info.name))", capacityBytes: info.globalMemoryBytes,
+                                maxAllocationBytes: info.maxAllocationBytes)
+    }
+
+    public var memoryUsage: MemoryUsage { counter.snapshot }
+
+    public func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer {
+        guard count >= 1 else {
+            throw DeviceError.invalidShape(operation: "makeBuffer", detail: "buffer '\(label)' needs at least 1 element, got \(count)")
+        }
+        let memory = try OpenCLMemory(byteCount: count * elementType.byteSize, label: label, context: context, counter: counter)
+        return DeviceBuffer(device: self, elementType: elementType, count: count, label: label, storage: memory)
+    }
+
+    public func copy(from source: DeviceBuffer, to destination: DeviceBuffer) throws {
+        try OperandCheck.onDevice([("source", source), ("destination", destination)], operation: "copy", on: self)
+        guard source.elementType == destination.elementType, source.count == destination.count else {
+            throw DeviceError.invalidShape(operation: "copy", detail: "\(source) and \(destination) differ in type or count")
+        }
+        try checkCL(clEnqueueCopyBuffer(context.queue, mem(source), mem(destination), 0, 0, source.byteCount, 0, nil, nil),
+                    "clEnqueueCopyBuffer")
+    }
+
+    public func synchronize() throws {
+        try checkCL(clFinish(context.queue), "clFinish")
+    }
+
+    /// The cl_mem of a buffer already checked to belong to this device.
+    func mem(_ buffer: DeviceBuffer) -> cl_mem {
+        // Safe: operations check `buffer.device === self` first, and this device makes only OpenCLMemory.
+        unsafeDowncast(buffer.storage as AnyObject, to: OpenCLMemory.self).mem
+    }
+
+    /// One kernel argument.
+    enum Argument {
+        case buffer(DeviceBuffer)
+        case float(Float)
+        case int(Int32)
+        case ulong(UInt64)
+    }
+
+    /// Sets `arguments` on kernel `name` of `Kernels/<program>.cl` and enqueues it over `global`
+    /// work-items in groups of `local` (global is rounded up to a multiple of local; kernels
+    /// bounds-check). Returns without waiting.
+    func launch(_ name: String, program: String, arguments: [Argument], global: Int, local: Int) throws {
+        try launchLock.withLock {
+            let kernel = try programs.kernel(name, program: program)
+            for (index, argument) in arguments.enumerated() {
+                let index = cl_uint(index)
+                let status: cl_int
+                switch argument {
+                case .buffer(let buffer):
+                    var value: cl_mem? = mem(buffer)
+                    status = clSetKernelArg(kernel, index, MemoryLayout<cl_mem>.size, &value)
+                case .float(var value):
+                    status = clSetKernelArg(kernel, index, MemoryLayout<Float>.size, &value)
+                case .int(var value):
+                    status = clSetKernelArg(kernel, index, MemoryLayout<Int32>.size, &value)
+                case .ulong(var value):
+                    status = clSetKernelArg(kernel, index, MemoryLayout<UInt64>.size, &value)
+                }
+                try checkCL(status, "clSetKernelArg(\(name), \(index))")
+            }
+            var globalSize = (global + local - 1) / local * local
+            var localSize = local
+            try checkCL(clEnqueueNDRangeKernel(context.queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, nil),
+                        "clEnqueueNDRangeKernel(\(name))")
+        }
+    }
+}

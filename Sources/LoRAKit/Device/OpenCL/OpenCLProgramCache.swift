@@ -1,0 +1,88 @@
+import COpenCL
+
+/// Builds each OpenCL program once per device, with options chosen from the device, and keeps
+/// the programs and their kernel objects for the life of the device.
+final class OpenCLProgramCache: @unchecked Sendable {
+    private let owner: OpenCLContext
+    private let library: KernelLibrary
+    private let deviceName: String
+    /// `-D` options every program is built with (precision switches, work-group sizes).
+    let buildOptions: String
+    private var programs: [String: cl_program] = [:]
+    private var kernels: [String: cl_kernel] = [:]
+
+    init(context: OpenCLContext, library: KernelLibrary, info: DeviceInfo, tuning: OpenCLTuning) {
+        owner = context
+        self.library = library
+        deviceName = "\(info.identifier) (\(info.name))"
+        var options = ["-cl-std=CL1.2",
+                       "-DWGS_ELEMENTWISE=\(tuning.elementwiseWorkGroup)",
+                       "-DWGS_REDUCTION=\(tuning.reductionWorkGroup)"]
+        if info.supportsFP16 { options.append("-DLORAKIT_HAS_FP16=1") }
+        buildOptions = options.joined(separator: " ")
+    }
+
+    deinit {
+        kernels.values.forEach { clReleaseKernel($0) }
+        programs.values.forEach { clReleaseProgram($0) }
+    }
+
+    /// The kernel `name` of `Kernels/<program>.cl`. Callers hold the device's launch lock.
+    func kernel(_ name: String, program: String) throws -> cl_kernel {
+        if let kernel = kernels[name] { return kernel }
+        let built = try self.program(program)
+        var status: cl_int = CL_SUCCESS
+        guard let kernel = clCreateKernel(built, name, &status), status == CL_SUCCESS else {
+            throw DeviceError.openCL(call: "clCreateKernel(\(name)) in \(program).cl", status: status)
+        }
+        kernels[name] = kernel
+        return kernel
+    }
+
+    private func program(_ name: String) throws -> cl_program {
+        if let program = programs[name] { return program }
+        let program = try build(name: name, source: try library.source(of: name))
+        programs[name] = program
+        return program
+    }
+
+    /// Compiles `source`; on failure the error carries the device compiler's build log.
+    func build(name: String, source: String) throws -> cl_program {
+        var status: cl_int = CL_SUCCESS
+        let program: cl_program? = source.withCString { text in
+            var strings: [UnsafePointer<CChar>?] = [text]
+            return clCreateProgramWithSource(owner.context, 1, &strings, nil, &status)
+        }
+        guard let program, status == CL_SUCCESS else {
+            throw DeviceError.openCL(call: "clCreateProgramWithSource(\(name))", status: status)
+        }
+        var devices: [cl_device_id?] = [owner.deviceID]
+        status = clBuildProgram(program, 1, &devices, buildOptions, nil, nil)
+        if status != CL_SUCCESS {
+            let log = (try? clInfoString("clGetProgramBuildInfo(CL_PROGRAM_BUILD_LOG)") {
+                clGetProgramBuildInfo(program, owner.deviceID, cl_program_build_info(CL_PROGRAM_BUILD_LOG), $0, $1, $2)
+            }) ?? "(no build log available)"
+            clReleaseProgram(program)
+            if status == CL_BUILD_PROGRAM_FAILURE || status == CL_INVALID_BUILD_OPTIONS {
+                throw DeviceError.programBuild(program: name, device: deviceName, options: buildOptions, log: log)
+            }
+            throw DeviceError.openCL(call: "clBuildProgram(\(name))", status: status)
+        }
+        return program
+    }
+}
+
+/// Work-group sizes, fixed per device: pocl compiles a kernel again for every new work-group size,
+/// so each kernel uses one size, passed to the compiler as a `-D` so source and launch agree.
+struct OpenCLTuning: Sendable {
+    var elementwiseWorkGroup: Int
+    var reductionWorkGroup: Int
+
+    init(info: DeviceInfo) {
+        // Largest power of two ≤ the device limit, capped at 64 (a GPU wavefront/warp multiple).
+        var size = 1
+        while size * 2 <= min(64, max(1, info.maxWorkGroupSize)) { size *= 2 }
+        elementwiseWorkGroup = size
+        reductionWorkGroup = size
+    }
+}

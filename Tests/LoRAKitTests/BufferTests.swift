@@ -1,0 +1,96 @@
+import LoRAKit
+import Testing
+
+@Suite("Buffers and memory")
+struct BufferTests {
+    @Test("upload, download and ranges round-trip every element type", arguments: TestDevices.all)
+    func roundTrip(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let floats: [Float] = [1.5, -2, 3.25, 0, .infinity, -0.0, .leastNonzeroMagnitude]
+        let buffer = try device.makeBuffer(floats, label: "floats")
+        #expect(try buffer.download(as: Float.self).map(\.bitPattern) == floats.map(\.bitPattern))
+        #expect(try buffer.download(as: Float.self, range: 2..<4) == [3.25, 0])
+        try buffer.upload([9, 8] as [Float], at: 5)
+        #expect(try buffer.download(as: Float.self, range: 4..<7).map(\.bitPattern) == [Float.infinity, 9, 8].map(\.bitPattern))
+
+        let halves: [Float16] = [1, -0.5, 65504, 0.1]
+        #expect(try device.makeBuffer(halves, label: "halves").download(as: Float16.self) == halves)
+        let bytes: [UInt8] = [0, 1, 127, 128, 255]
+        #expect(try device.makeBuffer(bytes, label: "bytes").download(as: UInt8.self) == bytes)
+    }
+
+    @Test("new buffers are zero-filled", arguments: TestDevices.all)
+    func zeroFilled(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        for _ in 0..<3 {
+            let buffer = try device.makeBuffer(.float32, count: 4099, label: "fresh")
+            #expect(try buffer.download(as: Float.self).allSatisfy { $0.bitPattern == 0 })
+            try buffer.upload([Float](repeating: 7, count: 4099))
+        }
+    }
+
+    @Test("wrong element type or out-of-range access is an error", arguments: TestDevices.all)
+    func rejectsBadAccess(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let buffer = try device.makeBuffer(.float32, count: 4, label: "four")
+        #expect {
+            try buffer.upload([1, 2] as [UInt8])
+        } throws: { error in
+            guard case let DeviceError.typeMismatch(_, operand, expected, actual) = error else { return false }
+            return operand.contains("four") && expected == .float32 && actual == .uint8
+        }
+        #expect(throws: DeviceError.self) { try buffer.upload([1, 2, 3] as [Float], at: 2) }
+        #expect(throws: DeviceError.self) { try buffer.download(as: Float.self, range: 3..<5) }
+        #expect(throws: DeviceError.self) { try buffer.download(as: Float16.self) }
+        #expect(throws: DeviceError.self) { try device.makeBuffer(.float32, count: 0, label: "empty") }
+    }
+
+    @Test("same-device and cross-device copies", arguments: TestDevices.all)
+    func copies(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        var seeded = SeededValues(seed: 1)
+        let values = seeded.floats(1000)
+        let source = try device.makeBuffer(values, label: "source")
+        let sameDevice = try device.makeBuffer(.float32, count: 1000, label: "copy")
+        try source.copy(to: sameDevice)
+        #expect(try sameDevice.download(as: Float.self) == values)
+
+        for other in TestDevices.all {
+            let target = try TestDevices.open(other).makeBuffer(.float32, count: 1000, label: "on \(other.identifier)")
+            try source.copy(to: target)
+            #expect(try target.download(as: Float.self) == values, "\(info.identifier) → \(other.identifier)")
+        }
+        #expect(throws: DeviceError.self) { try source.copy(to: try device.makeBuffer(.float32, count: 999, label: "short")) }
+        #expect(throws: DeviceError.self) { try source.copy(to: try device.makeBuffer(.float16, count: 1000, label: "half")) }
+    }
+
+    @Test("allocations are counted now and at peak, and freed ones are returned", arguments: TestDevices.all)
+    func memoryAccounting(info: DeviceInfo) throws {
+        // A separate instance, so tests running in parallel on the shared one do not disturb the count.
+        let device = try Devices.openSeparately(info, kernels: KernelLibrary())
+        let before = device.memoryUsage
+        var buffer: DeviceBuffer? = try device.makeBuffer(.float32, count: 1 << 20, label: "four MiB")
+        #expect(device.memoryUsage.currentBytes == before.currentBytes + (4 << 20))
+        let halves = try device.makeBuffer(.float16, count: 1000, label: "halves")
+        #expect(device.memoryUsage.currentBytes == before.currentBytes + (4 << 20) + 2000)
+        buffer = nil
+        _ = buffer
+        #expect(device.memoryUsage.currentBytes == before.currentBytes + 2000)
+        #expect(device.memoryUsage.peakBytes >= before.currentBytes + (4 << 20) + 2000)
+        _ = halves
+    }
+
+    @Test("an allocation larger than the device says which, how big, and what is in use", arguments: TestDevices.all)
+    func outOfMemory(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let elements = info.globalMemoryBytes / 4 + 1
+        #expect {
+            _ = try device.makeBuffer(.float32, count: elements, label: "huge activations")
+        } throws: { error in
+            guard case let DeviceError.outOfMemory(_, label, requested, _, limitBytes, _) = error else { return false }
+            let text = "\(error)"
+            return label == "huge activations" && requested == elements * 4 && limitBytes > 0
+                && text.contains("huge activations") && text.contains("\(elements * 4) bytes")
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import LoRAKit
+import Testing
+
+@Suite("Device selection")
+struct DeviceSelectionTests {
+    @Test("discovery lists the host")
+    func hostIsListed() {
+        #expect(Devices.available.contains { $0.backend == .host && $0.identifier == "host" })
+    }
+
+    /// CI must exercise the OpenCL kernels: on CI, no OpenCL device is a failure, not a skip.
+    @Test("an OpenCL device is present when CI=true")
+    func openCLDevicePresentInCI() {
+        let onCI = ProcessInfo.processInfo.environment["CI"] == "true"
+        if onCI {
+            #expect(!TestDevices.openCL.isEmpty,
+                    "CI=true but no OpenCL device was found (problems: \(Devices.discoveryProblems)); install pocl-opencl-icd")
+        }
+    }
+
+    @Test("the default prefers an OpenCL GPU, then accelerator or CPU device, then the host")
+    func defaultOrder() throws {
+        let expected = Devices.available.first { $0.backend == .openCL && $0.kind == .gpu }
+            ?? Devices.available.first { $0.backend == .openCL && $0.kind == .accelerator }
+            ?? Devices.available.first { $0.backend == .openCL }
+            ?? Devices.available.first { $0.backend == .host }
+        #expect(Devices.defaultDevice == expected)
+        #expect(try Devices.resolve(nil, environment: [:]) == expected)
+    }
+
+    @Test("specifiers parse")
+    func parsing() {
+        #expect(DeviceSpecifier("host") == .host)
+        #expect(DeviceSpecifier(" HOST ") == .host)
+        #expect(DeviceSpecifier("opencl") == .anyOpenCL)
+        #expect(DeviceSpecifier("opencl:1:2") == .openCLIndex(platform: 1, device: 2))
+        #expect(DeviceSpecifier("opencl:pocl") == .openCLName("pocl"))
+        #expect(DeviceSpecifier("OpenCL:NVIDIA") == .openCLName("NVIDIA"))
+        #expect(DeviceSpecifier("opencl:") == nil)
+        #expect(DeviceSpecifier("cuda") == nil)
+    }
+
+    @Test("LORAKIT_DEVICE=host selects the host")
+    func environmentHost() throws {
+        let device = try Devices.open(nil, environment: ["LORAKIT_DEVICE": "host"])
+        #expect(device.info.backend == .host)
+        #expect(device === (try Devices.open("host")), "one instance per device")
+    }
+
+    @Test("LORAKIT_DEVICE=opencl:<name> and opencl:<p>:<d> select that OpenCL device", arguments: TestDevices.openCL)
+    func environmentOpenCL(info: DeviceInfo) throws {
+        let byIndex = try Devices.resolve(nil, environment: ["LORAKIT_DEVICE": info.identifier])
+        #expect(byIndex == info)
+        let fragment = String(info.name.prefix(6)).uppercased()
+        let byName = try Devices.resolve(nil, environment: ["LORAKIT_DEVICE": "opencl:\(fragment)"])
+        #expect(byName.backend == .openCL && byName.name.localizedCaseInsensitiveContains(fragment))
+        if info.platformVersion.localizedCaseInsensitiveContains("pocl") {
+            let pocl = try Devices.resolve(nil, environment: ["LORAKIT_DEVICE": "opencl:pocl"])
+            #expect(pocl.platformVersion.localizedCaseInsensitiveContains("pocl"))
+        }
+    }
+
+    @Test("an unknown device is an error that lists what exists")
+    func unknownDevice() {
+        for specifier in ["opencl:no-such-device", "opencl:9:9", "cuda:0"] {
+            #expect {
+                _ = try Devices.open(nil, environment: ["LORAKIT_DEVICE": specifier])
+            } throws: { error in
+                guard case let DeviceError.unknownDevice(text, available) = error else { return false }
+                return text == specifier && available.contains { $0.hasPrefix("host") }
+                    && "\(error)".contains("Available")
+            }
+        }
+    }
+}

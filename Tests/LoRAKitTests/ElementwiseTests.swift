@@ -1,0 +1,90 @@
+import LoRAKit
+import Testing
+
+/// axpy, scale, add and fp16 conversion on every device. Each result element comes from at most
+/// two roundings of the double-precision value (a possible FMA contraction on OpenCL included),
+/// each bounded by u = 2⁻²⁴ relative; conversions must match Swift's Float16 rounding exactly.
+@Suite("Elementwise")
+struct ElementwiseTests {
+    /// Odd and round sizes, including one past a work-group and one big enough for the host's
+    /// multi-threaded path.
+    static let sizes = [1, 63, 64, 65, 1000, 300_007]
+
+    @Test("axpy, scale, add", arguments: TestDevices.all)
+    func arithmetic(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        for (index, n) in Self.sizes.enumerated() {
+            var values = SeededValues(seed: UInt64(100 + index))
+            let x = values.floats(n), y = values.floats(n)
+            let bufferX = try device.makeBuffer(x, label: "x")
+            let bufferY = try device.makeBuffer(y, label: "y")
+
+            try device.axpy(alpha: -0.3, x: bufferX, y: bufferY)
+            // One rounding of alpha·x (none if fused) and one of the sum.
+            let alphaX = x.map { Double(Float(-0.3)) * Double($0) }
+            let axpy = zip(alphaX, y).map { $0 + Double($1) }
+            let axpyBound = zip(alphaX, axpy).map { float32Roundoff * (abs($0) + abs($1)) }
+            expectWithin(try bufferY.download(), axpy, bound: axpyBound, "axpy n=\(n)")
+
+            try device.scale(bufferX, by: 3.5)
+            let scaled = x.map { 3.5 * Double($0) }
+            expectWithin(try bufferX.download(), scaled, bound: scaled.map { float32Roundoff * abs($0) }, "scale n=\(n)")
+
+            let sum = try device.makeBuffer(.float32, count: n, label: "sum")
+            let yNow: [Float] = try bufferY.download()
+            try device.add(bufferX, bufferY, into: sum)
+            let added = zip(x, yNow).map { Double(Float(3.5 * Double($0))) + Double($1) }
+            expectWithin(try sum.download(), added, bound: added.map { float32Roundoff * abs($0) }, "add n=\(n)")
+
+            // out may alias an input.
+            try device.add(bufferX, bufferY, into: bufferY)
+            expectWithin(try bufferY.download(), added, bound: added.map { float32Roundoff * abs($0) }, "add in place n=\(n)")
+        }
+    }
+
+    @Test("float32 ↔ float16 conversion rounds like Swift's Float16", arguments: TestDevices.all)
+    func halfConversion(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        var values = SeededValues(seed: 3)
+        // Ordinary values, values that round, subnormal halves, overflow to infinity, signed zero.
+        let source: [Float] = values.floats(997).map { $0 * 300 }
+            + [0, -0.0, 1, -1, 65504, 65520, 70000, -70000, 6e-8, 3e-5, 1.0009765625, 2049, 0.1]
+        let floats = try device.makeBuffer(source, label: "floats")
+        let halves = try device.makeBuffer(.float16, count: source.count, label: "halves")
+        try device.convert(floats, into: halves)
+        let expected = source.map { Float16($0) }
+        let got: [Float16] = try halves.download()
+        #expect(got.map(\.bitPattern) == expected.map(\.bitPattern))
+
+        let back = try device.makeBuffer(.float32, count: source.count, label: "back")
+        try device.convert(halves, into: back)
+        let widened: [Float] = try back.download()
+        #expect(widened.map(\.bitPattern) == expected.map { Float($0).bitPattern })
+    }
+
+    @Test("mismatched counts and types are rejected", arguments: TestDevices.all)
+    func rejectsBadInput(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let x = try device.makeBuffer(.float32, count: 10, label: "x")
+        let y = try device.makeBuffer(.float32, count: 11, label: "y")
+        let bytes = try device.makeBuffer(.uint8, count: 10, label: "bytes")
+        #expect {
+            try device.axpy(alpha: 1, x: x, y: y)
+        } throws: { error in
+            guard case let DeviceError.invalidShape(operation, detail) = error else { return false }
+            return operation == "axpy" && detail.contains("11") && detail.contains("10")
+        }
+        #expect {
+            try device.add(x, bytes, into: x)
+        } throws: { error in
+            guard case let DeviceError.typeMismatch(operation, _, _, actual) = error else { return false }
+            return operation == "add" && actual == .uint8
+        }
+        #expect {
+            try device.convert(x, into: bytes)
+        } throws: { error in
+            guard case DeviceError.typeMismatch(operation: "convert", _, _, _) = error else { return false }
+            return true
+        }
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+import LoRAKit
+import Testing
+
+@Suite("Kernel loading")
+struct KernelLoadingTests {
+    static let kernelsFolder = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Kernels")
+
+    @Test("the embedded kernels are exactly the files in Kernels/")
+    func embeddedMatchesFiles() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.kernelsFolder.path)
+            .filter { $0.hasSuffix(".cl") }.map { String($0.dropLast(3)) }.sorted()
+        #expect(KernelLibrary.embeddedProgramNames == files)
+        for name in files {
+            let onDisk = try String(contentsOf: Self.kernelsFolder.appendingPathComponent("\(name).cl"), encoding: .utf8)
+            let embedded = try KernelLibrary().source(of: name)
+            #expect(embedded.trimmingCharacters(in: .newlines) == onDisk.trimmingCharacters(in: .newlines), "\(name).cl")
+        }
+    }
+
+    @Test("a kernel that fails to compile reports the compiler's log", arguments: TestDevices.openCL)
+    func buildFailureCarriesLog(info: DeviceInfo) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-broken-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broken = """
+        __kernel void elementwise_axpy(const ulong n, const float alpha, __global const float* x, __global float* y) {
+            y[get_global_id(0)] = alpha * x[get_global_id(0)] + undeclared_identifier;
+        }
+        """
+        try broken.write(to: folder.appendingPathComponent("elementwise.cl"), atomically: true, encoding: .utf8)
+        let device = try Devices.openSeparately(info, kernels: KernelLibrary(overrideFolder: folder))
+        let x = try device.makeBuffer(.float32, count: 4, label: "x")
+        #expect {
+            try device.axpy(alpha: 1, x: x, y: x)
+        } throws: { error in
+            guard case let DeviceError.programBuild(program, _, options, log) = error else { return false }
+            return program == "elementwise" && options.contains("-cl-std=CL1.2") && log.contains("undeclared_identifier")
+        }
+    }
+
+    @Test("LORAKIT_KERNELS overrides the embedded sources, and a missing file is a clear error", arguments: TestDevices.openCL)
+    func overrideFolder(info: DeviceInfo) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-override-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // A variant of scale that adds 1, so the result proves which source ran.
+        let variant = try KernelLibrary().source(of: "elementwise").replacingOccurrences(of: "x[i] = alpha * x[i];", with: "x[i] = alpha * x[i] + 1.0f;")
+        try variant.write(to: folder.appendingPathComponent("elementwise.cl"), atomically: true, encoding: .utf8)
+        let library = KernelLibrary.fromEnvironment(["LORAKIT_KERNELS": folder.path])
+        #expect(library.overrideFolder?.path == folder.path)
+        let device = try Devices.openSeparately(info, kernels: library)
+        let x = try device.makeBuffer([1, 2, 3] as [Float], label: "x")
+        try device.scale(x, by: 2)
+        #expect(try x.download(as: Float.self) == [3, 5, 7])
+
+        let out = try device.makeBuffer(.float32, count: 1, label: "out")
+        #expect {
+            try device.rowSumOfSquares(x, rows: 1, columns: 3, into: out)
+        } throws: { error in
+            guard case let DeviceError.kernelSourceMissing(program, searched) = error else { return false }
+            return program == "reduction" && searched.contains(folder.path)
+        }
+    }
+
+    @Test("every embedded program builds", arguments: TestDevices.openCL)
+    func everyProgramBuilds(info: DeviceInfo) throws {
+        // Running one kernel of each program forces its build.
+        let device = try TestDevices.open(info)
+        let x = try device.makeBuffer([3, 4] as [Float], label: "x")
+        let out = try device.makeBuffer(.float32, count: 1, label: "out")
+        try device.rowSumOfSquares(x, rows: 1, columns: 2, into: out)
+        try device.scale(x, by: 1)
+        #expect(try out.download(as: Float.self) == [25])
+        #expect(Set(KernelLibrary.embeddedProgramNames) == ["elementwise", "reduction"],
+                "update this test when a kernel file is added, so each one is built here")
+    }
+
+    @Test("status names for errors")
+    func statusNames() {
+        #expect(OpenCLStatus.name(-5) == "CL_OUT_OF_RESOURCES")
+        #expect(CLBlastStatus.name(-1017) == "kInvalidDimension")
+        #expect(CLBlastStatus.name(-4) == "CL_MEM_OBJECT_ALLOCATION_FAILURE")
+        #expect("\(DeviceError.clblast(call: "CLBlastSgemm", status: -1017))" == "CLBlastSgemm failed: kInvalidDimension (-1017)")
+    }
+}
