@@ -44,7 +44,7 @@ public enum DeviceError: Error, CustomStringConvertible, Sendable {
             return "\(operation): operand \(operand) lives on \(actual), not on \(expected); copy it explicitly first"
         case let .unknownDevice(specifier, available):
             return "no device matches '\(specifier)'. Use 'host', 'opencl', 'opencl:<platform>:<device>' "
-                + "or 'opencl:<part of the device name>'. Available:\n"
+                + "or 'opencl:<text in the device name, vendor or platform>'. Available:\n"
                 + available.map { "  \($0)" }.joined(separator: "\n")
         }
     }

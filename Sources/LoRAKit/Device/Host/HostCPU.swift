@@ -4,6 +4,8 @@ import Foundation
 /// from them: cores × clock × FLOP per cycle per core, where FLOP per cycle is 2 (multiply and add)
 /// × fp32 lanes per FMA pipe × FMA pipes. The pipe widths are per vendor and instruction set,
 /// since /proc/cpuinfo does not state them: AMD Zen 4 runs AVX-512 on two 256-bit pipes.
+/// The clock is the nominal one (cpufreq's maximum where present, else /proc/cpuinfo's "cpu MHz",
+/// which virtual machines report as the base clock): boost clocks can take real code past it.
 struct HostCPU: Sendable {
     var modelName: String
     var vendor: String
@@ -17,7 +19,7 @@ struct HostCPU: Sendable {
     var peakGFLOPS: Double { Double(cores) * Double(clockMHz) / 1000 * Double(flopsPerCycle) }
 
     var peakNote: String {
-        "\(cores) cores × \(String(format: "%.2f", Double(clockMHz) / 1000)) GHz × \(flopsPerCycle) FLOP/cycle (\(simdDescription))"
+        "\(cores) cores × \(String(format: "%.2f", Double(clockMHz) / 1000)) GHz × \(flopsPerCycle) FLOP/cycle (\(simdDescription); nominal clock, boost can exceed it)"
     }
 
     private static func read() -> HostCPU {

@@ -1,0 +1,32 @@
+/// A quick end-to-end check of one device: GEMM (CLBlast or OpenBLAS) and one kernel of each
+/// program, compared with the host. `lorakit devices --check` runs it; CI runs that from a binary
+/// copied outside the checkout, which proves the kernels travel inside the binary.
+public enum DeviceSelfCheck {
+    /// Throws the first failure; returns the largest relative difference from the host.
+    public static func run(on device: any Device) throws -> Double {
+        let host = HostDevice()
+        let (m, n, k) = (33, 17, 65)
+        let a = (0..<(m * k)).map { Float(($0 * 7) % 13) / 13 - 0.5 }
+        let b = (0..<(k * n)).map { Float(($0 * 5) % 11) / 11 - 0.5 }
+        var results: [[Float]] = []
+        for target in [host as any Device, device] {
+            let c = try target.makeBuffer(.float32, count: m * n, label: "selfcheck.C")
+            try target.gemm(m: m, n: n, k: k, a: try target.makeBuffer(a, label: "selfcheck.A"),
+                            b: try target.makeBuffer(b, label: "selfcheck.B"), c: c)
+            try target.axpy(alpha: 0.5, x: c, y: c)
+            let sums = try target.makeBuffer(.float32, count: m, label: "selfcheck.sums")
+            try target.rowSumOfSquares(c, rows: m, columns: n, into: sums)
+            results.append(try c.download() + sums.download())
+        }
+        var worst = 0.0
+        for (expected, actual) in zip(results[0], results[1]) {
+            let difference = Double(abs(expected - actual)) / max(1, Double(abs(expected)))
+            worst = max(worst, difference)
+        }
+        guard worst < 1e-4 else {
+            throw DeviceError.invalidShape(operation: "self-check",
+                                           detail: "\(device.info.identifier) differs from the host by \(worst) (relative)")
+        }
+        return worst
+    }
+}

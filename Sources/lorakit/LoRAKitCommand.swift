@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct LoRAKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lorakit",
+        abstract: "LoRA and QLoRA fine-tuning on OpenCL GPUs and CPUs.",
+        subcommands: [DevicesCommand.self]
+    )
+}
