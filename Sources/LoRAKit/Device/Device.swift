@@ -29,6 +29,22 @@ public protocol Device: AnyObject, Sendable {
     func rowSumOfSquares(_ x: DeviceBuffer, rows: Int, columns: Int, into out: DeviceBuffer) throws
     /// Converts between float32 and float16 storage (round to nearest even).
     func convert(_ source: DeviceBuffer, into destination: DeviceBuffer) throws
+
+    // LoRA (see `LoRALinear` for how they combine with `gemm`).
+
+    /// `out = mask ⊙ x / (1 − p)` with the mask of `key` (`DropoutKey`); out may be x. With p = 0
+    /// it copies. Every backend keeps exactly the same elements for the same key.
+    func dropout(_ x: DeviceBuffer, into out: DeviceBuffer, probability: Float, key: DropoutKey) throws
+    /// The low-rank expansion that starts a fused LoRA forward: `Y[m, o] = bias[o] + scale·Σ_j T[m, j]·B[o, j]`
+    /// for T rows×rank, B outFeatures×rank, Y rows×outFeatures. It writes Y once, without reading
+    /// it, and the base product then accumulates into Y (`gemm` with beta = 1).
+    func loraExpand(t: DeviceBuffer, b: DeviceBuffer, bias: DeviceBuffer?, scale: Float,
+                    rows: Int, outFeatures: Int, rank: Int, into y: DeviceBuffer) throws
+    /// `W += scale·B·A` in place for a float32 or float16 W (outFeatures×inFeatures), B
+    /// outFeatures×rank, A rank×inFeatures; float16 results round to nearest even. Merging uses
+    /// scale = s, unmerging −s.
+    func loraMerge(into weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer, scale: Float,
+                   outFeatures: Int, inFeatures: Int, rank: Int) throws
 }
 
 extension Device {

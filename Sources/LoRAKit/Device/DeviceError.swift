@@ -15,6 +15,8 @@ public enum DeviceError: Error, CustomStringConvertible, Sendable {
     case outOfMemory(device: String, label: String, requestedBytes: Int, inUseBytes: Int, limitBytes: Int, limit: String)
     /// Operand shapes, counts, leading dimensions or offsets do not fit together.
     case invalidShape(operation: String, detail: String)
+    /// A scalar argument is out of its range (a probability outside [0, 1), a rank of 0).
+    case invalidArgument(operation: String, detail: String)
     /// An operand has the wrong element type.
     case typeMismatch(operation: String, operand: String, expected: ElementType, actual: ElementType)
     /// An operand lives on another device.
@@ -38,6 +40,8 @@ public enum DeviceError: Error, CustomStringConvertible, Sendable {
                 + "\(limit) is \(ByteCount.format(limitBytes))"
         case let .invalidShape(operation, detail):
             return "\(operation): invalid shape: \(detail)"
+        case let .invalidArgument(operation, detail):
+            return "\(operation): invalid argument: \(detail)"
         case let .typeMismatch(operation, operand, expected, actual):
             return "\(operation): operand \(operand) has element type \(actual), expected \(expected)"
         case let .wrongDevice(operation, operand, expected, actual):

@@ -1,4 +1,4 @@
-/// A quick end-to-end check of one device: GEMM (CLBlast or OpenBLAS) and one kernel of each
+/// A quick end-to-end check of one device: GEMM (CLBlast or OpenBLAS) and kernels of each
 /// program, compared with the host. `lorakit devices --check` runs it; CI runs that from a binary
 /// copied outside the checkout, which proves the kernels travel inside the binary.
 public enum DeviceSelfCheck {
@@ -16,7 +16,14 @@ public enum DeviceSelfCheck {
             try target.axpy(alpha: 0.5, x: c, y: c)
             let sums = try target.makeBuffer(.float32, count: m, label: "selfcheck.sums")
             try target.rowSumOfSquares(c, rows: m, columns: n, into: sums)
-            results.append(try c.download() + sums.download())
+            // The LoRA kernels: dropout, then a LoRA-style T = C·B' (rank 4) and its expansion T·B'ᵀ.
+            try target.dropout(c, into: c, probability: 0.25, key: DropoutKey(seed: 1, stream: 2, step: 3))
+            let rank = 4, lowRankB = try target.makeBuffer(b.prefix(n * rank).map { $0 }, label: "selfcheck.loraB")
+            let t = try target.makeBuffer(.float32, count: m * rank, label: "selfcheck.T")
+            try target.gemm(m: m, n: rank, k: n, a: c, b: lowRankB, c: t)
+            let y = try target.makeBuffer(.float32, count: m * n, label: "selfcheck.Y")
+            try target.loraExpand(t: t, b: lowRankB, bias: nil, scale: 0.5, rows: m, outFeatures: n, rank: rank, into: y)
+            results.append(try c.download() + sums.download() + y.download())
         }
         var worst = 0.0
         for (expected, actual) in zip(results[0], results[1]) {

@@ -56,6 +56,7 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
         case buffer(DeviceBuffer)
         case float(Float)
         case int(Int32)
+        case uint(UInt32)
         case ulong(UInt64)
     }
 
@@ -76,6 +77,8 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
                     status = clSetKernelArg(kernel, index, MemoryLayout<Float>.size, &value)
                 case .int(var value):
                     status = clSetKernelArg(kernel, index, MemoryLayout<Int32>.size, &value)
+                case .uint(var value):
+                    status = clSetKernelArg(kernel, index, MemoryLayout<UInt32>.size, &value)
                 case .ulong(var value):
                     status = clSetKernelArg(kernel, index, MemoryLayout<UInt64>.size, &value)
                 }

@@ -1,0 +1,91 @@
+// LoRA kernels. Shapes use PEFT's letters: M rows (tokens), N = out features, K = in features,
+// R = rank. Row-major throughout: X M×K, A R×K, B N×R, T = drop(X)·Aᵀ M×R, Y M×N, W N×K.
+//
+//   lora_dropout           out = mask ⊙ x / (1 − p)           (out may alias x)
+//   lora_forward_expand    Y[m, o] = bias[o] + scale·Σ_j T[m, j]·B[o, j]
+//   lora_merge_half        W[o, i] = half(W[o, i] + scale·Σ_j B[o, j]·A[j, i])  (W stored as half)
+//
+// The matrix products of forward and backward go through CLBlast; these kernels are the parts a
+// GEMM library does not do. The fused forward is: T = drop(X)·Aᵀ (GEMM), lora_forward_expand
+// writes Y once, then the base GEMM accumulates X·Wᵀ into Y (beta = 1): no extra pass over Y.
+//
+// Dropout uses Philox4x32-10 (Salmon et al., SC'11). The mask of element e is word e mod 4 of
+// counter (e/4 low, e/4 high, stream, step) under key (seed low, seed high); an element is
+// dropped when its word is below `threshold` = round(p·2³²). Sources/LoRAKit/Device/Philox.swift
+// is the host twin, checked against Random123's known answers; tests require this kernel's masks
+// to equal the host's bit for bit.
+
+#ifndef WGS_ELEMENTWISE
+#define WGS_ELEMENTWISE 64
+#endif
+
+#define PHILOX_M0 0xD2511F53u
+#define PHILOX_M1 0xCD9E8D57u
+#define PHILOX_W0 0x9E3779B9u
+#define PHILOX_W1 0xBB67AE85u
+
+uint4 philox4x32_10(uint4 c, uint2 k) {
+    for (int round = 0; round < 10; ++round) {
+        if (round > 0) {
+            k.x += PHILOX_W0;
+            k.y += PHILOX_W1;
+        }
+        const uint hi0 = mul_hi(PHILOX_M0, c.x), lo0 = PHILOX_M0 * c.x;
+        const uint hi1 = mul_hi(PHILOX_M1, c.z), lo1 = PHILOX_M1 * c.z;
+        c = (uint4)(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
+    }
+    return c;
+}
+
+// One work-item per block of four elements (one Philox call).
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void lora_dropout(const ulong n, const uint threshold, const float keep_scale,
+                  const uint seed_lo, const uint seed_hi, const uint stream, const uint step,
+                  __global const float* x, __global float* out) {
+    const ulong block = get_global_id(0);
+    const ulong first = 4 * block;
+    if (first >= n) {
+        return;
+    }
+    const uint4 words = philox4x32_10((uint4)((uint)block, (uint)(block >> 32), stream, step), (uint2)(seed_lo, seed_hi));
+    const uint w[4] = {words.x, words.y, words.z, words.w};
+    for (int lane = 0; lane < 4 && first + lane < n; ++lane) {
+        const ulong i = first + lane;
+        out[i] = w[lane] < threshold ? 0.0f : x[i] * keep_scale;
+    }
+}
+
+// One work-item per element of Y; has_bias = 0 ignores `bias` (any valid buffer).
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void lora_forward_expand(const int M, const int N, const int R, const float scale,
+                         __global const float* T, __global const float* B,
+                         __global const float* bias, const int has_bias, __global float* Y) {
+    const size_t index = get_global_id(0);
+    if (index >= (size_t)M * N) {
+        return;
+    }
+    const size_t m = index / N, o = index % N;
+    __global const float* t = T + m * R;
+    __global const float* b = B + o * R;
+    float sum = 0.0f;
+    for (int j = 0; j < R; ++j) {
+        sum = fma(t[j], b[j], sum);
+    }
+    Y[index] = (has_bias ? bias[o] : 0.0f) + scale * sum;
+}
+
+// One work-item per element of W.
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void lora_merge_half(const int N, const int K, const int R, const float scale,
+                     __global const float* B, __global const float* A, __global half* W) {
+    const size_t index = get_global_id(0);
+    if (index >= (size_t)N * K) {
+        return;
+    }
+    const size_t o = index / K, i = index % K;
+    float sum = 0.0f;
+    for (int j = 0; j < R; ++j) {
+        sum = fma(B[o * R + j], A[(size_t)j * K + i], sum);
+    }
+    vstore_half_rte(vload_half(index, W) + scale * sum, index, W);
+}

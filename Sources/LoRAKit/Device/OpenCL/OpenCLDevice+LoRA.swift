@@ -1,0 +1,35 @@
+extension OpenCLDevice {
+    public func dropout(_ x: DeviceBuffer, into out: DeviceBuffer, probability: Float, key: DropoutKey) throws {
+        try LoRAContract.dropout(x: x, out: out, probability: probability, on: self)
+        let rule = DropoutRule(probability: probability)
+        let philoxKey = key.philoxKey
+        try launch("lora_dropout", program: "lora",
+                   arguments: [.ulong(UInt64(x.count)), .uint(rule.threshold), .float(rule.keepScale),
+                               .uint(philoxKey[0]), .uint(philoxKey[1]), .uint(key.stream), .uint(key.step),
+                               .buffer(x), .buffer(out)],
+                   global: (x.count + 3) / 4, local: tuning.elementwiseWorkGroup)
+    }
+
+    public func loraExpand(t: DeviceBuffer, b: DeviceBuffer, bias: DeviceBuffer?, scale: Float,
+                           rows: Int, outFeatures: Int, rank: Int, into y: DeviceBuffer) throws {
+        try LoRAContract.loraExpand(t: t, b: b, bias: bias, y: y, rows: rows, outFeatures: outFeatures, rank: rank, on: self)
+        try launch("lora_forward_expand", program: "lora",
+                   arguments: [.int(Int32(rows)), .int(Int32(outFeatures)), .int(Int32(rank)), .float(scale),
+                               .buffer(t), .buffer(b), .buffer(bias ?? b), .int(bias == nil ? 0 : 1), .buffer(y)],
+                   global: rows * outFeatures, local: tuning.elementwiseWorkGroup)
+    }
+
+    public func loraMerge(into weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer, scale: Float,
+                          outFeatures: Int, inFeatures: Int, rank: Int) throws {
+        try LoRAContract.loraMerge(weight: weight, b: b, a: a, outFeatures: outFeatures, inFeatures: inFeatures,
+                                   rank: rank, on: self)
+        if weight.elementType == .float32 {
+            try gemm(m: outFeatures, n: inFeatures, k: rank, a: b, b: a, c: weight, alpha: scale, beta: 1)
+            return
+        }
+        try launch("lora_merge_half", program: "lora",
+                   arguments: [.int(Int32(outFeatures)), .int(Int32(inFeatures)), .int(Int32(rank)), .float(scale),
+                               .buffer(b), .buffer(a), .buffer(weight)],
+                   global: outFeatures * inFeatures, local: tuning.elementwiseWorkGroup)
+    }
+}

@@ -1,0 +1,107 @@
+/// A linear layer with a frozen base weight and a trainable low-rank adapter, in PEFT's layout:
+///
+///     Y = X·Wᵀ + bias + s·(drop(X)·Aᵀ)·Bᵀ
+///
+/// W is out×in (float32 or float16 storage, never trained), A is r×in, B is out×r, X is M×in for
+/// M tokens, and s = alpha/r (alpha/√r with rsLoRA). Everything runs through the `Device`
+/// protocol, so the same layer runs on the host and on every OpenCL device.
+///
+/// Forward (unmerged) is fused: T = drop(X)·Aᵀ, then `loraExpand` writes Y = bias + s·T·Bᵀ once,
+/// then the base GEMM accumulates X·Wᵀ into Y. Only T (M×r) is kept for backward; the dropout
+/// mask is regenerated from its key.
+public final class LoRALinear {
+    public let device: any Device
+    public let inFeatures: Int
+    public let outFeatures: Int
+    public let config: LoRAConfig
+    /// The frozen base weight, out×in, float32 or float16. `merge()` changes it in place.
+    public let weight: DeviceBuffer
+    public let bias: DeviceBuffer?
+    /// r×in, float32, trainable.
+    public let loraA: DeviceBuffer
+    /// out×r, float32, trainable.
+    public let loraB: DeviceBuffer
+    /// Gradients of A and B, same shapes; `backward` writes or accumulates into them.
+    public let gradA: DeviceBuffer
+    public let gradB: DeviceBuffer
+    /// The run's seed: with `stream` it keys A's initialisation and every dropout mask.
+    public let seed: UInt64
+    /// Distinguishes this layer's random streams from other layers' (e.g. its index in the model).
+    public let stream: UInt32
+    /// True between `merge()` and `unmerge()`: W then holds W + s·B·A and forward skips the adapter.
+    public internal(set) var isMerged = false
+
+    /// s in `Y = X·Wᵀ + b + s·(drop(X)·Aᵀ)·Bᵀ`.
+    public var scale: Float { config.scale }
+    public var rank: Int { config.rank }
+
+    /// Wraps an existing frozen `weight` (out×in) and optional `bias` (out) on `device`, and
+    /// creates A (initialised per `config.initialization`, seeded by `seed` and `stream`), B (zeros)
+    /// and their gradients (zeros).
+    public init(weight: DeviceBuffer, bias: DeviceBuffer? = nil, inFeatures: Int, outFeatures: Int,
+                config: LoRAConfig, seed: UInt64 = 0, stream: UInt32 = 0) throws {
+        try config.validate()
+        guard inFeatures >= 1, outFeatures >= 1 else {
+            throw LoRAError.invalidInput("in (\(inFeatures)) and out (\(outFeatures)) features must be at least 1")
+        }
+        guard config.rank <= min(inFeatures, outFeatures) else {
+            throw LoRAError.invalidConfiguration(
+                "rank r = \(config.rank) exceeds min(in, out) = min(\(inFeatures), \(outFeatures)); a larger rank adds parameters but no expressiveness")
+        }
+        guard weight.elementType == .float32 || weight.elementType == .float16 else {
+            throw LoRAError.invalidInput("base weight \(weight) must be float32 or float16, not \(weight.elementType)")
+        }
+        guard weight.count == outFeatures * inFeatures else {
+            throw LoRAError.invalidInput("base weight \(weight) has \(weight.count) elements, not out×in = \(outFeatures)×\(inFeatures)")
+        }
+        if let bias {
+            guard bias.device === weight.device else {
+                throw LoRAError.invalidInput("bias \(bias) lives on \(bias.device.info.identifier), the weight on \(weight.device.info.identifier)")
+            }
+            guard bias.elementType == .float32, bias.count == outFeatures else {
+                throw LoRAError.invalidInput("bias \(bias) must be float32 with out = \(outFeatures) elements")
+            }
+        }
+        device = weight.device
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+        self.config = config
+        self.weight = weight
+        self.bias = bias
+        self.seed = seed
+        self.stream = stream
+        let r = config.rank
+        let initializer = ParameterInitializer(seed: seed, stream: stream)
+        loraA = try device.makeBuffer(initializer.loraA(rank: r, inFeatures: inFeatures, initialization: config.initialization),
+                                      label: "\(weight.label).lora_A")
+        loraB = try device.makeBuffer(.float32, count: outFeatures * r, label: "\(weight.label).lora_B")
+        gradA = try device.makeBuffer(.float32, count: r * inFeatures, label: "\(weight.label).lora_A.grad")
+        gradB = try device.makeBuffer(.float32, count: outFeatures * r, label: "\(weight.label).lora_B.grad")
+    }
+
+    /// The dropout mask key of optimizer step `step`.
+    public func dropoutKey(step: UInt32) -> DropoutKey {
+        DropoutKey(seed: seed, stream: stream, step: step)
+    }
+
+    /// Checks that `buffer` is a float32 rows×`columns` matrix on this layer's device.
+    func checkMatrix(_ buffer: DeviceBuffer, _ name: String, rows: Int, columns: Int) throws {
+        guard buffer.device === device else {
+            throw LoRAError.invalidInput("\(name) \(buffer) lives on \(buffer.device.info.identifier), the layer on \(device.info.identifier)")
+        }
+        guard buffer.elementType == .float32 else {
+            throw LoRAError.invalidInput("\(name) \(buffer) must be float32, not \(buffer.elementType)")
+        }
+        guard buffer.count == rows * columns else {
+            throw LoRAError.invalidInput("\(name) \(buffer) has \(buffer.count) elements, not \(rows)×\(columns) = \(rows * columns)")
+        }
+    }
+
+    /// The base weight as float32 for a GEMM: itself, or a transient float32 copy of a float16 base.
+    func weightAsFloat32() throws -> DeviceBuffer {
+        if weight.elementType == .float32 { return weight }
+        let converted = try device.makeBuffer(.float32, count: weight.count, label: "\(weight.label) as float32")
+        try device.convert(weight, into: converted)
+        return converted
+    }
+}
