@@ -16,10 +16,14 @@ struct BenchRecord: Encodable {
     var gflops: Double
     var peakGflops: Double?
     var peakFraction: Double?
-    /// Extra per-suite fields (r, pass, ...) are added by later suites.
+    /// LoRA suite: the rank, `forward` or `backward`, and the dropout probability (nil elsewhere,
+    /// and then left out of the JSON).
+    var r: Int?
+    var pass: String?
+    var dropout: Double?
 
     enum CodingKeys: String, CodingKey {
-        case suite, op, device, m, n, k, batch, repeats, gflops
+        case suite, op, device, m, n, k, batch, repeats, gflops, r, pass, dropout
         case deviceName = "device_name"
         case medianS = "median_s"
         case peakGflops = "peak_gflops"

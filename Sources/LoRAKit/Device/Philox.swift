@@ -14,21 +14,19 @@ public enum Philox {
     /// Four random 32-bit words for `counter` under `key`.
     @inline(__always)
     public static func generate(counter: Counter, key: Key) -> Counter {
-        var c = counter
-        var k = key
+        // Scalars rather than SIMD lanes: the optimiser keeps them in registers.
+        var (c0, c1, c2, c3) = (counter[0], counter[1], counter[2], counter[3])
+        var (k0, k1) = (key[0], key[1])
         for round in 0..<10 {
             if round > 0 {
-                k[0] &+= weyl0
-                k[1] &+= weyl1
+                k0 &+= weyl0
+                k1 &+= weyl1
             }
-            let product0 = UInt64(multiplier0) * UInt64(c[0])
-            let product1 = UInt64(multiplier1) * UInt64(c[2])
-            c = Counter(UInt32(truncatingIfNeeded: product1 >> 32) ^ c[1] ^ k[0],
-                        UInt32(truncatingIfNeeded: product1),
-                        UInt32(truncatingIfNeeded: product0 >> 32) ^ c[3] ^ k[1],
-                        UInt32(truncatingIfNeeded: product0))
+            let (hi0, lo0) = multiplier0.multipliedFullWidth(by: c0)
+            let (hi1, lo1) = multiplier1.multipliedFullWidth(by: c2)
+            (c0, c1, c2, c3) = (hi1 ^ c1 ^ k0, lo1, hi0 ^ c3 ^ k1, lo0)
         }
-        return c
+        return Counter(c0, c1, c2, c3)
     }
 }
 
@@ -82,5 +80,30 @@ struct DropoutRule: Sendable, Equatable {
     func factor(of index: Int, key: DropoutKey) -> Float {
         let words = Philox.generate(counter: key.counter(block: index / 4), key: key.philoxKey)
         return words[index % 4] < threshold ? 0 : keepScale
+    }
+}
+
+extension Philox {
+    /// `generate` for four counters at once, lane i of the result holding word `w` of counter i in
+    /// `words[w]`. SIMD lanes let the multiplies run as vector instructions (pmuludq on x86-64),
+    /// which makes host dropout several times faster than four scalar calls.
+    @inline(__always)
+    static func generate4(c0: SIMD4<UInt32>, c1: SIMD4<UInt32>, c2: SIMD4<UInt32>, c3: SIMD4<UInt32>,
+                          key: Key) -> (SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>, SIMD4<UInt32>) {
+        var (c0, c1, c2, c3) = (c0, c1, c2, c3)
+        var (k0, k1) = (key[0], key[1])
+        let m0 = SIMD4<UInt64>(repeating: UInt64(multiplier0)), m1 = SIMD4<UInt64>(repeating: UInt64(multiplier1))
+        for round in 0..<10 {
+            if round > 0 {
+                k0 &+= weyl0
+                k1 &+= weyl1
+            }
+            let product0 = SIMD4<UInt64>(truncatingIfNeeded: c0) &* m0
+            let product1 = SIMD4<UInt64>(truncatingIfNeeded: c2) &* m1
+            let hi0 = SIMD4<UInt32>(truncatingIfNeeded: product0 &>> 32), lo0 = SIMD4<UInt32>(truncatingIfNeeded: product0)
+            let hi1 = SIMD4<UInt32>(truncatingIfNeeded: product1 &>> 32), lo1 = SIMD4<UInt32>(truncatingIfNeeded: product1)
+            (c0, c1, c2, c3) = (hi1 ^ c1 ^ SIMD4(repeating: k0), lo1, hi0 ^ c3 ^ SIMD4(repeating: k1), lo0)
+        }
+        return (c0, c1, c2, c3)
     }
 }

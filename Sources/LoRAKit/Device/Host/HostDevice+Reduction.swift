@@ -17,7 +17,7 @@ extension HostDevice {
         var j = 0
         while j + 16 <= count {
             let v = raw.loadUnaligned(fromByteOffset: j * 4, as: SIMD16<Float>.self)
-            lanes.addProduct(v, v)
+            lanes += v * v   // not addProduct: without FMA in the target it calls fmaf per lane
             j += 16
         }
         var total = lanes.sum()
