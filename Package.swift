@@ -44,7 +44,9 @@ let package = Package(
         .testTarget(
             name: "LoRAKitTests",
             dependencies: ["LoRAKit"],
-            path: "Tests/LoRAKitTests"
+            path: "Tests/LoRAKitTests",
+            // Read from the source tree by path (Support/Fixtures.swift), not bundled.
+            exclude: ["Fixtures"]
         ),
     ]
 )
