@@ -74,8 +74,11 @@ struct KernelLoadingTests {
         try device.rowSumOfSquares(x, rows: 1, columns: 2, into: out)
         try device.scale(x, by: 1)
         try device.dropout(x, into: x, probability: 0, key: DropoutKey(seed: 0, stream: 0, step: 0))
+        try device.nf4Dequantize(packed: device.makeBuffer([0x7F] as [UInt8], label: "packed"),
+                                 absmax: device.makeBuffer([2] as [Float], label: "absmax"), blockSize: 64,
+                                 into: device.makeBuffer(.float32, count: 2, label: "nf4 out"))
         #expect(try out.download(as: Float.self) == [25])
-        #expect(Set(KernelLibrary.embeddedProgramNames) == ["elementwise", "lora", "reduction"],
+        #expect(Set(KernelLibrary.embeddedProgramNames) == ["elementwise", "lora", "nf4", "reduction"],
                 "update this test when a kernel file is added, so each one is built here")
     }
 

@@ -118,6 +118,39 @@ struct NF4Tests {
         #expect { try SafeTensorsFile(data: bytes.dropLast(100), path: "cut.safetensors") } throws: { "\($0)".contains("truncated") }
     }
 
+    @Test("device dequantization equals bitsandbytes bit for bit (float32 and float16 out)", arguments: TestDevices.all)
+    func deviceDequantize(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        for name in NF4Fixtures.names {
+            let file = try NF4Fixtures.file(name)
+            let tensor = try BitsAndBytesCheckpoint.load("weight", from: file)
+            let expected = NF4Codec.dequantize(tensor)
+            let weight = try NF4Weight(tensor, on: device, label: name)
+            let out32 = try device.makeBuffer(.float32, count: tensor.elementCount, label: "out32")
+            try weight.dequantize(into: out32)
+            #expect(try out32.download(as: Float.self).map(\.bitPattern) == expected.map(\.bitPattern), "\(name) float32")
+            let out16 = try device.makeBuffer(.float16, count: tensor.elementCount, label: "out16")
+            try weight.dequantize(into: out16)
+            #expect(try out16.download(as: Float16.self).map(\.bitPattern) == expected.map { Float16($0).bitPattern }, "\(name) float16")
+        }
+    }
+
+    @Test("device dequantization rejects mismatched operands", arguments: TestDevices.all)
+    func deviceBadInput(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let packed = try device.makeBuffer(.uint8, count: 10, label: "packed")
+        let absmax = try device.makeBuffer(.float32, count: 1, label: "absmax")
+        #expect { try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: 64, into: try device.makeBuffer(.float32, count: 30, label: "out")) } throws: {
+            "\($0)".contains("packed has 10 bytes but 30 values need 15")
+        }
+        #expect { try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: 8, into: try device.makeBuffer(.float32, count: 20, label: "out")) } throws: {
+            "\($0)".contains("absmax has 1 values but 20 values in blocks of 8 need 3")
+        }
+        #expect { try device.nf4Dequantize(packed: absmax, absmax: absmax, blockSize: 64, into: try device.makeBuffer(.float32, count: 2, label: "out")) } throws: {
+            "\($0)".contains("expected uint8")
+        }
+    }
+
     @Test("NF4 memory: about 4.127 bits per parameter with double quantization, 4.5 without")
     func bitsPerParameter() throws {
         var values = SeededValues(seed: 4)

@@ -45,6 +45,16 @@ public protocol Device: AnyObject, Sendable {
     /// scale = s, unmerging −s.
     func loraMerge(into weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer, scale: Float,
                    outFeatures: Int, inFeatures: Int, rank: Int) throws
+
+    // NF4 (see `NF4Weight`, which combines them).
+
+    /// Rebuilds double-quantized absmax values: `absmax[i] = map[codes[i]]·scales[i / nestedBlockSize] + offset`
+    /// (codes uint8, map 256 float32, scales float32), product and sum rounded separately as in bitsandbytes.
+    func nf4DequantizeAbsmax(codes: DeviceBuffer, map: DeviceBuffer, scales: DeviceBuffer, offset: Float,
+                             nestedBlockSize: Int, into absmax: DeviceBuffer) throws
+    /// `out[i] = code[nibble i of packed]·absmax[i / blockSize]` for the first `out.count` values;
+    /// out is float32 or float16 (rounded to nearest even).
+    func nf4Dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, into out: DeviceBuffer) throws
 }
 
 extension Device {
