@@ -75,7 +75,7 @@ struct KernelLoadingTests {
         try device.scale(x, by: 1)
         try device.dropout(x, into: x, probability: 0, key: DropoutKey(seed: 0, stream: 0, step: 0))
         try device.nf4Dequantize(packed: device.makeBuffer([0x7F] as [UInt8], label: "packed"),
-                                 absmax: device.makeBuffer([2] as [Float], label: "absmax"), blockSize: 64,
+                                 absmax: device.makeBuffer([2] as [Float], label: "absmax"), blockSize: 64, count: 2,
                                  into: device.makeBuffer(.float32, count: 2, label: "nf4 out"))
         #expect(try out.download(as: Float.self) == [25])
         #expect(Set(KernelLibrary.embeddedProgramNames) == ["elementwise", "lora", "nf4", "reduction"],

@@ -219,7 +219,7 @@ struct LoRATests {
         let c = LoRACase(rows: 5, inFeatures: 37, outFeatures: 29, rank: 5, bias: true, dropout: 0.2, rsLoRA: false)
         let fixture = try LoRAFixture(c, on: device)
         let layer = fixture.layer
-        let original: [Float] = try layer.weight.download()
+        let original: [Float] = try #require(layer.weight).download()
         let (unmerged, _) = try layer.forward(fixture.x, rows: c.rows)
         try layer.merge()
         #expect(layer.isMerged)
@@ -232,7 +232,7 @@ struct LoRATests {
         try layer.unmerge()
         #expect(!layer.isMerged)
         let delta = mergeMagnitude(fixture.reference)
-        expectWithin(try layer.weight.download(), original.map(Double.init),
+        expectWithin(try #require(layer.weight).download(), original.map(Double.init),
                      bound: zip(original, delta).map { 4 * float32Roundoff * (abs(Double($0)) + $1) }, "W after unmerge")
     }
 

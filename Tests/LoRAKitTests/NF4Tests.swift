@@ -140,13 +140,13 @@ struct NF4Tests {
         let device = try TestDevices.open(info)
         let packed = try device.makeBuffer(.uint8, count: 10, label: "packed")
         let absmax = try device.makeBuffer(.float32, count: 1, label: "absmax")
-        #expect { try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: 64, into: try device.makeBuffer(.float32, count: 30, label: "out")) } throws: {
+        #expect { try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: 64, count: 30, into: try device.makeBuffer(.float32, count: 30, label: "out")) } throws: {
             "\($0)".contains("packed has 10 bytes but 30 values need 15")
         }
-        #expect { try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: 8, into: try device.makeBuffer(.float32, count: 20, label: "out")) } throws: {
+        #expect { try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: 8, count: 20, into: try device.makeBuffer(.float32, count: 20, label: "out")) } throws: {
             "\($0)".contains("absmax has 1 values but 20 values in blocks of 8 need 3")
         }
-        #expect { try device.nf4Dequantize(packed: absmax, absmax: absmax, blockSize: 64, into: try device.makeBuffer(.float32, count: 2, label: "out")) } throws: {
+        #expect { try device.nf4Dequantize(packed: absmax, absmax: absmax, blockSize: 64, count: 2, into: try device.makeBuffer(.float32, count: 2, label: "out")) } throws: {
             "\($0)".contains("expected uint8")
         }
     }

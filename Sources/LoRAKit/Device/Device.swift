@@ -52,9 +52,9 @@ public protocol Device: AnyObject, Sendable {
     /// (codes uint8, map 256 float32, scales float32), product and sum rounded separately as in bitsandbytes.
     func nf4DequantizeAbsmax(codes: DeviceBuffer, map: DeviceBuffer, scales: DeviceBuffer, offset: Float,
                              nestedBlockSize: Int, into absmax: DeviceBuffer) throws
-    /// `out[i] = code[nibble i of packed]·absmax[i / blockSize]` for the first `out.count` values;
-    /// out is float32 or float16 (rounded to nearest even).
-    func nf4Dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, into out: DeviceBuffer) throws
+    /// `out[i] = code[nibble i of packed]·absmax[i / blockSize]` for i < count (out may be larger,
+    /// e.g. a reused scratch buffer); out is float32 or float16 (rounded to nearest even).
+    func nf4Dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, count: Int, into out: DeviceBuffer) throws
 }
 
 extension Device {

@@ -21,7 +21,7 @@ enum NF4Contract {
         }
     }
 
-    static func dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, out: DeviceBuffer, on device: any Device) throws {
+    static func dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, count: Int, out: DeviceBuffer, on device: any Device) throws {
         let operation = "nf4Dequantize"
         try OperandCheck.onDevice([("packed", packed), ("absmax", absmax), ("out", out)], operation: operation, on: device)
         guard packed.elementType == .uint8 else {
@@ -36,12 +36,15 @@ enum NF4Contract {
         guard blockSize >= 1, blockSize <= Int(Int32.max) else {
             throw DeviceError.invalidShape(operation: operation, detail: "block size \(blockSize) must be positive")
         }
-        guard packed.count == (out.count + 1) / 2 else {
-            throw DeviceError.invalidShape(operation: operation, detail: "packed has \(packed.count) bytes but \(out.count) values need \((out.count + 1) / 2)")
+        guard count >= 1, count <= out.count else {
+            throw DeviceError.invalidShape(operation: operation, detail: "count \(count) must be at least 1 and fit out (\(out.count) elements)")
         }
-        let blocks = (out.count + blockSize - 1) / blockSize
+        guard packed.count == (count + 1) / 2 else {
+            throw DeviceError.invalidShape(operation: operation, detail: "packed has \(packed.count) bytes but \(count) values need \((count + 1) / 2)")
+        }
+        let blocks = (count + blockSize - 1) / blockSize
         guard absmax.count == blocks else {
-            throw DeviceError.invalidShape(operation: operation, detail: "absmax has \(absmax.count) values but \(out.count) values in blocks of \(blockSize) need \(blocks)")
+            throw DeviceError.invalidShape(operation: operation, detail: "absmax has \(absmax.count) values but \(count) values in blocks of \(blockSize) need \(blocks)")
         }
     }
 }

@@ -17,7 +17,7 @@ extension LoRALinear {
                          parameterUpdate: GradientUpdate = .overwrite,
                          inputGradient dX: DeviceBuffer? = nil, inputUpdate: GradientUpdate = .overwrite) throws {
         guard !isMerged else {
-            throw LoRAError.invalidState("the adapter of \(weight.label) is merged into the base; unmerge it before training")
+            throw LoRAError.invalidState("the adapter of \(name) is merged into the base; unmerge it before training")
         }
         let rows = saved.rows, r = rank
         try checkMatrix(dY, "output gradient dY", rows: rows, columns: outFeatures)
@@ -28,21 +28,20 @@ extension LoRALinear {
         let parameterBeta: Float = parameterUpdate == .accumulate ? 1 : 0
 
         // dT = s·dY·B   (rows×r)
-        let dT = try device.makeBuffer(.float32, count: rows * r, label: "\(weight.label).dT")
+        let dT = try device.makeBuffer(.float32, count: rows * r, label: "\(name).dT")
         try device.gemm(m: rows, n: r, k: outFeatures, a: dY, b: loraB, c: dT, alpha: s)
         // dB = s·dYᵀ·T  (out×r)
         try device.gemm(m: outFeatures, n: r, k: rows, a: dY, b: saved.t, c: gradB, transposeA: true, alpha: s, beta: parameterBeta)
         // dA = dTᵀ·drop(X)  (r×in), with drop(X) regenerated from its key
         var branchInput = saved.input
         if let key = saved.dropoutKey {
-            branchInput = try device.makeBuffer(.float32, count: saved.input.count, label: "\(weight.label).dropout(X)")
+            branchInput = try device.makeBuffer(.float32, count: saved.input.count, label: "\(name).dropout(X)")
             try device.dropout(saved.input, into: branchInput, probability: config.dropout, key: key)
         }
         try device.gemm(m: r, n: inFeatures, k: rows, a: dT, b: branchInput, c: gradA, transposeA: true, beta: parameterBeta)
 
         guard let dX else { return }
         // The low-rank term first, then the base product accumulates into dX (beta = 1).
-        let base = try weightAsFloat32()
         switch (saved.dropoutKey, inputUpdate) {
         case (nil, _):
             try device.gemm(m: rows, n: inFeatures, k: r, a: dT, b: loraA, c: dX, beta: inputUpdate == .accumulate ? 1 : 0)
@@ -50,12 +49,14 @@ extension LoRALinear {
             try device.gemm(m: rows, n: inFeatures, k: r, a: dT, b: loraA, c: dX)
             try device.dropout(dX, into: dX, probability: config.dropout, key: key)
         case (let key?, .accumulate):
-            let lowRank = try device.makeBuffer(.float32, count: rows * inFeatures, label: "\(weight.label).dX low-rank")
+            let lowRank = try device.makeBuffer(.float32, count: rows * inFeatures, label: "\(name).dX low-rank")
             try device.gemm(m: rows, n: inFeatures, k: r, a: dT, b: loraA, c: lowRank)
             try device.dropout(lowRank, into: lowRank, probability: config.dropout, key: key)
             try device.axpy(alpha: 1, x: lowRank, y: dX)
         }
-        try device.gemm(m: rows, n: inFeatures, k: outFeatures, a: dY, b: base, c: dX, beta: 1)
+        try withBaseAsFloat32 { w in
+            try device.gemm(m: rows, n: inFeatures, k: outFeatures, a: dY, b: w, c: dX, beta: 1)
+        }
     }
 
     /// Sets gradA and gradB to zero (before the first micro-batch of an optimizer step).

@@ -20,11 +20,11 @@ extension LoRALinear {
                         into output: DeviceBuffer? = nil) throws -> (output: DeviceBuffer, saved: LoRASavedState?) {
         guard rows >= 1 else { throw LoRAError.invalidInput("rows (tokens) must be at least 1, got \(rows)") }
         try checkMatrix(x, "input X", rows: rows, columns: inFeatures)
-        let y = try output ?? device.makeBuffer(.float32, count: rows * outFeatures, label: "\(weight.label).output")
+        let y = try output ?? device.makeBuffer(.float32, count: rows * outFeatures, label: "\(name).output")
         try checkMatrix(y, "output Y", rows: rows, columns: outFeatures)
         if isMerged {
             guard mode == .inference else {
-                throw LoRAError.invalidState("the adapter of \(weight.label) is merged into the base; unmerge it before training")
+                throw LoRAError.invalidState("the adapter of \(name) is merged into the base; unmerge it before training")
             }
             try mergedForward(x, rows: rows, into: y)
             return (y, nil)
@@ -35,17 +35,19 @@ extension LoRALinear {
         var branchInput = x
         if case .training(let step) = mode, config.dropout > 0 {
             let key = dropoutKey(step: step)
-            branchInput = try device.makeBuffer(.float32, count: x.count, label: "\(weight.label).dropout(X)")
+            branchInput = try device.makeBuffer(.float32, count: x.count, label: "\(name).dropout(X)")
             try device.dropout(x, into: branchInput, probability: config.dropout, key: key)
             savedKey = key
         }
-        let t = try device.makeBuffer(.float32, count: rows * r, label: "\(weight.label).T")
+        let t = try device.makeBuffer(.float32, count: rows * r, label: "\(name).T")
         // T = drop(X)·Aᵀ
         try device.gemm(m: rows, n: r, k: inFeatures, a: branchInput, b: loraA, c: t, transposeB: true)
         // Y = bias + s·T·Bᵀ, written once
         try device.loraExpand(t: t, b: loraB, bias: bias, scale: scale, rows: rows, outFeatures: outFeatures, rank: r, into: y)
         // Y += X·Wᵀ
-        try device.gemm(m: rows, n: outFeatures, k: inFeatures, a: x, b: weightAsFloat32(), c: y, transposeB: true, beta: 1)
+        try withBaseAsFloat32 { w in
+            try device.gemm(m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y, transposeB: true, beta: 1)
+        }
         if case .inference = mode { return (y, nil) }
         return (y, LoRASavedState(input: x, rows: rows, t: t, dropoutKey: savedKey))
     }
@@ -59,6 +61,8 @@ extension LoRALinear {
             try device.gemm(m: rows, n: outFeatures, k: 1, a: ones, b: bias, c: y)
             beta = 1
         }
-        try device.gemm(m: rows, n: outFeatures, k: inFeatures, a: x, b: weightAsFloat32(), c: y, transposeB: true, beta: beta)
+        try withBaseAsFloat32 { w in
+            try device.gemm(m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y, transposeB: true, beta: beta)
+        }
     }
 }

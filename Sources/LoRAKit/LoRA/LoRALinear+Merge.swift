@@ -3,7 +3,10 @@ extension LoRALinear {
     /// float16 base the sum is rounded to float16. Forward then skips the adapter; training needs
     /// `unmerge()` first.
     public func merge() throws {
-        guard !isMerged else { throw LoRAError.invalidState("the adapter of \(weight.label) is already merged") }
+        guard !isMerged else { throw LoRAError.invalidState("the adapter of \(name) is already merged") }
+        guard let weight else {
+            throw LoRAError.invalidState("\(name) is NF4: re-quantizing would lose the adapter; use mergedWeight(as:) for a float16 or float32 merged copy")
+        }
         try device.loraMerge(into: weight, b: loraB, a: loraA, scale: scale, outFeatures: outFeatures, inFeatures: inFeatures, rank: rank)
         isMerged = true
     }
@@ -11,8 +14,34 @@ extension LoRALinear {
     /// Takes the adapter back out, W ← W − s·B·A. Restores W up to rounding (exactly representable
     /// updates restore it exactly; a float16 base may differ by about one float16 ulp).
     public func unmerge() throws {
-        guard isMerged else { throw LoRAError.invalidState("the adapter of \(weight.label) is not merged") }
+        guard isMerged, let weight else { throw LoRAError.invalidState("the adapter of \(name) is not merged") }
         try device.loraMerge(into: weight, b: loraB, a: loraA, scale: -scale, outFeatures: outFeatures, inFeatures: inFeatures, rank: rank)
         isMerged = false
+    }
+
+    /// A new out×in buffer holding W + s·B·A in `elementType` (float32 or float16), W being the
+    /// dequantized base for NF4. This is how an adapter merges into a quantized base: the result
+    /// stays in 16 or 32 bits, since re-quantizing to NF4 would round the adapter away.
+    public func mergedWeight(as elementType: ElementType) throws -> DeviceBuffer {
+        guard elementType == .float32 || elementType == .float16 else {
+            throw LoRAError.invalidInput("a merged weight is float32 or float16, not \(elementType)")
+        }
+        // Summed in float32 and rounded once at the end.
+        let merged = try device.makeBuffer(.float32, count: outFeatures * inFeatures, label: "\(name) (merged)")
+        switch base {
+        case .nf4(let weight):
+            try weight.dequantize(into: merged)
+        case .dense(let buffer) where buffer.elementType == .float32:
+            try device.copy(from: buffer, to: merged)
+        case .dense(let buffer):
+            try device.convert(buffer, into: merged)
+        }
+        if !isMerged {
+            try device.loraMerge(into: merged, b: loraB, a: loraA, scale: scale, outFeatures: outFeatures, inFeatures: inFeatures, rank: rank)
+        }
+        if elementType == .float32 { return merged }
+        let rounded = try device.makeBuffer(.float16, count: merged.count, label: "\(name) (merged, float16)")
+        try device.convert(merged, into: rounded)
+        return rounded
     }
 }

@@ -14,8 +14,10 @@ public final class LoRALinear {
     public let inFeatures: Int
     public let outFeatures: Int
     public let config: LoRAConfig
-    /// The frozen base weight, out×in, float32 or float16. `merge()` changes it in place.
-    public let weight: DeviceBuffer
+    /// The frozen base weight, out×in: float32 or float16 (which `merge()` changes in place), or NF4.
+    public let base: FrozenWeight
+    /// Where a float16 or NF4 base is expanded to float32 for its GEMMs.
+    public let scratch: DequantizationScratch
     public let bias: DeviceBuffer?
     /// r×in, float32, trainable.
     public let loraA: DeviceBuffer
@@ -35,11 +37,31 @@ public final class LoRALinear {
     public var scale: Float { config.scale }
     public var rank: Int { config.rank }
 
-    /// Wraps an existing frozen `weight` (out×in) and optional `bias` (out) on `device`, and
-    /// creates A (initialised per `config.initialization`, seeded by `seed` and `stream`), B (zeros)
-    /// and their gradients (zeros).
-    public init(weight: DeviceBuffer, bias: DeviceBuffer? = nil, inFeatures: Int, outFeatures: Int,
-                config: LoRAConfig, seed: UInt64 = 0, stream: UInt32 = 0) throws {
+    /// Wraps an existing frozen `weight` (out×in, float32 or float16) and optional `bias` (out)
+    /// on `device`, and creates A (initialised per `config.initialization`, seeded by `seed` and
+    /// `stream`), B (zeros) and their gradients (zeros).
+    public convenience init(weight: DeviceBuffer, bias: DeviceBuffer? = nil, inFeatures: Int, outFeatures: Int,
+                            config: LoRAConfig, seed: UInt64 = 0, stream: UInt32 = 0) throws {
+        guard weight.elementType == .float32 || weight.elementType == .float16 else {
+            throw LoRAError.invalidInput("base weight \(weight) must be float32 or float16, not \(weight.elementType)")
+        }
+        try self.init(base: .dense(weight), bias: bias, inFeatures: inFeatures, outFeatures: outFeatures,
+                      config: config, seed: seed, stream: stream, scratch: nil)
+    }
+
+    /// QLoRA: the same layer over an NF4 base of shape [out, in]. Its GEMMs read the base from a
+    /// dequantization scratch shared by every layer on the device (`DequantizationScratch.shared`).
+    public convenience init(quantizedWeight: NF4Weight, bias: DeviceBuffer? = nil, config: LoRAConfig,
+                            seed: UInt64 = 0, stream: UInt32 = 0, scratch: DequantizationScratch? = nil) throws {
+        guard quantizedWeight.shape.count == 2 else {
+            throw LoRAError.invalidInput("NF4 weight \(quantizedWeight.label) has shape \(quantizedWeight.shape), not [out, in]")
+        }
+        try self.init(base: .nf4(quantizedWeight), bias: bias, inFeatures: quantizedWeight.shape[1],
+                      outFeatures: quantizedWeight.shape[0], config: config, seed: seed, stream: stream, scratch: scratch)
+    }
+
+    private init(base: FrozenWeight, bias: DeviceBuffer?, inFeatures: Int, outFeatures: Int,
+                 config: LoRAConfig, seed: UInt64, stream: UInt32, scratch: DequantizationScratch?) throws {
         try config.validate()
         guard inFeatures >= 1, outFeatures >= 1 else {
             throw LoRAError.invalidInput("in (\(inFeatures)) and out (\(outFeatures)) features must be at least 1")
@@ -48,36 +70,48 @@ public final class LoRALinear {
             throw LoRAError.invalidConfiguration(
                 "rank r = \(config.rank) exceeds min(in, out) = min(\(inFeatures), \(outFeatures)); a larger rank adds parameters but no expressiveness")
         }
-        guard weight.elementType == .float32 || weight.elementType == .float16 else {
-            throw LoRAError.invalidInput("base weight \(weight) must be float32 or float16, not \(weight.elementType)")
+        guard base.elementCount == outFeatures * inFeatures else {
+            throw LoRAError.invalidInput("base weight '\(base.label)' has \(base.elementCount) elements, not out×in = \(outFeatures)×\(inFeatures)")
         }
-        guard weight.count == outFeatures * inFeatures else {
-            throw LoRAError.invalidInput("base weight \(weight) has \(weight.count) elements, not out×in = \(outFeatures)×\(inFeatures)")
-        }
+        let device = base.device
         if let bias {
-            guard bias.device === weight.device else {
-                throw LoRAError.invalidInput("bias \(bias) lives on \(bias.device.info.identifier), the weight on \(weight.device.info.identifier)")
+            guard bias.device === device else {
+                throw LoRAError.invalidInput("bias \(bias) lives on \(bias.device.info.identifier), the weight on \(device.info.identifier)")
             }
             guard bias.elementType == .float32, bias.count == outFeatures else {
                 throw LoRAError.invalidInput("bias \(bias) must be float32 with out = \(outFeatures) elements")
             }
         }
-        device = weight.device
+        if let scratch, scratch.device !== device {
+            throw LoRAError.invalidInput("the dequantization scratch lives on \(scratch.device.info.identifier), the weight on \(device.info.identifier)")
+        }
+        self.device = device
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
         self.config = config
-        self.weight = weight
+        self.base = base
+        self.scratch = scratch ?? DequantizationScratch.shared(for: device)
         self.bias = bias
         self.seed = seed
         self.stream = stream
         let r = config.rank
+        let name = base.label
         let initializer = ParameterInitializer(seed: seed, stream: stream)
         loraA = try device.makeBuffer(initializer.loraA(rank: r, inFeatures: inFeatures, initialization: config.initialization),
-                                      label: "\(weight.label).lora_A")
-        loraB = try device.makeBuffer(.float32, count: outFeatures * r, label: "\(weight.label).lora_B")
-        gradA = try device.makeBuffer(.float32, count: r * inFeatures, label: "\(weight.label).lora_A.grad")
-        gradB = try device.makeBuffer(.float32, count: outFeatures * r, label: "\(weight.label).lora_B.grad")
+                                      label: "\(name).lora_A")
+        loraB = try device.makeBuffer(.float32, count: outFeatures * r, label: "\(name).lora_B")
+        gradA = try device.makeBuffer(.float32, count: r * inFeatures, label: "\(name).lora_A.grad")
+        gradB = try device.makeBuffer(.float32, count: outFeatures * r, label: "\(name).lora_B.grad")
     }
+
+    /// The dense base buffer, or nil for an NF4 base.
+    public var weight: DeviceBuffer? {
+        if case .dense(let buffer) = base { return buffer }
+        return nil
+    }
+
+    /// The name used in buffer labels and errors.
+    var name: String { base.label }
 
     /// The dropout mask key of optimizer step `step`.
     public func dropoutKey(step: UInt32) -> DropoutKey {
@@ -97,11 +131,23 @@ public final class LoRALinear {
         }
     }
 
-    /// The base weight as float32 for a GEMM: itself, or a transient float32 copy of a float16 base.
-    func weightAsFloat32() throws -> DeviceBuffer {
-        if weight.elementType == .float32 { return weight }
-        let converted = try device.makeBuffer(.float32, count: weight.count, label: "\(weight.label) as float32")
-        try device.convert(weight, into: converted)
-        return converted
+    /// Runs `body` (which enqueues GEMMs reading the base) with the base weight as float32: a
+    /// float32 base itself; a float16 base widened into a transient buffer; an NF4 base expanded
+    /// into the shared scratch, held for the duration of `body`.
+    func withBaseAsFloat32(_ body: (DeviceBuffer) throws -> Void) throws {
+        switch base {
+        case .dense(let buffer) where buffer.elementType == .float32:
+            try body(buffer)
+        case .dense(let buffer):
+            // convert() needs equal counts, so a float16 base widens into its own transient buffer.
+            let widened = try device.makeBuffer(.float32, count: buffer.count, label: "\(buffer.label) as float32")
+            try device.convert(buffer, into: widened)
+            try body(widened)
+        case .nf4(let weight):
+            try scratch.withFloat32(count: weight.elementCount) { expanded in
+                try weight.dequantize(into: expanded)
+                try body(expanded)
+            }
+        }
     }
 }

@@ -44,18 +44,18 @@ public final class NF4Weight {
         }
     }
 
-    /// Writes the dequantized matrix (float32 or float16, `elementCount` values) into `out`.
+    /// Writes the dequantized matrix (float32 or float16) into the first `elementCount` elements of `out`.
     public func dequantize(into out: DeviceBuffer) throws {
         switch statistics {
         case .plain(let absmax):
-            try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: blockSize, into: out)
+            try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: blockSize, count: elementCount, into: out)
         case let .nested(codes, map, scales, offset, nestedBlockSize):
             // The float32 absmax is small (one value per block) and rebuilt each time, so the
             // saving of double quantization holds on the device too.
             let absmax = try device.makeBuffer(.float32, count: blockCount, label: "\(label).absmax (dequantized)")
             try device.nf4DequantizeAbsmax(codes: codes, map: map, scales: scales, offset: offset,
                                            nestedBlockSize: nestedBlockSize, into: absmax)
-            try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: blockSize, into: out)
+            try device.nf4Dequantize(packed: packed, absmax: absmax, blockSize: blockSize, count: elementCount, into: out)
         }
     }
 }

@@ -11,11 +11,10 @@ extension HostDevice {
         }
     }
 
-    public func nf4Dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, into out: DeviceBuffer) throws {
-        try NF4Contract.dequantize(packed: packed, absmax: absmax, blockSize: blockSize, out: out, on: self)
+    public func nf4Dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, count: Int, into out: DeviceBuffer) throws {
+        try NF4Contract.dequantize(packed: packed, absmax: absmax, blockSize: blockSize, count: count, out: out, on: self)
         let bytes = UnsafePointer(memory(packed).pointer.assumingMemoryBound(to: UInt8.self))
         let scales = UnsafePointer(floats(absmax))
-        let count = out.count
         let toHalf = out.elementType == .float16
         let asFloat = toHalf ? nil : floats(out)
         let asHalf = toHalf ? memory(out).halves(count: count) : nil

@@ -9,10 +9,10 @@ extension OpenCLDevice {
                    global: codes.count, local: tuning.elementwiseWorkGroup)
     }
 
-    public func nf4Dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, into out: DeviceBuffer) throws {
-        try NF4Contract.dequantize(packed: packed, absmax: absmax, blockSize: blockSize, out: out, on: self)
+    public func nf4Dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, count: Int, into out: DeviceBuffer) throws {
+        try NF4Contract.dequantize(packed: packed, absmax: absmax, blockSize: blockSize, count: count, out: out, on: self)
         try launch(out.elementType == .float16 ? "nf4_dequantize_half" : "nf4_dequantize_float", program: "nf4",
-                   arguments: [.ulong(UInt64(out.count)), .int(Int32(blockSize)), .buffer(packed), .buffer(absmax), .buffer(out)],
-                   global: out.count, local: tuning.elementwiseWorkGroup)
+                   arguments: [.ulong(UInt64(count)), .int(Int32(blockSize)), .buffer(packed), .buffer(absmax), .buffer(out)],
+                   global: count, local: tuning.elementwiseWorkGroup)
     }
 }
