@@ -21,9 +21,13 @@ struct BenchRecord: Encodable {
     var r: Int?
     var pass: String?
     var dropout: Double?
+    /// Memory-bound suites: bytes moved per second (1e9), and peak device bytes where measured.
+    var gbps: Double?
+    var peakBytes: Int?
 
     enum CodingKeys: String, CodingKey {
-        case suite, op, device, m, n, k, batch, repeats, gflops, r, pass, dropout
+        case suite, op, device, m, n, k, batch, repeats, gflops, r, pass, dropout, gbps
+        case peakBytes = "peak_bytes"
         case deviceName = "device_name"
         case medianS = "median_s"
         case peakGflops = "peak_gflops"

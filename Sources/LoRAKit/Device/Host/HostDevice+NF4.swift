@@ -21,15 +21,24 @@ extension HostDevice {
         // Whole blocks per chunk, so each block's scale is loaded once.
         let blocks = (count + blockSize - 1) / blockSize
         ParallelLoop.chunks(blocks, minimumChunk: max(1, (1 << 16) / blockSize)) { blockRange in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 16) { table in
-                for block in blockRange {
-                    let scale = scales[block]
-                    // code × scale for all 16 codes: one multiply per code, as bitsandbytes does per value.
-                    for code in 0..<16 { table[code] = NF4Codebook.values[code] * scale }
-                    for i in block * blockSize ..< min(count, (block + 1) * blockSize) {
+            // code × scale for the 16 codes of a block: the same single multiply bitsandbytes does
+            // per value, then (for float16) the same single rounding, so per-element work is a lookup.
+            var table = [Float](repeating: 0, count: 16)
+            var halfTable = [Float16](repeating: 0, count: 16)
+            for block in blockRange {
+                let scale = scales[block]
+                for code in 0..<16 { table[code] = NF4Codebook.values[code] * scale }
+                let elements = block * blockSize ..< min(count, (block + 1) * blockSize)
+                if let asFloat {
+                    for i in elements {
                         let byte = bytes[i >> 1]
-                        let value = table[Int(i & 1 == 0 ? byte >> 4 : byte & 0x0F)]
-                        if let asFloat { asFloat[i] = value } else { asHalf![i] = Float16(value) }
+                        asFloat[i] = table[Int(i & 1 == 0 ? byte >> 4 : byte & 0x0F)]
+                    }
+                } else if let asHalf {
+                    for code in 0..<16 { halfTable[code] = Float16(table[code]) }
+                    for i in elements {
+                        let byte = bytes[i >> 1]
+                        asHalf[i] = halfTable[Int(i & 1 == 0 ? byte >> 4 : byte & 0x0F)]
                     }
                 }
             }
