@@ -58,7 +58,7 @@ public struct NF4Tensor: Sendable, Equatable {
     }
 
     /// bitsandbytes accepts powers of two from 32 to 4096.
-    static func checkBlockSize(_ blockSize: Int) throws {
+    public static func checkBlockSize(_ blockSize: Int) throws {
         guard (32...4096).contains(blockSize), blockSize & (blockSize - 1) == 0 else {
             throw QuantizationError.invalidBlockSize(blockSize)
         }
