@@ -21,6 +21,9 @@ struct NF4Benchmark: ParsableCommand {
     @Option(name: .customLong("rank"), help: "LoRA rank r (repeatable). Default: 8, 16, 64.")
     var ranks: [Int] = [8, 16, 64]
 
+    @Flag(help: "Skip the peak-memory runs (a training step of 1 and 8 layers of 4096×4096).")
+    var skipMemory = false
+
     func run() throws {
         var dequantTable = TextTable(header: ["device", "matrix", "dequant→f32 ms", "GB/s", "dequant→f16 ms", "GB/s", "copy GB/s", "f32 dequant / copy"],
                                      rightAligned: Set(2...7))
@@ -50,7 +53,7 @@ struct NF4Benchmark: ParsableCommand {
                     }
                 }
             }
-            for (name, peak, weight) in try measurePeakMemory(info: device.info) {
+            for (name, peak, weight) in try (skipMemory ? [] : measurePeakMemory(info: device.info)) {
                 memoryTable.append([device.info.identifier, name, ByteCount.format(weight), ByteCount.format(peak)])
             }
         }
