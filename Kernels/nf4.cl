@@ -6,6 +6,7 @@
 //   nf4_dequantize_absmax   absmax (float) from codes, the 256-value map, scales and offset
 //   nf4_dequantize_float    out (float) from packed codes and absmax
 //   nf4_dequantize_half     out (half storage) from packed codes and absmax
+//   nf4_quantize            packed codes and absmax from float values (see the section below)
 //
 // One work-item per output element (per absmax value for the first kernel). Products and sums
 // are kept separate (no contraction into fma) so that the results equal bitsandbytes' bit for bit.
@@ -55,5 +56,71 @@ void nf4_dequantize_half(const ulong n, const int block, __global const uchar* p
     const size_t i = get_global_id(0);
     if (i < n) {
         vstore_half_rte(nf4_value(i, block, packed, absmax), i, out);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quantization (bitsandbytes' CPU rules, bit for bit). One work-group of WGS_REDUCTION work-items
+// per block: the block's absmax by a tree reduction in local memory, then each work-item packs
+// pairs of values. A full block is scaled by the float32 reciprocal of its absmax (clamped at
+// 1e-38 for the scaling, stored unclamped); the trailing partial block is divided by its absmax
+// clamped at 1e-38 (stored clamped). A value's code is the number of code midpoints strictly
+// below it (ties to the lower code); the padding nibble of an odd count is code 7 (value 0).
+// Blocks are even-sized, so a byte never straddles two blocks. The division needs
+// -cl-fp32-correctly-rounded-divide-sqrt where the device offers it (the host adds it).
+
+#ifndef WGS_REDUCTION
+#define WGS_REDUCTION 64
+#endif
+
+inline uchar nf4_code_of(const float scaled) {
+    uchar code = 0;
+    for (int i = 0; i < 15; ++i) {
+        const float midpoint = (nf4_code[i] + nf4_code[i + 1]) * 0.5f;
+        code += (midpoint < scaled) ? 1 : 0;
+    }
+    return code;
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
+void nf4_quantize(const ulong n, const int block, __global const float* x, __global float* absmax,
+                  __global uchar* packed) {
+    __local float partial[WGS_REDUCTION];
+    const ulong b = get_group_id(0);
+    const int lid = (int)get_local_id(0);
+    const ulong start = b * (ulong)block;
+    const ulong end = min(start + (ulong)block, n);
+
+    float largest = 0.0f;
+    for (ulong i = start + lid; i < end; i += WGS_REDUCTION) {
+        largest = fmax(largest, fabs(x[i]));
+    }
+    partial[lid] = largest;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = WGS_REDUCTION / 2; stride > 0; stride /= 2) {
+        if (lid < stride) {
+            partial[lid] = fmax(partial[lid], partial[lid + stride]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float block_max = partial[0];
+    const bool full = (end - start) == (ulong)block;
+    const float clamped = fmax(block_max, 1e-38f);
+    const float reciprocal = 1.0f / clamped;
+    if (lid == 0) {
+        absmax[b] = full ? block_max : clamped;
+    }
+    for (ulong pair = start / 2 + lid; 2 * pair < end; pair += WGS_REDUCTION) {
+        uchar codes[2];
+        for (int half_index = 0; half_index < 2; ++half_index) {
+            const ulong i = 2 * pair + half_index;
+            if (i < end) {
+                const float scaled = full ? x[i] * reciprocal : x[i] / clamped;
+                codes[half_index] = nf4_code_of(clamp(scaled, -1.0f, 1.0f));
+            } else {
+                codes[half_index] = 7;
+            }
+        }
+        packed[pair] = (uchar)((codes[0] << 4) | codes[1]);
     }
 }

@@ -77,6 +77,37 @@ struct CheckpointQuantizerTests {
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("generation_config.json").path))
     }
 
+    @Test("a sharded checkpoint (model.safetensors.index.json) quantizes like the single file")
+    func shardedInput() throws {
+        let single = try Self.floatCheckpoint()
+        let sharded = single.deletingLastPathComponent().appendingPathComponent("lorakit-sharded-\(UUID().uuidString)")
+        let outputs = [single, sharded].map { $0.appendingPathExtension("out") }
+        defer { ([single, sharded] + outputs).forEach { try? FileManager.default.removeItem(at: $0) } }
+        try FileManager.default.createDirectory(at: sharded, withIntermediateDirectories: true)
+        let original = try SafeTensorsFile(contentsOf: single.appendingPathComponent("model.safetensors"))
+        var shards = [SafeTensorsWriter(metadata: ["format": "pt"]), SafeTensorsWriter(metadata: ["format": "pt"])]
+        var weightMap: [String: String] = [:]
+        for info in original.tensors {
+            let shard = info.name.contains("layers.1.") || info.name.hasPrefix("lm_head") ? 1 : 0
+            try shards[shard].add(.init(name: info.name, dtype: info.dtype, shape: info.shape, bytes: Data(try original.bytes(info.name))))
+            weightMap[info.name] = "model-0000\(shard + 1)-of-00002.safetensors"
+        }
+        for (index, shard) in shards.enumerated() {
+            try shard.write(to: sharded.appendingPathComponent("model-0000\(index + 1)-of-00002.safetensors"))
+        }
+        try JSONSerialization.data(withJSONObject: ["metadata": [:], "weight_map": weightMap])
+            .write(to: sharded.appendingPathComponent("model.safetensors.index.json"))
+        try FileManager.default.copyItem(at: single.appendingPathComponent("config.json"), to: sharded.appendingPathComponent("config.json"))
+
+        _ = try CheckpointQuantizer().quantize(model: single, output: outputs[0])
+        let report = try CheckpointQuantizer().quantize(model: sharded, output: outputs[1])
+        #expect(report.quantizedTensors == 14 && report.copiedTensors == 7)
+        let a = try Data(contentsOf: outputs[0].appendingPathComponent("model.safetensors"))
+        let b = try Data(contentsOf: outputs[1].appendingPathComponent("model.safetensors"))
+        #expect(a == b, "the same checkpoint, byte for byte")
+        #expect(!FileManager.default.fileExists(atPath: outputs[1].appendingPathComponent("model.safetensors.index.json").path))
+    }
+
     @Test("bad input: already quantized, missing weights, non-empty output, bad block size")
     func badInput() throws {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-q-\(UUID().uuidString)")

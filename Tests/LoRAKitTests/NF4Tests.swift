@@ -161,3 +161,40 @@ struct NF4Tests {
         #expect(abs(bits(double) - 4.127) < 0.01 && abs(bits(plain) - 4.5) < 0.01, "\(bits(double)) and \(bits(plain)) bits per parameter")
     }
 }
+
+@Suite("NF4 quantization on devices")
+struct NF4DeviceQuantizationTests {
+    @Test("quantizing on the device equals bitsandbytes bit for bit", arguments: TestDevices.all)
+    func quantizeOnDevice(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        for name in NF4Fixtures.names {
+            let file = try NF4Fixtures.file(name)
+            let theirs = try BitsAndBytesCheckpoint.load("weight", from: file)
+            let values = try device.makeBuffer(try file.floats("input"), label: "input")
+            let weight = try NF4Weight.quantize(values, shape: theirs.shape, blockSize: theirs.blockSize, doubleQuantize: false, label: name)
+            let ours = try weight.download()
+            #expect(ours.packed == theirs.packed, "\(name): packed codes")
+            if case .plain(let b) = theirs.absmax, case .plain(let a) = ours.absmax {
+                #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(name): absmax")
+            } else if case .plain(let a) = ours.absmax, case .doubleQuantized(let b) = theirs.absmax {
+                let nested = DoubleQuantizedAbsmax.quantize(a, offset: b.offset)
+                #expect(nested == b, "\(name): double-quantized absmax from the device's absmax")
+            }
+        }
+    }
+
+    @Test("device quantization rejects bad operands", arguments: TestDevices.all)
+    func badInput(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let values = try device.makeBuffer(.float32, count: 100, label: "values")
+        #expect { try device.nf4Quantize(values, blockSize: 48, packed: device.makeBuffer(.uint8, count: 50, label: "p"),
+                                          absmax: device.makeBuffer(.float32, count: 3, label: "a")) } throws: {
+            "\($0)".contains("block size 48 is not a power of two")
+        }
+        #expect { try device.nf4Quantize(values, blockSize: 64, packed: device.makeBuffer(.uint8, count: 49, label: "p"),
+                                          absmax: device.makeBuffer(.float32, count: 2, label: "a")) } throws: {
+            "\($0)".contains("packed has 49 bytes but 100 values need 50")
+        }
+        #expect(throws: QuantizationError.self) { try NF4Weight.quantize(values, shape: [7, 7], label: "w") }
+    }
+}

@@ -55,6 +55,10 @@ public protocol Device: AnyObject, Sendable {
     /// `out[i] = code[nibble i of packed]·absmax[i / blockSize]` for i < count (out may be larger,
     /// e.g. a reused scratch buffer); out is float32 or float16 (rounded to nearest even).
     func nf4Dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, count: Int, into out: DeviceBuffer) throws
+    /// Quantizes float32 `values` to NF4 with bitsandbytes' rules: packed codes (⌈n/2⌉ uint8) and
+    /// one float32 absmax per block. Double quantization of the absmax happens on the host
+    /// (`NF4Weight.quantize`), since the absmax is 1/blockSize of the data.
+    func nf4Quantize(_ values: DeviceBuffer, blockSize: Int, packed: DeviceBuffer, absmax: DeviceBuffer) throws
 }
 
 extension Device {

@@ -47,4 +47,23 @@ enum NF4Contract {
             throw DeviceError.invalidShape(operation: operation, detail: "absmax has \(absmax.count) values but \(count) values in blocks of \(blockSize) need \(blocks)")
         }
     }
+
+    static func quantize(values: DeviceBuffer, blockSize: Int, packed: DeviceBuffer, absmax: DeviceBuffer, on device: any Device) throws {
+        let operation = "nf4Quantize"
+        try OperandCheck.float32([("values", values), ("absmax", absmax)], operation: operation, on: device)
+        try OperandCheck.onDevice([("packed", packed)], operation: operation, on: device)
+        guard packed.elementType == .uint8 else {
+            throw DeviceError.typeMismatch(operation: operation, operand: "packed \(packed)", expected: .uint8, actual: packed.elementType)
+        }
+        guard (32...4096).contains(blockSize), blockSize & (blockSize - 1) == 0 else {
+            throw DeviceError.invalidArgument(operation: operation, detail: "block size \(blockSize) is not a power of two from 32 to 4096")
+        }
+        guard packed.count == (values.count + 1) / 2 else {
+            throw DeviceError.invalidShape(operation: operation, detail: "packed has \(packed.count) bytes but \(values.count) values need \((values.count + 1) / 2)")
+        }
+        let blocks = (values.count + blockSize - 1) / blockSize
+        guard absmax.count == blocks else {
+            throw DeviceError.invalidShape(operation: operation, detail: "absmax has \(absmax.count) values but \(values.count) values in blocks of \(blockSize) need \(blocks)")
+        }
+    }
 }

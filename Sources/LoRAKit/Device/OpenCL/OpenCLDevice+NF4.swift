@@ -16,3 +16,13 @@ extension OpenCLDevice {
                    global: count, local: tuning.elementwiseWorkGroup)
     }
 }
+
+extension OpenCLDevice {
+    public func nf4Quantize(_ values: DeviceBuffer, blockSize: Int, packed: DeviceBuffer, absmax: DeviceBuffer) throws {
+        try NF4Contract.quantize(values: values, blockSize: blockSize, packed: packed, absmax: absmax, on: self)
+        let group = tuning.reductionWorkGroup
+        try launch("nf4_quantize", program: "nf4",
+                   arguments: [.ulong(UInt64(values.count)), .int(Int32(blockSize)), .buffer(values), .buffer(absmax), .buffer(packed)],
+                   global: absmax.count * group, local: group)
+    }
+}

@@ -19,6 +19,14 @@ final class OpenCLProgramCache: @unchecked Sendable {
                        "-DWGS_ELEMENTWISE=\(tuning.elementwiseWorkGroup)",
                        "-DWGS_REDUCTION=\(tuning.reductionWorkGroup)"]
         if info.supportsFP16 { options.append("-DLORAKIT_HAS_FP16=1") }
+        // NF4 quantization divides; bit-exact agreement with bitsandbytes needs IEEE division,
+        // which OpenCL 1.2 only promises with this option (and allows only where supported).
+        var fpConfig: cl_device_fp_config = 0
+        if clGetDeviceInfo(context.deviceID, cl_device_info(CL_DEVICE_SINGLE_FP_CONFIG), MemoryLayout<cl_device_fp_config>.size,
+                           &fpConfig, nil) == CL_SUCCESS,
+           fpConfig & cl_device_fp_config(CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT) != 0 {
+            options.append("-cl-fp32-correctly-rounded-divide-sqrt")
+        }
         buildOptions = options.joined(separator: " ")
     }
 
