@@ -139,7 +139,6 @@ struct LoRATests {
         expectWithin(try dX.download(), dXRef.value, bound: dXRef.bound(terms: terms), "dX \(c.testDescription)")
 
         // Accumulating a second identical pass doubles every gradient; without dX it is skipped.
-        let before: [Float] = try dX.download()
         try layer.backward(outputGradient: dY, saved: saved!, parameterUpdate: .accumulate, inputGradient: dX, inputUpdate: .accumulate)
         let twice = { (t: ReferenceLoRA.Tracked) in t.value.map { 2 * $0 } }
         let twiceBound = { (t: ReferenceLoRA.Tracked) in t.bound(terms: terms + 1).map { 2 * $0 } }
@@ -148,7 +147,6 @@ struct LoRATests {
         expectWithin(try dX.download(), twice(dXRef), bound: twiceBound(dXRef), "accumulated dX \(c.testDescription)")
         try layer.backward(outputGradient: dY, saved: saved!)
         expectWithin(try layer.gradA.download(), dA.value, bound: dA.bound(terms: terms), "overwritten dA \(c.testDescription)")
-        _ = before
     }
 
     /// Y is linear in each of A, B and X separately (the dropout mask is fixed by its key), so the

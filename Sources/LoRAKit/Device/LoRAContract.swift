@@ -57,3 +57,14 @@ enum LoRAContract {
         }
     }
 }
+
+extension Device {
+    /// The float32 half of `loraMerge`, shared by both backends: W = s·B·A + 1·W is a plain GEMM.
+    /// Returns false (doing nothing) for a float16 W, which each backend merges itself.
+    func loraMergeFloat32WithGEMM(into weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer, scale: Float,
+                                  outFeatures: Int, inFeatures: Int, rank: Int) throws -> Bool {
+        guard weight.elementType == .float32 else { return false }
+        try gemm(m: outFeatures, n: inFeatures, k: rank, a: b, b: a, c: weight, alpha: scale, beta: 1)
+        return true
+    }
+}

@@ -23,8 +23,8 @@ extension OpenCLDevice {
                           outFeatures: Int, inFeatures: Int, rank: Int) throws {
         try LoRAContract.loraMerge(weight: weight, b: b, a: a, outFeatures: outFeatures, inFeatures: inFeatures,
                                    rank: rank, on: self)
-        if weight.elementType == .float32 {
-            try gemm(m: outFeatures, n: inFeatures, k: rank, a: b, b: a, c: weight, alpha: scale, beta: 1)
+        if try loraMergeFloat32WithGEMM(into: weight, b: b, a: a, scale: scale, outFeatures: outFeatures,
+                                        inFeatures: inFeatures, rank: rank) {
             return
         }
         try launch("lora_merge_half", program: "lora",
