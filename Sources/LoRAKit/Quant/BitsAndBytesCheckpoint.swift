@@ -31,6 +31,17 @@ public enum BitsAndBytesCheckpoint {
         file.contains(name + stateSuffix) || file.tensors.contains { $0.name.hasPrefix(name + ".quant_state.bitsandbytes__") }
     }
 
+    /// The logical shape of the bitsandbytes tensor `name`, from its quant state alone (no data read).
+    public static func logicalShape(of name: String, in file: SafeTensorsFile) throws -> [Int] {
+        guard let stateName = file.tensors.first(where: { $0.name.hasPrefix(name + ".quant_state.bitsandbytes__") })?.name else {
+            throw SafeTensorsError.invalidTensor(file: file.path, tensor: name, detail: "no quant_state entry; not a bitsandbytes 4-bit tensor")
+        }
+        guard let state = try? JSONDecoder().decode(BitsAndBytesQuantState.self, from: Data(try file.uint8s(stateName))) else {
+            throw SafeTensorsError.invalidTensor(file: file.path, tensor: name, detail: "quant state JSON is malformed")
+        }
+        return state.shape
+    }
+
     /// Loads the NF4 tensor `name` (e.g. `model.layers.0.self_attn.q_proj.weight`), checking that
     /// every part agrees with the state's shape and block size.
     public static func load(_ name: String, from file: SafeTensorsFile) throws -> NF4Tensor {

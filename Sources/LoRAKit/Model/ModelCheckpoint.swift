@@ -1,0 +1,72 @@
+import Foundation
+
+/// A Hugging Face checkpoint folder of the Llama family: config.json plus model.safetensors or
+/// the shards of model.safetensors.index.json, memory-mapped. Opening it checks that every tensor
+/// the configuration implies is present exactly once with the implied shape (dense F32/F16/BF16,
+/// or NF4 in bitsandbytes' layout for the Linear weights of a quantized checkpoint), and that
+/// nothing else is there.
+public final class ModelCheckpoint {
+    public let folder: URL
+    public let config: ModelConfig
+    private let fileOf: [String: SafeTensorsFile]
+
+    public init(folder: URL) throws {
+        self.folder = folder
+        config = try ModelConfig.load(from: folder)
+        var fileOf: [String: SafeTensorsFile] = [:]
+        for url in try CheckpointQuantizer.safetensorsFiles(in: folder) {
+            let file = try SafeTensorsFile(contentsOf: url)
+            for info in file.tensors {
+                if let other = fileOf[info.name] {
+                    throw ModelError.unexpectedTensor(file: url.path, tensor: "\(info.name) (also in \(other.path))")
+                }
+                fileOf[info.name] = file
+            }
+        }
+        self.fileOf = fileOf
+
+        var accounted = Set<String>()
+        for (name, shape) in config.expectedTensors {
+            guard let file = fileOf[name] else {
+                throw ModelError.missingTensor(file: folder.appendingPathComponent("model.safetensors").path, tensor: name)
+            }
+            let actual: [Int]
+            if BitsAndBytesCheckpoint.isQuantized(name, in: file) {
+                actual = try BitsAndBytesCheckpoint.logicalShape(of: name, in: file)
+                accounted.formUnion(file.tensors.map(\.name).filter { $0.hasPrefix(name + ".") })
+            } else {
+                let info = try file.info(name)
+                guard [.f32, .f16, .bf16].contains(info.dtype) else {
+                    throw ModelError.invalidConfig(file: file.path, field: name, detail: "dtype \(info.dtype.rawValue) is not F32, F16 or BF16")
+                }
+                actual = info.shape
+            }
+            guard actual == shape else { throw ModelError.tensorShape(file: file.path, tensor: name, expected: shape, actual: actual) }
+            accounted.insert(name)
+        }
+        // Old Llama checkpoints store rotary inverse frequencies; they are recomputed, not read.
+        for (name, file) in fileOf where !accounted.contains(name) && !name.hasSuffix("rotary_emb.inv_freq") {
+            throw ModelError.unexpectedTensor(file: file.path, tensor: name)
+        }
+    }
+
+    /// Whether `name` is stored as bitsandbytes NF4.
+    public func isQuantized(_ name: String) -> Bool {
+        fileOf[name].map { BitsAndBytesCheckpoint.isQuantized(name, in: $0) } ?? false
+    }
+
+    /// The float32 values of tensor `name` (converted from F16/BF16, or dequantized from NF4).
+    public func floats(_ name: String) throws -> [Float] {
+        guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
+        if BitsAndBytesCheckpoint.isQuantized(name, in: file) {
+            return NF4Codec.dequantize(try BitsAndBytesCheckpoint.load(name, from: file))
+        }
+        return try file.floats(name)
+    }
+
+    /// The NF4 tensor `name` of a quantized checkpoint.
+    public func nf4(_ name: String) throws -> NF4Tensor {
+        guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
+        return try BitsAndBytesCheckpoint.load(name, from: file)
+    }
+}

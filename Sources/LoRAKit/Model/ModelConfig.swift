@@ -1,0 +1,142 @@
+import Foundation
+
+/// A Hugging Face `config.json` of the Llama family (llama, and mistral and qwen2, which differ
+/// only in configuration), validated field by field.
+public struct ModelConfig: Sendable, Equatable {
+    public static let supportedModelTypes = ["llama", "mistral", "qwen2"]
+
+    public var modelType: String
+    public var hiddenSize: Int
+    public var intermediateSize: Int
+    public var layerCount: Int
+    public var attentionHeads: Int
+    public var keyValueHeads: Int
+    public var headDimension: Int
+    public var vocabularySize: Int
+    public var rmsNormEpsilon: Float
+    public var ropeTheta: Float
+    public var maxPositionEmbeddings: Int
+    public var tieWordEmbeddings: Bool
+    /// Biases on q, k, v (and o for llama's attention_bias; qwen2 has them on q, k, v only).
+    public var attentionBias: Bool
+    public var mlpBias: Bool
+    /// True when config.json carries a bitsandbytes 4-bit quantization_config.
+    public var isNF4Quantized: Bool
+
+    /// The Linear modules of a decoder block, by the names PEFT's target_modules use.
+    public static let linearModules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+    /// Reads `<folder>/config.json`.
+    public static func load(from folder: URL) throws -> ModelConfig {
+        let url = folder.appendingPathComponent("config.json")
+        let file = url.path
+        guard let data = try? Data(contentsOf: url) else {
+            throw ModelError.invalidConfig(file: file, field: "(file)", detail: "cannot be read")
+        }
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw ModelError.invalidConfig(file: file, field: "(file)", detail: "is not a JSON object")
+        }
+        return try ModelConfig(json: object, file: file)
+    }
+
+    init(json: [String: Any], file: String) throws {
+        func fail(_ field: String, _ detail: String) -> ModelError { .invalidConfig(file: file, field: field, detail: detail) }
+        func integer(_ field: String, default value: Int? = nil) throws -> Int {
+            guard let raw = json[field], !(raw is NSNull) else {
+                if let value { return value }
+                throw fail(field, "is missing")
+            }
+            guard let number = raw as? NSNumber, let integer = Int(exactly: number.doubleValue), integer >= 1 else {
+                throw fail(field, "must be a positive integer, got \(raw)")
+            }
+            return integer
+        }
+        func real(_ raw: Any?, _ field: String, default value: Float) throws -> Float {
+            guard let raw, !(raw is NSNull) else { return value }
+            guard let number = raw as? NSNumber, number.doubleValue.isFinite, number.doubleValue > 0 else {
+                throw fail(field, "must be a positive number, got \(raw)")
+            }
+            return number.floatValue
+        }
+        func flag(_ field: String, default value: Bool) throws -> Bool {
+            guard let raw = json[field], !(raw is NSNull) else { return value }
+            guard let bool = raw as? Bool else { throw fail(field, "must be true or false, got \(raw)") }
+            return bool
+        }
+        guard let type = json["model_type"] as? String else { throw fail("model_type", "is missing") }
+        guard Self.supportedModelTypes.contains(type) else { throw ModelError.unsupportedModelType(file: file, modelType: type) }
+        modelType = type
+        hiddenSize = try integer("hidden_size")
+        intermediateSize = try integer("intermediate_size")
+        layerCount = try integer("num_hidden_layers")
+        attentionHeads = try integer("num_attention_heads")
+        keyValueHeads = try integer("num_key_value_heads", default: attentionHeads)
+        guard attentionHeads % keyValueHeads == 0 else {
+            throw fail("num_key_value_heads", "\(keyValueHeads) does not divide num_attention_heads \(attentionHeads)")
+        }
+        if json["head_dim"] == nil || json["head_dim"] is NSNull {
+            guard hiddenSize % attentionHeads == 0 else {
+                throw fail("head_dim", "is missing and hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(attentionHeads)")
+            }
+            headDimension = hiddenSize / attentionHeads
+        } else {
+            headDimension = try integer("head_dim")
+        }
+        guard headDimension % 2 == 0 else { throw fail("head_dim", "\(headDimension) must be even for rotary embeddings") }
+        vocabularySize = try integer("vocab_size")
+        maxPositionEmbeddings = try integer("max_position_embeddings", default: 2048)
+        rmsNormEpsilon = try real(json["rms_norm_eps"], "rms_norm_eps", default: 1e-6)
+        // transformers 5 nests rope_theta in rope_parameters; earlier versions keep it at the top.
+        let ropeParameters = json["rope_parameters"] as? [String: Any]
+        ropeTheta = try real(ropeParameters?["rope_theta"] ?? json["rope_theta"], "rope_theta", default: 10_000)
+        let scaling = (ropeParameters?["rope_type"] ?? (json["rope_scaling"] as? [String: Any])?["rope_type"]
+                       ?? (json["rope_scaling"] as? [String: Any])?["type"]) as? String
+        if let scaling, scaling != "default" {
+            throw fail(ropeParameters != nil ? "rope_parameters.rope_type" : "rope_scaling",
+                       "rope type '\(scaling)' is not implemented yet (only the default rotary embedding)")
+        }
+        tieWordEmbeddings = try flag("tie_word_embeddings", default: false)
+        attentionBias = try flag("attention_bias", default: type == "qwen2")
+        mlpBias = try flag("mlp_bias", default: false)
+        if let quantization = json["quantization_config"] as? [String: Any] {
+            guard quantization["quant_method"] as? String == "bitsandbytes", quantization["load_in_4bit"] as? Bool == true,
+                  (quantization["bnb_4bit_quant_type"] as? String ?? "fp4") == "nf4" else {
+                throw fail("quantization_config", "only bitsandbytes 4-bit NF4 checkpoints are supported")
+            }
+            isNF4Quantized = true
+        } else {
+            isNF4Quantized = false
+        }
+    }
+
+    /// Checks PEFT-style target module names against this architecture.
+    public func validateTargets(_ modules: [String]) throws {
+        for module in modules where !Self.linearModules.contains(module) {
+            throw ModelError.unknownTargetModule(module: module, available: Self.linearModules)
+        }
+    }
+
+    /// Every tensor a checkpoint of this configuration holds, with its logical shape.
+    public var expectedTensors: [(name: String, shape: [Int])] {
+        let (h, i, v) = (hiddenSize, intermediateSize, vocabularySize)
+        let (q, kv) = (attentionHeads * headDimension, keyValueHeads * headDimension)
+        var tensors: [(String, [Int])] = [("model.embed_tokens.weight", [v, h])]
+        for layer in 0..<layerCount {
+            let p = "model.layers.\(layer)."
+            tensors += [(p + "input_layernorm.weight", [h]), (p + "post_attention_layernorm.weight", [h]),
+                        (p + "self_attn.q_proj.weight", [q, h]), (p + "self_attn.k_proj.weight", [kv, h]),
+                        (p + "self_attn.v_proj.weight", [kv, h]), (p + "self_attn.o_proj.weight", [h, q]),
+                        (p + "mlp.gate_proj.weight", [i, h]), (p + "mlp.up_proj.weight", [i, h]), (p + "mlp.down_proj.weight", [h, i])]
+            if attentionBias {
+                tensors += [(p + "self_attn.q_proj.bias", [q]), (p + "self_attn.k_proj.bias", [kv]), (p + "self_attn.v_proj.bias", [kv])]
+                if modelType != "qwen2" { tensors.append((p + "self_attn.o_proj.bias", [h])) }
+            }
+            if mlpBias {
+                tensors += [(p + "mlp.gate_proj.bias", [i]), (p + "mlp.up_proj.bias", [i]), (p + "mlp.down_proj.bias", [h])]
+            }
+        }
+        tensors.append(("model.norm.weight", [h]))
+        if !tieWordEmbeddings { tensors.append(("lm_head.weight", [v, h])) }
+        return tensors
+    }
+}
