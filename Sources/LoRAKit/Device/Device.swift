@@ -59,6 +59,22 @@ public protocol Device: AnyObject, Sendable {
     /// one float32 absmax per block. Double quantization of the absmax happens on the host
     /// (`NF4Weight.quantize`), since the absmax is 1/blockSize of the data.
     func nf4Quantize(_ values: DeviceBuffer, blockSize: Int, packed: DeviceBuffer, absmax: DeviceBuffer) throws
+
+    // Transformer ops (see Kernels/transformer.cl for the formulas).
+
+    /// RMSNorm of each row of x (rows×columns) with frozen weight w: `y = x·rstd·w`, and rstd per row for backward.
+    func rmsNorm(_ x: DeviceBuffer, weight: DeviceBuffer, epsilon: Float, rows: Int, columns: Int,
+                 into y: DeviceBuffer, rstd: DeviceBuffer) throws
+    /// dx of RMSNorm given dy, x, w and the forward's rstd; overwrites dx or adds to it.
+    func rmsNormBackward(_ dy: DeviceBuffer, x: DeviceBuffer, weight: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
+                         into dx: DeviceBuffer, update: GradientUpdate) throws
+    /// `out = silu(gate) ⊙ up` (out may alias either input).
+    func swiglu(gate: DeviceBuffer, up: DeviceBuffer, into out: DeviceBuffer) throws
+    /// Gradients of `swiglu` given dOut.
+    func swigluBackward(_ dOut: DeviceBuffer, gate: DeviceBuffer, up: DeviceBuffer, gateGradient: DeviceBuffer, upGradient: DeviceBuffer) throws
+    /// Rotary position embedding in place on x (rows×heads×headDimension), Llama's split-half
+    /// pairing, position = row mod sequenceLength; `inverse` rotates back (the backward pass).
+    func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool) throws
 }
 
 extension Device {

@@ -1,10 +1,3 @@
-/// Whether `backward` overwrites a gradient buffer or adds to what it holds (gradient
-/// accumulation over micro-batches, or layers that share an input such as q/k/v projections).
-public enum GradientUpdate: Sendable, Equatable {
-    case overwrite
-    case accumulate
-}
-
 extension LoRALinear {
     /// Gradients of a training forward given dY (rows×out):
     ///

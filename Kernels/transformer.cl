@@ -1,0 +1,116 @@
+// Transformer ops of a Llama-family decoder, forward and backward. Row-major; R rows (tokens),
+// C columns (features). Frozen weights (the norm's w) get no gradient.
+//
+//   transformer_rmsnorm            y = x·rstd·w, rstd[r] = 1/sqrt(mean_c x² + eps)   (one work-group per row)
+//   transformer_rmsnorm_backward   dx (+)= rstd·(w⊙dy) − x·rstd³·(Σ_c w⊙dy⊙x)/C     (one work-group per row)
+//   transformer_swiglu             out = silu(gate)⊙up, silu(g) = g/(1+e^−g)
+//   transformer_swiglu_backward    dgate = dout⊙up⊙silu'(g), dup = dout⊙silu(g)
+//   transformer_rope               rotary embedding in place on R×H×D, split-half pairs (i, i+D/2),
+//                                  position = row mod S, angle = position·θ^(−2i/D); inverse = −angle
+
+#ifndef WGS_ELEMENTWISE
+#define WGS_ELEMENTWISE 64
+#endif
+#ifndef WGS_REDUCTION
+#define WGS_REDUCTION 64
+#endif
+
+// Sum of `value` over the work-group (WGS_REDUCTION a power of two); every work-item gets it.
+inline float workgroup_sum(float value, __local float* partial) {
+    const int lid = (int)get_local_id(0);
+    partial[lid] = value;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = WGS_REDUCTION / 2; stride > 0; stride /= 2) {
+        if (lid < stride) {
+            partial[lid] += partial[lid + stride];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float total = partial[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return total;
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
+void transformer_rmsnorm(const int C, const float eps, __global const float* x, __global const float* w,
+                         __global float* y, __global float* rstd) {
+    __local float partial[WGS_REDUCTION];
+    const size_t r = get_group_id(0);
+    const int lid = (int)get_local_id(0);
+    __global const float* row = x + r * (size_t)C;
+    float sum = 0.0f;
+    for (int c = lid; c < C; c += WGS_REDUCTION) {
+        sum += row[c] * row[c];
+    }
+    const float s = rsqrt(workgroup_sum(sum, partial) / C + eps);
+    for (int c = lid; c < C; c += WGS_REDUCTION) {
+        y[r * (size_t)C + c] = row[c] * s * w[c];
+    }
+    if (lid == 0) {
+        rstd[r] = s;
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
+void transformer_rmsnorm_backward(const int C, const int accumulate, __global const float* dy, __global const float* x,
+                                  __global const float* w, __global const float* rstd, __global float* dx) {
+    __local float partial[WGS_REDUCTION];
+    const size_t r = get_group_id(0);
+    const int lid = (int)get_local_id(0);
+    const size_t base = r * (size_t)C;
+    float dot = 0.0f;
+    for (int c = lid; c < C; c += WGS_REDUCTION) {
+        dot += w[c] * dy[base + c] * x[base + c];
+    }
+    const float s = rstd[r];
+    const float correction = workgroup_sum(dot, partial) * s * s * s / C;
+    for (int c = lid; c < C; c += WGS_REDUCTION) {
+        const float g = s * w[c] * dy[base + c] - x[base + c] * correction;
+        dx[base + c] = accumulate ? dx[base + c] + g : g;
+    }
+}
+
+inline float silu(const float g) { return g / (1.0f + exp(-g)); }
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void transformer_swiglu(const ulong n, __global const float* gate, __global const float* up, __global float* out) {
+    const size_t i = get_global_id(0);
+    if (i < n) {
+        out[i] = silu(gate[i]) * up[i];
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void transformer_swiglu_backward(const ulong n, __global const float* dout, __global const float* gate,
+                                 __global const float* up, __global float* dgate, __global float* dup) {
+    const size_t i = get_global_id(0);
+    if (i < n) {
+        const float g = gate[i];
+        const float sigmoid = 1.0f / (1.0f + exp(-g));
+        const float d = dout[i];
+        dgate[i] = d * up[i] * sigmoid * (1.0f + g * (1.0f - sigmoid));
+        dup[i] = d * g * sigmoid;
+    }
+}
+
+// One work-item per rotated pair: R·H·(D/2) work-items.
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void transformer_rope(const ulong pairs, const int H, const int D, const int S, const float theta, const float sign,
+                      __global float* x) {
+    const size_t index = get_global_id(0);
+    if (index >= pairs) {
+        return;
+    }
+    const int half_d = D / 2;
+    const int i = (int)(index % half_d);
+    const size_t head = index / half_d;        // row·H + h
+    const size_t row = head / H;
+    const float position = (float)(row % S);
+    const float inverse_frequency = 1.0f / pow(theta, (float)(2 * i) / (float)D);
+    const float angle = position * inverse_frequency;
+    const float c = cos(angle), s = sign * sin(angle);
+    __global float* v = x + head * (size_t)D;
+    const float a = v[i], b = v[i + half_d];
+    v[i] = a * c - b * s;
+    v[i + half_d] = b * c + a * s;
+}

@@ -1,0 +1,83 @@
+import Foundation
+
+extension HostDevice {
+    public func rmsNorm(_ x: DeviceBuffer, weight: DeviceBuffer, epsilon: Float, rows: Int, columns: Int,
+                        into y: DeviceBuffer, rstd: DeviceBuffer) throws {
+        try TransformerContract.rmsNorm(x: x, weight: weight, y: y, rstd: rstd, rows: rows, columns: columns, epsilon: epsilon, on: self)
+        let px = UnsafePointer(floats(x)), pw = UnsafePointer(floats(weight)), py = floats(y), ps = floats(rstd)
+        ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 15) / columns)) { rowRange in
+            for r in rowRange {
+                let row = px + r * columns, out = py + r * columns
+                let s = 1 / (Self.sumOfSquares(row, count: columns) / Float(columns) + epsilon).squareRoot()
+                for c in 0..<columns { out[c] = row[c] * s * pw[c] }
+                ps[r] = s
+            }
+        }
+    }
+
+    public func rmsNormBackward(_ dy: DeviceBuffer, x: DeviceBuffer, weight: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
+                                into dx: DeviceBuffer, update: GradientUpdate) throws {
+        try TransformerContract.rmsNormBackward(dy: dy, x: x, weight: weight, rstd: rstd, dx: dx, rows: rows, columns: columns, on: self)
+        let pdy = UnsafePointer(floats(dy)), px = UnsafePointer(floats(x)), pw = UnsafePointer(floats(weight))
+        let ps = UnsafePointer(floats(rstd)), pdx = floats(dx)
+        ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 15) / columns)) { rowRange in
+            for r in rowRange {
+                let base = r * columns
+                var dot: Float = 0
+                for c in 0..<columns { dot += pw[c] * pdy[base + c] * px[base + c] }
+                let s = ps[r]
+                let correction = dot * s * s * s / Float(columns)
+                for c in 0..<columns {
+                    let g = s * pw[c] * pdy[base + c] - px[base + c] * correction
+                    pdx[base + c] = update == .accumulate ? pdx[base + c] + g : g
+                }
+            }
+        }
+    }
+
+    public func swiglu(gate: DeviceBuffer, up: DeviceBuffer, into out: DeviceBuffer) throws {
+        try TransformerContract.swiglu([("gate", gate), ("up", up), ("out", out)], operation: "swiglu", on: self)
+        let pg = floats(gate), pu = floats(up), po = floats(out)
+        ParallelLoop.chunks(gate.count) { range in
+            for i in range { po[i] = pg[i] / (1 + exp(-pg[i])) * pu[i] }
+        }
+    }
+
+    public func swigluBackward(_ dOut: DeviceBuffer, gate: DeviceBuffer, up: DeviceBuffer, gateGradient: DeviceBuffer, upGradient: DeviceBuffer) throws {
+        try TransformerContract.swiglu([("dOut", dOut), ("gate", gate), ("up", up), ("gateGradient", gateGradient), ("upGradient", upGradient)],
+                                       operation: "swigluBackward", on: self)
+        let pd = floats(dOut), pg = floats(gate), pu = floats(up), pdg = floats(gateGradient), pdu = floats(upGradient)
+        ParallelLoop.chunks(dOut.count) { range in
+            for i in range {
+                let g = pg[i], sigmoid = 1 / (1 + exp(-g)), d = pd[i]
+                pdg[i] = d * pu[i] * sigmoid * (1 + g * (1 - sigmoid))
+                pdu[i] = d * g * sigmoid
+            }
+        }
+    }
+
+    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool) throws {
+        try TransformerContract.rope(x: x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength,
+                                     theta: theta, on: self)
+        let half = headDimension / 2
+        // θ^(−2i/D) in float32, as transformers computes inv_freq.
+        let inverseFrequency = (0..<half).map { 1 / pow(theta, Float(2 * $0) / Float(headDimension)) }
+        let sign: Float = inverse ? -1 : 1
+        let px = floats(x)
+        ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 14) / (heads * headDimension))) { rowRange in
+            for row in rowRange {
+                let position = Float(row % sequenceLength)
+                for i in 0..<half {
+                    let angle = position * inverseFrequency[i]
+                    let c = cos(angle), s = sign * sin(angle)
+                    for h in 0..<heads {
+                        let v = px + (row * heads + h) * headDimension
+                        let a = v[i], b = v[i + half]
+                        v[i] = a * c - b * s
+                        v[i + half] = b * c + a * s
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+extension OpenCLDevice {
+    public func rmsNorm(_ x: DeviceBuffer, weight: DeviceBuffer, epsilon: Float, rows: Int, columns: Int,
+                        into y: DeviceBuffer, rstd: DeviceBuffer) throws {
+        try TransformerContract.rmsNorm(x: x, weight: weight, y: y, rstd: rstd, rows: rows, columns: columns, epsilon: epsilon, on: self)
+        let group = tuning.reductionWorkGroup
+        try launch("transformer_rmsnorm", program: "transformer",
+                   arguments: [.int(Int32(columns)), .float(epsilon), .buffer(x), .buffer(weight), .buffer(y), .buffer(rstd)],
+                   global: rows * group, local: group)
+    }
+
+    public func rmsNormBackward(_ dy: DeviceBuffer, x: DeviceBuffer, weight: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
+                                into dx: DeviceBuffer, update: GradientUpdate) throws {
+        try TransformerContract.rmsNormBackward(dy: dy, x: x, weight: weight, rstd: rstd, dx: dx, rows: rows, columns: columns, on: self)
+        let group = tuning.reductionWorkGroup
+        try launch("transformer_rmsnorm_backward", program: "transformer",
+                   arguments: [.int(Int32(columns)), .int(update == .accumulate ? 1 : 0), .buffer(dy), .buffer(x), .buffer(weight),
+                               .buffer(rstd), .buffer(dx)],
+                   global: rows * group, local: group)
+    }
+
+    public func swiglu(gate: DeviceBuffer, up: DeviceBuffer, into out: DeviceBuffer) throws {
+        try TransformerContract.swiglu([("gate", gate), ("up", up), ("out", out)], operation: "swiglu", on: self)
+        try launch("transformer_swiglu", program: "transformer",
+                   arguments: [.ulong(UInt64(gate.count)), .buffer(gate), .buffer(up), .buffer(out)],
+                   global: gate.count, local: tuning.elementwiseWorkGroup)
+    }
+
+    public func swigluBackward(_ dOut: DeviceBuffer, gate: DeviceBuffer, up: DeviceBuffer, gateGradient: DeviceBuffer, upGradient: DeviceBuffer) throws {
+        try TransformerContract.swiglu([("dOut", dOut), ("gate", gate), ("up", up), ("gateGradient", gateGradient), ("upGradient", upGradient)],
+                                       operation: "swigluBackward", on: self)
+        try launch("transformer_swiglu_backward", program: "transformer",
+                   arguments: [.ulong(UInt64(dOut.count)), .buffer(dOut), .buffer(gate), .buffer(up), .buffer(gateGradient), .buffer(upGradient)],
+                   global: dOut.count, local: tuning.elementwiseWorkGroup)
+    }
+
+    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool) throws {
+        try TransformerContract.rope(x: x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength,
+                                     theta: theta, on: self)
+        let pairs = rows * heads * headDimension / 2
+        try launch("transformer_rope", program: "transformer",
+                   arguments: [.ulong(UInt64(pairs)), .int(Int32(heads)), .int(Int32(headDimension)), .int(Int32(sequenceLength)),
+                               .float(theta), .float(inverse ? -1 : 1), .buffer(x)],
+                   global: pairs, local: tuning.elementwiseWorkGroup)
+    }
+}

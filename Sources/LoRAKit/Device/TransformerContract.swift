@@ -1,0 +1,55 @@
+/// Operand checks for the transformer family, shared by both backends.
+enum TransformerContract {
+    static func rows(_ rows: Int, columns: Int, operation: String) throws {
+        guard rows >= 1, columns >= 1, columns <= Int(Int32.max) else {
+            throw DeviceError.invalidShape(operation: operation, detail: "rows \(rows) and columns \(columns) must be at least 1 (columns below 2³¹)")
+        }
+    }
+
+    static func count(_ buffer: DeviceBuffer, _ name: String, is expected: Int, operation: String) throws {
+        guard buffer.count == expected else {
+            throw DeviceError.invalidShape(operation: operation, detail: "\(name) \(buffer) has \(buffer.count) elements, not \(expected)")
+        }
+    }
+
+    static func rmsNorm(x: DeviceBuffer, weight: DeviceBuffer, y: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
+                        epsilon: Float, on device: any Device) throws {
+        let operation = "rmsNorm"
+        try OperandCheck.float32([("x", x), ("weight", weight), ("y", y), ("rstd", rstd)], operation: operation, on: device)
+        try Self.rows(rows, columns: columns, operation: operation)
+        guard epsilon > 0, epsilon.isFinite else {
+            throw DeviceError.invalidArgument(operation: operation, detail: "epsilon \(epsilon) must be positive")
+        }
+        try count(x, "x", is: rows * columns, operation: operation)
+        try count(y, "y", is: rows * columns, operation: operation)
+        try count(weight, "weight", is: columns, operation: operation)
+        try count(rstd, "rstd", is: rows, operation: operation)
+    }
+
+    static func rmsNormBackward(dy: DeviceBuffer, x: DeviceBuffer, weight: DeviceBuffer, rstd: DeviceBuffer, dx: DeviceBuffer,
+                                rows: Int, columns: Int, on device: any Device) throws {
+        let operation = "rmsNormBackward"
+        try OperandCheck.float32([("dy", dy), ("x", x), ("weight", weight), ("rstd", rstd), ("dx", dx)], operation: operation, on: device)
+        try Self.rows(rows, columns: columns, operation: operation)
+        for (name, buffer) in [("dy", dy), ("x", x), ("dx", dx)] { try count(buffer, name, is: rows * columns, operation: operation) }
+        try count(weight, "weight", is: columns, operation: operation)
+        try count(rstd, "rstd", is: rows, operation: operation)
+    }
+
+    static func swiglu(_ operands: [(String, DeviceBuffer)], operation: String, on device: any Device) throws {
+        try OperandCheck.float32(operands, operation: operation, on: device)
+        try OperandCheck.sameCount(operands, operation: operation)
+    }
+
+    static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, on device: any Device) throws {
+        let operation = "rope"
+        try OperandCheck.float32([("x", x)], operation: operation, on: device)
+        guard rows >= 1, heads >= 1, sequenceLength >= 1, headDimension >= 2, headDimension % 2 == 0,
+              heads <= Int(Int32.max), headDimension <= Int(Int32.max), sequenceLength <= Int(Int32.max) else {
+            throw DeviceError.invalidShape(operation: operation,
+                                           detail: "rows \(rows), heads \(heads), sequence length \(sequenceLength) must be positive and head dimension \(headDimension) even")
+        }
+        guard theta > 1, theta.isFinite else { throw DeviceError.invalidArgument(operation: operation, detail: "theta \(theta) must exceed 1") }
+        try count(x, "x", is: rows * heads * headDimension, operation: operation)
+    }
+}

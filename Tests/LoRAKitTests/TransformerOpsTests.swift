@@ -1,0 +1,137 @@
+import Foundation
+import LoRAKit
+import Testing
+
+/// RMSNorm, SwiGLU and RoPE on every device against double-precision references, with
+/// finite-difference checks of the backward formulas. Tolerances: the float32 ops involve a sum
+/// of C terms (RMSNorm) or a few transcendental functions, which OpenCL allows a few ulps each;
+/// bounds are (C + 16)·u relative for RMSNorm, 16·u for SwiGLU, and 2·10⁻⁶·(position + 1)
+/// relative for RoPE, whose angle (position·θ^(−2i/D)) is computed in float32 as transformers does.
+@Suite("Transformer ops")
+struct TransformerOpsTests {
+    static let shapes = [(3, 37), (16, 64), (2, 1000)]
+
+    static func rmsNormReference(_ x: [Float], _ w: [Float], rows: Int, columns: Int, eps: Double) -> (y: [Double], rstd: [Double]) {
+        var y: [Double] = [], rstd: [Double] = []
+        for r in 0..<rows {
+            let row = x[(r * columns)..<((r + 1) * columns)].map(Double.init)
+            let s = 1 / (row.reduce(0) { $0 + $1 * $1 } / Double(columns) + eps).squareRoot()
+            rstd.append(s)
+            y += (0..<columns).map { row[$0] * s * Double(w[$0]) }
+        }
+        return (y, rstd)
+    }
+
+    @Test("RMSNorm forward and backward", arguments: TestDevices.all)
+    func rmsNorm(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        for (rows, columns) in Self.shapes {
+            var values = SeededValues(seed: UInt64(rows * columns))
+            let x = values.floats(rows * columns).map { $0 * 3 }, w = values.floats(columns), g = values.floats(rows * columns)
+            let bx = try device.makeBuffer(x, label: "x"), bw = try device.makeBuffer(w, label: "w")
+            let y = try device.makeBuffer(.float32, count: x.count, label: "y"), rstd = try device.makeBuffer(.float32, count: rows, label: "rstd")
+            try device.rmsNorm(bx, weight: bw, epsilon: 1e-5, rows: rows, columns: columns, into: y, rstd: rstd)
+            let reference = Self.rmsNormReference(x, w, rows: rows, columns: columns, eps: 1e-5)
+            let relative = Double(columns + 16) * float32Roundoff
+            expectWithin(try y.download(), reference.y, bound: reference.y.map { relative * abs($0) + 1e-30 }, "y \(rows)×\(columns)")
+            expectWithin(try rstd.download(), reference.rstd, bound: reference.rstd.map { relative * $0 }, "rstd \(rows)×\(columns)")
+
+            // Backward against central differences of L = Σ g⊙y(x), computed in double from the reference.
+            let dx = try device.makeBuffer([Float](repeating: 1, count: x.count), label: "dx")
+            try device.rmsNormBackward(try device.makeBuffer(g, label: "g"), x: bx, weight: bw, rstd: rstd, rows: rows, columns: columns,
+                                       into: dx, update: .accumulate)
+            let analytic: [Float] = try dx.download()
+            let h = 1e-4
+            for index in stride(from: 0, to: x.count, by: max(1, x.count / 40)) {
+                func loss(_ delta: Double) -> Double {
+                    var shifted = x.map(Double.init)
+                    shifted[index] += delta
+                    let r = index / columns
+                    let row = shifted[(r * columns)..<((r + 1) * columns)]
+                    let s = 1 / (row.reduce(0) { $0 + $1 * $1 } / Double(columns) + 1e-5).squareRoot()
+                    return (0..<columns).reduce(0) { $0 + Double(g[r * columns + $1]) * row[row.startIndex + $1] * s * Double(w[$1]) }
+                }
+                let numeric = (loss(h) - loss(-h)) / (2 * h) + 1   // + 1: dx started at 1 and accumulated
+                #expect(abs(Double(analytic[index]) - numeric) <= 1e-4 * (1 + abs(numeric)), "dx[\(index)] \(analytic[index]) vs \(numeric)")
+            }
+        }
+    }
+
+    @Test("SwiGLU forward and backward", arguments: TestDevices.all)
+    func swiglu(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        var values = SeededValues(seed: 77)
+        let n = 5003
+        let gate = values.floats(n).map { $0 * 8 }, up = values.floats(n), dOut = values.floats(n)
+        let bg = try device.makeBuffer(gate, label: "gate"), bu = try device.makeBuffer(up, label: "up")
+        let out = try device.makeBuffer(.float32, count: n, label: "out")
+        try device.swiglu(gate: bg, up: bu, into: out)
+        func silu(_ g: Double) -> Double { g / (1 + exp(-g)) }
+        let expected = (0..<n).map { silu(Double(gate[$0])) * Double(up[$0]) }
+        expectWithin(try out.download(), expected, bound: expected.map { 16 * float32Roundoff * abs($0) + 1e-30 }, "swiglu")
+
+        let dg = try device.makeBuffer(.float32, count: n, label: "dgate"), du = try device.makeBuffer(.float32, count: n, label: "dup")
+        try device.swigluBackward(try device.makeBuffer(dOut, label: "dOut"), gate: bg, up: bu, gateGradient: dg, upGradient: du)
+        let h = 1e-6
+        let numericGate = (0..<n).map { i in Double(dOut[i]) * Double(up[i]) * (silu(Double(gate[i]) + h) - silu(Double(gate[i]) - h)) / (2 * h) }
+        let numericUp = (0..<n).map { i in Double(dOut[i]) * silu(Double(gate[i])) }
+        expectWithin(try dg.download(), numericGate, bound: numericGate.map { 1e-5 * (abs($0) + 1e-3) }, "dgate")
+        expectWithin(try du.download(), numericUp, bound: numericUp.map { 16 * float32Roundoff * abs($0) + 1e-30 }, "dup")
+    }
+
+    @Test("RoPE: split-half rotation, inverse, and ⟨G, R·x⟩ = ⟨Rᵀ·G, x⟩ (so backward is the inverse)", arguments: TestDevices.all)
+    func rope(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let (sequence, batches, heads, d) = (13, 2, 3, 16)
+        let rows = sequence * batches
+        var values = SeededValues(seed: 5)
+        let x = values.floats(rows * heads * d), g = values.floats(rows * heads * d)
+        let bx = try device.makeBuffer(x, label: "x")
+        try device.rope(bx, rows: rows, heads: heads, headDimension: d, sequenceLength: sequence, theta: 10_000, inverse: false)
+        let rotated: [Float] = try bx.download()
+        var expected = [Double](repeating: 0, count: x.count), bound = expected
+        for row in 0..<rows {
+            let position = Double(row % sequence)
+            for h in 0..<heads {
+                let base = (row * heads + h) * d
+                for i in 0..<(d / 2) {
+                    let angle = position * pow(10_000, -Double(2 * i) / Double(d))
+                    let (a, b) = (Double(x[base + i]), Double(x[base + i + d / 2]))
+                    expected[base + i] = a * cos(angle) - b * sin(angle)
+                    expected[base + i + d / 2] = b * cos(angle) + a * sin(angle)
+                    bound[base + i] = 2e-6 * (position + 1) * (abs(a) + abs(b))
+                    bound[base + i + d / 2] = bound[base + i]
+                }
+            }
+        }
+        expectWithin(rotated, expected, bound: bound, "rope")
+        try device.rope(bx, rows: rows, heads: heads, headDimension: d, sequenceLength: sequence, theta: 10_000, inverse: true)
+        expectWithin(try bx.download(), x.map(Double.init), bound: x.map { 1e-5 * (abs(Double($0)) + 1) }, "inverse(rope(x))")
+        let bg = try device.makeBuffer(g, label: "g")
+        try device.rope(bg, rows: rows, heads: heads, headDimension: d, sequenceLength: sequence, theta: 10_000, inverse: true)
+        let back: [Float] = try bg.download()
+        let lhs = zip(g, rotated).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        let rhs = zip(back, x).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+        #expect(abs(lhs - rhs) <= 1e-4 * (1 + abs(lhs)), "⟨G, Rx⟩ = \(lhs), ⟨RᵀG, x⟩ = \(rhs)")
+    }
+
+    @Test("bad input", arguments: TestDevices.all)
+    func badInput(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let x = try device.makeBuffer(.float32, count: 12, label: "x")
+        #expect { try device.rope(x, rows: 2, heads: 2, headDimension: 3, sequenceLength: 2, theta: 10_000, inverse: false) } throws: {
+            "\($0)".contains("head dimension 3 even")
+        }
+        #expect { try device.rope(x, rows: 3, heads: 1, headDimension: 4, sequenceLength: 3, theta: 1, inverse: false) } throws: {
+            "\($0)".contains("theta 1.0 must exceed 1")
+        }
+        let w = try device.makeBuffer(.float32, count: 4, label: "w"), rstd = try device.makeBuffer(.float32, count: 3, label: "rstd")
+        #expect { try device.rmsNorm(x, weight: w, epsilon: 0, rows: 3, columns: 4, into: x, rstd: rstd) } throws: {
+            "\($0)".contains("epsilon 0.0 must be positive")
+        }
+        #expect { try device.rmsNorm(x, weight: w, epsilon: 1e-6, rows: 2, columns: 6, into: x, rstd: rstd) } throws: {
+            "\($0)".contains("weight w (4 × float32") || "\($0)".contains("weight 'w'") || "\($0)".contains("not 6")
+        }
+        #expect { try device.swiglu(gate: x, up: w, into: x) } throws: { "\($0)".contains("up has 4 elements but gate has 12") }
+    }
+}
