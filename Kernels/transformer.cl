@@ -114,3 +114,109 @@ void transformer_rope(const ulong pairs, const int H, const int D, const int S, 
     v[i] = a * c - b * s;
     v[i + half_d] = b * c + a * s;
 }
+
+//   transformer_causal_softmax           P = softmax(scale·S) over columns 0..t of row t of each T×T group, 0 beyond
+//   transformer_causal_softmax_backward  dS = scale·P⊙(dP − Σ_j P⊙dP), 0 beyond the diagonal (dS may alias dP)
+//   transformer_cross_entropy            loss = logsumexp(z) − z[label]; dz = (softmax(z) − onehot)·grad_scale;
+//                                        label −100 (ignore) gives loss 0 and dz 0, a label outside
+//                                        [0, V) a NaN loss and dz 0 (never an out-of-bounds read); dz may alias z
+// All three: one work-group per row; rows are (group, t) with t = row mod T.
+
+inline float workgroup_max(float value, __local float* partial) {
+    const int lid = (int)get_local_id(0);
+    partial[lid] = value;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = WGS_REDUCTION / 2; stride > 0; stride /= 2) {
+        if (lid < stride) {
+            partial[lid] = fmax(partial[lid], partial[lid + stride]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    const float result = partial[0];
+    barrier(CLK_LOCAL_MEM_FENCE);
+    return result;
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
+void transformer_causal_softmax(const int T, const float scale, __global const float* S, __global float* P) {
+    __local float partial[WGS_REDUCTION];
+    const size_t row = get_group_id(0);
+    const int t = (int)(row % T);
+    const int lid = (int)get_local_id(0);
+    __global const float* s = S + row * (size_t)T;
+    __global float* p = P + row * (size_t)T;
+    float largest = -INFINITY;
+    for (int j = lid; j <= t; j += WGS_REDUCTION) {
+        largest = fmax(largest, scale * s[j]);
+    }
+    largest = workgroup_max(largest, partial);
+    float sum = 0.0f;
+    for (int j = lid; j <= t; j += WGS_REDUCTION) {
+        sum += exp(scale * s[j] - largest);
+    }
+    const float inverse = 1.0f / workgroup_sum(sum, partial);
+    for (int j = lid; j < T; j += WGS_REDUCTION) {
+        p[j] = j <= t ? exp(scale * s[j] - largest) * inverse : 0.0f;
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
+void transformer_causal_softmax_backward(const int T, const float scale, __global const float* P, __global const float* dP,
+                                         __global float* dS) {
+    __local float partial[WGS_REDUCTION];
+    const size_t row = get_group_id(0);
+    const int t = (int)(row % T);
+    const int lid = (int)get_local_id(0);
+    const size_t base = row * (size_t)T;
+    float dot = 0.0f;
+    for (int j = lid; j <= t; j += WGS_REDUCTION) {
+        dot += P[base + j] * dP[base + j];
+    }
+    dot = workgroup_sum(dot, partial);
+    for (int j = lid; j < T; j += WGS_REDUCTION) {
+        dS[base + j] = j <= t ? scale * P[base + j] * (dP[base + j] - dot) : 0.0f;
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
+void transformer_cross_entropy(const int V, const float grad_scale, const int write_gradient, __global const float* logits,
+                               __global const int* labels, __global float* losses, __global float* dlogits) {
+    __local float partial[WGS_REDUCTION];
+    const size_t row = get_group_id(0);
+    const int lid = (int)get_local_id(0);
+    const int label = labels[row];
+    __global const float* z = logits + row * (size_t)V;
+    if (label == -100 || label < 0 || label >= V) {   // ignored, or invalid: loss 0 or NaN, no gradient
+        if (write_gradient) {
+            for (int j = lid; j < V; j += WGS_REDUCTION) {
+                dlogits[row * (size_t)V + j] = 0.0f;
+            }
+        }
+        if (lid == 0) {
+            losses[row] = label == -100 ? 0.0f : NAN;
+        }
+        return;
+    }
+    float largest = -INFINITY;
+    for (int j = lid; j < V; j += WGS_REDUCTION) {
+        largest = fmax(largest, z[j]);
+    }
+    largest = workgroup_max(largest, partial);
+    float sum = 0.0f;
+    for (int j = lid; j < V; j += WGS_REDUCTION) {
+        sum += exp(z[j] - largest);
+    }
+    sum = workgroup_sum(sum, partial);
+    const float target = z[label];
+    if (lid == 0) {
+        losses[row] = log(sum) + largest - target;
+    }
+    barrier(CLK_GLOBAL_MEM_FENCE);   // z[label] is read by every work-item before anyone overwrites it
+    if (write_gradient) {
+        const float inverse = 1.0f / sum;
+        for (int j = lid; j < V; j += WGS_REDUCTION) {
+            const float probability = exp(z[j] - largest) * inverse;
+            dlogits[row * (size_t)V + j] = (probability - (j == label ? 1.0f : 0.0f)) * grad_scale;
+        }
+    }
+}

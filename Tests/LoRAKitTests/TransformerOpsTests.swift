@@ -135,3 +135,77 @@ struct TransformerOpsTests {
         #expect { try device.swiglu(gate: x, up: w, into: x) } throws: { "\($0)".contains("up has 4 elements but gate has 12") }
     }
 }
+
+@Suite("Transformer ops: softmax and cross-entropy")
+struct SoftmaxCrossEntropyTests {
+    @Test("causal softmax forward and backward", arguments: TestDevices.all)
+    func causalSoftmax(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let (groups, t, scale) = (3, 70, Float(0.25))
+        var values = SeededValues(seed: 31)
+        let s = values.floats(groups * t * t).map { $0 * 10 }, g = values.floats(groups * t * t)
+        let bs = try device.makeBuffer(s, label: "S"), bp = try device.makeBuffer(.float32, count: s.count, label: "P")
+        try device.causalSoftmax(bs, groups: groups, length: t, scale: scale, into: bp)
+        func reference(_ s: [Double]) -> [Double] {
+            var p = [Double](repeating: 0, count: s.count)
+            for row in 0..<(groups * t) {
+                let position = row % t, base = row * t
+                let largest = (0...position).map { Double(scale) * s[base + $0] }.max()!
+                let sum = (0...position).reduce(0.0) { $0 + exp(Double(scale) * s[base + $1] - largest) }
+                for j in 0...position { p[base + j] = exp(Double(scale) * s[base + j] - largest) / sum }
+            }
+            return p
+        }
+        let expected = reference(s.map(Double.init))
+        expectWithin(try bp.download(), expected, bound: expected.map { Double(t + 16) * float32Roundoff * $0 + 1e-30 }, "P")
+
+        let dS = try device.makeBuffer(g, label: "dP → dS")
+        try device.causalSoftmaxBackward(probabilities: bp, gradient: dS, groups: groups, length: t, scale: scale, into: dS)
+        let analytic: [Float] = try dS.download()
+        let h = 1e-5
+        for index in stride(from: 0, to: s.count, by: 97) {
+            func loss(_ delta: Double) -> Double {
+                var shifted = s.map(Double.init)
+                shifted[index] += delta
+                return zip(reference(shifted), g).reduce(0) { $0 + $1.0 * Double($1.1) }
+            }
+            let numeric = (loss(h) - loss(-h)) / (2 * h)
+            #expect(abs(Double(analytic[index]) - numeric) <= 1e-4 * (1 + abs(numeric)), "dS[\(index)] \(analytic[index]) vs \(numeric)")
+        }
+    }
+
+    @Test("cross-entropy with ignored rows, gradient in place", arguments: TestDevices.all)
+    func crossEntropy(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let (rows, v) = (7, 259)
+        var values = SeededValues(seed: 41)
+        let z = values.floats(rows * v).map { $0 * 6 }
+        let labels: [Int32] = [3, -100, 258, 0, 17, -100, 100]
+        let valid = labels.filter { $0 != -100 }.count
+        let bz = try device.makeBuffer(z, label: "logits"), losses = try device.makeBuffer(.float32, count: rows, label: "losses")
+        try device.crossEntropy(logits: bz, labels: device.makeBuffer(labels, label: "labels"), rows: rows, vocabulary: v,
+                                gradientScale: 1 / Float(valid), losses: losses, logitsGradient: bz)
+        var expectedLoss: [Double] = [], expectedGradient: [Double] = []
+        for row in 0..<rows {
+            let logits = z[(row * v)..<((row + 1) * v)].map(Double.init)
+            guard labels[row] != -100 else {
+                expectedLoss.append(0)
+                expectedGradient += [Double](repeating: 0, count: v)
+                continue
+            }
+            let largest = logits.max()!, sum = logits.reduce(0) { $0 + exp($1 - largest) }
+            expectedLoss.append(log(sum) + largest - logits[Int(labels[row])])
+            expectedGradient += (0..<v).map { (exp(logits[$0] - largest) / sum - ($0 == Int(labels[row]) ? 1 : 0)) / Double(valid) }
+        }
+        expectWithin(try losses.download(), expectedLoss, bound: expectedLoss.map { 1e-5 * (abs($0) + 1) }, "losses")
+        expectWithin(try bz.download(), expectedGradient, bound: expectedGradient.map { 1e-5 * abs($0) + 1e-9 }, "dlogits")
+
+        let bad = try device.makeBuffer(.float32, count: rows, label: "bad losses")
+        try device.crossEntropy(logits: try device.makeBuffer(z, label: "z"), labels: device.makeBuffer([Int32](repeating: 259, count: rows), label: "l"),
+                                rows: rows, vocabulary: v, gradientScale: 1, losses: bad, logitsGradient: nil)
+        #expect(try bad.download(as: Float.self).allSatisfy(\.isNaN), "a label ≥ vocabulary gives NaN, not a read past the row")
+        #expect { try device.crossEntropy(logits: bz, labels: losses, rows: rows, vocabulary: v, gradientScale: 1, losses: losses, logitsGradient: nil) } throws: {
+            "\($0)".contains("expected int32")
+        }
+    }
+}

@@ -75,6 +75,18 @@ public protocol Device: AnyObject, Sendable {
     /// Rotary position embedding in place on x (rows×heads×headDimension), Llama's split-half
     /// pairing, position = row mod sequenceLength; `inverse` rotates back (the backward pass).
     func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool) throws
+    /// Causal softmax of `groups` T×T score matrices (groups = batch·heads): row t keeps columns
+    /// 0...t of softmax(scale·S), zeros beyond. P may alias S.
+    func causalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, scale: Float, into probabilities: DeviceBuffer) throws
+    /// dS = scale·P⊙(dP − Σ_j P⊙dP) per row, zeros beyond the diagonal. dS may alias dP.
+    func causalSoftmaxBackward(probabilities: DeviceBuffer, gradient dP: DeviceBuffer, groups: Int, length: Int, scale: Float,
+                               into dS: DeviceBuffer) throws
+    /// Per row of logits (rows×vocabulary): loss = logsumexp(z) − z[label], 0 where label is −100
+    /// and NaN where it is otherwise outside [0, vocabulary) (no out-of-bounds read);
+    /// with `logitsGradient`, also dz = (softmax(z) − onehot)·gradientScale (0 on ignored rows);
+    /// logitsGradient may alias logits. labels are int32.
+    func crossEntropy(logits: DeviceBuffer, labels: DeviceBuffer, rows: Int, vocabulary: Int, gradientScale: Float,
+                      losses: DeviceBuffer, logitsGradient: DeviceBuffer?) throws
 }
 
 extension Device {

@@ -6,6 +6,8 @@ public enum ElementType: String, Sendable, CaseIterable, CustomStringConvertible
     case float32
     case float16
     case uint8
+    /// Token ids and labels.
+    case int32
 
     /// Bytes per element.
     public var byteSize: Int {
@@ -13,6 +15,7 @@ public enum ElementType: String, Sendable, CaseIterable, CustomStringConvertible
         case .float32: return 4
         case .float16: return 2
         case .uint8: return 1
+        case .int32: return 4
         }
     }
 
@@ -27,3 +30,4 @@ public protocol DeviceScalar: BitwiseCopyable, Sendable {
 extension Float: DeviceScalar { public static var elementType: ElementType { .float32 } }
 extension Float16: DeviceScalar { public static var elementType: ElementType { .float16 } }
 extension UInt8: DeviceScalar { public static var elementType: ElementType { .uint8 } }
+extension Int32: DeviceScalar { public static var elementType: ElementType { .int32 } }

@@ -52,4 +52,27 @@ enum TransformerContract {
         guard theta > 1, theta.isFinite else { throw DeviceError.invalidArgument(operation: operation, detail: "theta \(theta) must exceed 1") }
         try count(x, "x", is: rows * heads * headDimension, operation: operation)
     }
+
+    static func causalSoftmax(_ operands: [(String, DeviceBuffer)], groups: Int, length: Int, operation: String, on device: any Device) throws {
+        try OperandCheck.float32(operands, operation: operation, on: device)
+        try rows(groups * length, columns: length, operation: operation)
+        for (name, buffer) in operands { try count(buffer, name, is: groups * length * length, operation: operation) }
+    }
+
+    static func crossEntropy(logits: DeviceBuffer, labels: DeviceBuffer, losses: DeviceBuffer, gradient: DeviceBuffer?,
+                             rows: Int, vocabulary: Int, on device: any Device) throws {
+        let operation = "crossEntropy"
+        var floats = [("logits", logits), ("losses", losses)]
+        if let gradient { floats.append(("logitsGradient", gradient)) }
+        try OperandCheck.float32(floats, operation: operation, on: device)
+        try OperandCheck.onDevice([("labels", labels)], operation: operation, on: device)
+        guard labels.elementType == .int32 else {
+            throw DeviceError.typeMismatch(operation: operation, operand: "labels \(labels)", expected: .int32, actual: labels.elementType)
+        }
+        try Self.rows(rows, columns: vocabulary, operation: operation)
+        try count(logits, "logits", is: rows * vocabulary, operation: operation)
+        if let gradient { try count(gradient, "logitsGradient", is: rows * vocabulary, operation: operation) }
+        try count(labels, "labels", is: rows, operation: operation)
+        try count(losses, "losses", is: rows, operation: operation)
+    }
 }

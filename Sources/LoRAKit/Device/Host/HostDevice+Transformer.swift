@@ -81,3 +81,64 @@ extension HostDevice {
         }
     }
 }
+
+extension HostDevice {
+    public func causalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, scale: Float, into probabilities: DeviceBuffer) throws {
+        try TransformerContract.causalSoftmax([("scores", scores), ("probabilities", probabilities)], groups: groups, length: length,
+                                              operation: "causalSoftmax", on: self)
+        let ps = UnsafePointer(floats(scores)), pp = floats(probabilities), t = length
+        ParallelLoop.chunks(groups * t, minimumChunk: max(1, (1 << 14) / t)) { rowRange in
+            for row in rowRange {
+                let position = row % t, s = ps + row * t, p = pp + row * t
+                var largest = -Float.infinity
+                for j in 0...position { largest = max(largest, scale * s[j]) }
+                var sum: Float = 0
+                for j in 0...position { sum += exp(scale * s[j] - largest) }
+                let inverse = 1 / sum
+                for j in 0..<t { p[j] = j <= position ? exp(scale * s[j] - largest) * inverse : 0 }
+            }
+        }
+    }
+
+    public func causalSoftmaxBackward(probabilities: DeviceBuffer, gradient dP: DeviceBuffer, groups: Int, length: Int, scale: Float,
+                                      into dS: DeviceBuffer) throws {
+        try TransformerContract.causalSoftmax([("probabilities", probabilities), ("dP", dP), ("dS", dS)], groups: groups, length: length,
+                                              operation: "causalSoftmaxBackward", on: self)
+        let pp = UnsafePointer(floats(probabilities)), pd = floats(dP), ps = floats(dS), t = length
+        ParallelLoop.chunks(groups * t, minimumChunk: max(1, (1 << 14) / t)) { rowRange in
+            for row in rowRange {
+                let position = row % t, base = row * t
+                var dot: Float = 0
+                for j in 0...position { dot += pp[base + j] * pd[base + j] }
+                for j in 0..<t { ps[base + j] = j <= position ? scale * pp[base + j] * (pd[base + j] - dot) : 0 }
+            }
+        }
+    }
+
+    public func crossEntropy(logits: DeviceBuffer, labels: DeviceBuffer, rows: Int, vocabulary: Int, gradientScale: Float,
+                             losses: DeviceBuffer, logitsGradient: DeviceBuffer?) throws {
+        try TransformerContract.crossEntropy(logits: logits, labels: labels, losses: losses, gradient: logitsGradient,
+                                             rows: rows, vocabulary: vocabulary, on: self)
+        let pz = UnsafePointer(floats(logits)), pl = memory(labels).pointer.assumingMemoryBound(to: Int32.self)
+        let ploss = floats(losses), pg = logitsGradient.map { floats($0) }, v = vocabulary
+        ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 15) / v)) { rowRange in
+            for row in rowRange {
+                let label = Int(pl[row]), z = pz + row * v
+                guard label >= 0, label < v else {   // −100 is ignored; anything else out of range is NaN
+                    ploss[row] = label == -100 ? 0 : .nan
+                    if let pg { (pg + row * v).initialize(repeating: 0, count: v) }
+                    continue
+                }
+                var largest = -Float.infinity
+                for j in 0..<v { largest = max(largest, z[j]) }
+                var sum: Float = 0
+                for j in 0..<v { sum += exp(z[j] - largest) }
+                ploss[row] = log(sum) + largest - z[label]
+                if let pg {
+                    let inverse = 1 / sum, g = pg + row * v
+                    for j in 0..<v { g[j] = (exp(z[j] - largest) * inverse - (j == label ? 1 : 0)) * gradientScale }
+                }
+            }
+        }
+    }
+}

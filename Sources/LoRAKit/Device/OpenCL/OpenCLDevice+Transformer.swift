@@ -43,3 +43,35 @@ extension OpenCLDevice {
                    global: pairs, local: tuning.elementwiseWorkGroup)
     }
 }
+
+extension OpenCLDevice {
+    public func causalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, scale: Float, into probabilities: DeviceBuffer) throws {
+        try TransformerContract.causalSoftmax([("scores", scores), ("probabilities", probabilities)], groups: groups, length: length,
+                                              operation: "causalSoftmax", on: self)
+        let group = tuning.reductionWorkGroup
+        try launch("transformer_causal_softmax", program: "transformer",
+                   arguments: [.int(Int32(length)), .float(scale), .buffer(scores), .buffer(probabilities)],
+                   global: groups * length * group, local: group)
+    }
+
+    public func causalSoftmaxBackward(probabilities: DeviceBuffer, gradient dP: DeviceBuffer, groups: Int, length: Int, scale: Float,
+                                      into dS: DeviceBuffer) throws {
+        try TransformerContract.causalSoftmax([("probabilities", probabilities), ("dP", dP), ("dS", dS)], groups: groups, length: length,
+                                              operation: "causalSoftmaxBackward", on: self)
+        let group = tuning.reductionWorkGroup
+        try launch("transformer_causal_softmax_backward", program: "transformer",
+                   arguments: [.int(Int32(length)), .float(scale), .buffer(probabilities), .buffer(dP), .buffer(dS)],
+                   global: groups * length * group, local: group)
+    }
+
+    public func crossEntropy(logits: DeviceBuffer, labels: DeviceBuffer, rows: Int, vocabulary: Int, gradientScale: Float,
+                             losses: DeviceBuffer, logitsGradient: DeviceBuffer?) throws {
+        try TransformerContract.crossEntropy(logits: logits, labels: labels, losses: losses, gradient: logitsGradient,
+                                             rows: rows, vocabulary: vocabulary, on: self)
+        let group = tuning.reductionWorkGroup
+        try launch("transformer_cross_entropy", program: "transformer",
+                   arguments: [.int(Int32(vocabulary)), .float(gradientScale), .int(logitsGradient == nil ? 0 : 1), .buffer(logits),
+                               .buffer(labels), .buffer(losses), .buffer(logitsGradient ?? losses)],
+                   global: rows * group, local: group)
+    }
+}
