@@ -220,3 +220,30 @@ void transformer_cross_entropy(const int V, const float grad_scale, const int wr
         }
     }
 }
+
+//   transformer_embedding_float / _half   out[n, :] = table[ids[n], :] (table float or half storage);
+//                                         an id outside [0, V) gives a zero row, never an out-of-bounds read
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void transformer_embedding_float(const ulong count, const int C, const int V, __global const int* ids,
+                                 __global const float* table, __global float* out) {
+    const size_t index = get_global_id(0);
+    if (index >= count) {
+        return;
+    }
+    const size_t n = index / C, c = index % C;
+    const int id = ids[n];
+    out[index] = (id >= 0 && id < V) ? table[(size_t)id * C + c] : 0.0f;
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void transformer_embedding_half(const ulong count, const int C, const int V, __global const int* ids,
+                                __global const half* table, __global float* out) {
+    const size_t index = get_global_id(0);
+    if (index >= count) {
+        return;
+    }
+    const size_t n = index / C, c = index % C;
+    const int id = ids[n];
+    out[index] = (id >= 0 && id < V) ? vload_half((size_t)id * C + c, table) : 0.0f;
+}

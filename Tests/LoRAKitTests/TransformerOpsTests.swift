@@ -209,3 +209,28 @@ struct SoftmaxCrossEntropyTests {
         }
     }
 }
+
+@Suite("Transformer ops: embedding")
+struct EmbeddingTests {
+    @Test("embedding rows from float32 and float16 tables; bad ids give zero rows", arguments: TestDevices.all)
+    func embedding(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let (v, c) = (37, 19)
+        var values = SeededValues(seed: 8)
+        let table = values.floats(v * c)
+        let ids: [Int32] = [0, 36, 5, 5, -1, 37, 12]
+        let bids = try device.makeBuffer(ids, label: "ids")
+        for storage in [ElementType.float32, .float16] {
+            let stored = storage == .float32 ? table : table.map { Float(Float16($0)) }
+            let buffer = storage == .float32 ? try device.makeBuffer(table, label: "table") : try device.makeBuffer(table.map { Float16($0) }, label: "table16")
+            let out = try device.makeBuffer(.float32, count: ids.count * c, label: "out")
+            try device.embedding(ids: bids, table: buffer, vocabulary: v, columns: c, into: out)
+            let expected = ids.flatMap { id -> [Float] in (0..<v).contains(Int(id)) ? Array(stored[(Int(id) * c)..<((Int(id) + 1) * c)]) : [Float](repeating: 0, count: c) }
+            #expect(try out.download(as: Float.self) == expected, "\(storage)")
+        }
+        #expect { try device.embedding(ids: device.makeBuffer([1, 2] as [Float], label: "f"), table: device.makeBuffer(table, label: "t"),
+                                        vocabulary: v, columns: c, into: device.makeBuffer(.float32, count: 2 * c, label: "o")) } throws: {
+            "\($0)".contains("expected int32")
+        }
+    }
+}

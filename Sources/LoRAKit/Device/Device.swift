@@ -87,6 +87,10 @@ public protocol Device: AnyObject, Sendable {
     /// logitsGradient may alias logits. labels are int32.
     func crossEntropy(logits: DeviceBuffer, labels: DeviceBuffer, rows: Int, vocabulary: Int, gradientScale: Float,
                       losses: DeviceBuffer, logitsGradient: DeviceBuffer?) throws
+    /// `out[n, :] = table[ids[n], :]` for a frozen float32 or float16 table (vocabulary×columns)
+    /// and int32 ids; an id outside [0, vocabulary) gives a zero row (callers validate token ids
+    /// when they load data).
+    func embedding(ids: DeviceBuffer, table: DeviceBuffer, vocabulary: Int, columns: Int, into out: DeviceBuffer) throws
 }
 
 extension Device {

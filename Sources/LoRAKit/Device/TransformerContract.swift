@@ -75,4 +75,22 @@ enum TransformerContract {
         try count(labels, "labels", is: rows, operation: operation)
         try count(losses, "losses", is: rows, operation: operation)
     }
+
+    static func embedding(ids: DeviceBuffer, table: DeviceBuffer, out: DeviceBuffer, vocabulary: Int, columns: Int, on device: any Device) throws {
+        let operation = "embedding"
+        try OperandCheck.onDevice([("ids", ids), ("table", table)], operation: operation, on: device)
+        try OperandCheck.float32([("out", out)], operation: operation, on: device)
+        guard ids.elementType == .int32 else {
+            throw DeviceError.typeMismatch(operation: operation, operand: "ids \(ids)", expected: .int32, actual: ids.elementType)
+        }
+        guard table.elementType == .float32 || table.elementType == .float16 else {
+            throw DeviceError.typeMismatch(operation: operation, operand: "table \(table)", expected: .float32, actual: table.elementType)
+        }
+        try rows(vocabulary, columns: columns, operation: operation)
+        guard vocabulary <= Int(Int32.max) else {
+            throw DeviceError.invalidShape(operation: operation, detail: "vocabulary \(vocabulary) exceeds 32-bit token ids")
+        }
+        try count(table, "table", is: vocabulary * columns, operation: operation)
+        try count(out, "out", is: ids.count * columns, operation: operation)
+    }
 }

@@ -142,3 +142,26 @@ extension HostDevice {
         }
     }
 }
+
+extension HostDevice {
+    public func embedding(ids: DeviceBuffer, table: DeviceBuffer, vocabulary: Int, columns: Int, into out: DeviceBuffer) throws {
+        try TransformerContract.embedding(ids: ids, table: table, out: out, vocabulary: vocabulary, columns: columns, on: self)
+        let pid = memory(ids).pointer.assumingMemoryBound(to: Int32.self), po = floats(out)
+        let half = table.elementType == .float16 ? memory(table).halves(count: table.count) : nil
+        let full = table.elementType == .float32 ? floats(table) : nil
+        ParallelLoop.chunks(ids.count, minimumChunk: max(1, (1 << 15) / columns)) { range in
+            for n in range {
+                let id = Int(pid[n]), row = po + n * columns
+                guard id >= 0, id < vocabulary else {
+                    row.initialize(repeating: 0, count: columns)
+                    continue
+                }
+                if let full {
+                    row.update(from: full + id * columns, count: columns)
+                } else if let half {
+                    for c in 0..<columns { row[c] = Float(half[id * columns + c]) }
+                }
+            }
+        }
+    }
+}

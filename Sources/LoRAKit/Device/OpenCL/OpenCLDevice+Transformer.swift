@@ -75,3 +75,12 @@ extension OpenCLDevice {
                    global: rows * group, local: group)
     }
 }
+
+extension OpenCLDevice {
+    public func embedding(ids: DeviceBuffer, table: DeviceBuffer, vocabulary: Int, columns: Int, into out: DeviceBuffer) throws {
+        try TransformerContract.embedding(ids: ids, table: table, out: out, vocabulary: vocabulary, columns: columns, on: self)
+        try launch(table.elementType == .float16 ? "transformer_embedding_half" : "transformer_embedding_float", program: "transformer",
+                   arguments: [.ulong(UInt64(out.count)), .int(Int32(columns)), .int(Int32(vocabulary)), .buffer(ids), .buffer(table), .buffer(out)],
+                   global: out.count, local: tuning.elementwiseWorkGroup)
+    }
+}
