@@ -65,6 +65,11 @@ struct GEMMTests {
         }
         let sharedB = GEMMDescriptor(m: m, n: n, k: k, alpha: 1, beta: 0, batchCount: 3, strideB: 0)
         try Self.check(sharedB, on: device, seed: 22)
+        // Attention-style: three heads side by side in rows of a tokens × (heads·d) matrix.
+        let heads = 3
+        let sideBySide = GEMMDescriptor(m: m, n: 5, k: 4, transposeB: true, alpha: 0.5, beta: 1, lda: heads * 4 + 1, ldb: 4,
+                                        ldc: heads * 5 + 2, batchCount: heads, strideA: 4, strideB: 0, strideC: 5)
+        try Self.check(sideBySide, on: device, seed: 23)
     }
 
     @Test("OpenCL and host agree", arguments: TestDevices.openCL)

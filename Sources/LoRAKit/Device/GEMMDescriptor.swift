@@ -6,7 +6,8 @@
 /// where op(A) is m×k, op(B) is k×n and C is m×n. Without a transpose A is stored m×k (row stride
 /// `lda` ≥ k); with one it is stored k×m (`lda` ≥ m); likewise B. Batch b starts at
 /// `offset + b · stride` elements of each buffer. A or B may repeat across batches (stride 0);
-/// C batches may not overlap.
+/// C batches may not overlap: they follow one another, or sit side by side as column blocks of
+/// one wider matrix (strideC ≥ n and all blocks within ldc).
 public struct GEMMDescriptor: Sendable, Equatable, CustomStringConvertible {
     public var m: Int
     public var n: Int
@@ -79,8 +80,11 @@ public struct GEMMDescriptor: Sendable, Equatable, CustomStringConvertible {
         guard lda >= columnsA else { throw fail("lda \(lda) is smaller than A's stored row length \(columnsA)") }
         guard ldb >= columnsB else { throw fail("ldb \(ldb) is smaller than B's stored row length \(columnsB)") }
         guard ldc >= n else { throw fail("ldc \(ldc) is smaller than C's row length \(n)") }
+        // C batches must not overlap: either one after another, or side by side within each row
+        // (column blocks of one wide matrix, as attention heads sit in a tokens × (heads·d) matrix).
         let spanC = (m - 1) * ldc + n
-        if batchCount > 1, strideC < spanC {
+        let sideBySide = strideC >= n && (batchCount - 1) * strideC + n <= ldc
+        if batchCount > 1, strideC < spanC, !sideBySide {
             throw fail("strideC \(strideC) makes C batches overlap (each spans \(spanC) elements)")
         }
         func requireFits(_ name: String, _ buffer: DeviceBuffer, offset: Int, stride: Int, rows: Int, columns: Int, ld: Int) throws {

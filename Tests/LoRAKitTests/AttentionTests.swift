@@ -1,0 +1,82 @@
+import Foundation
+import LoRAKit
+import Testing
+
+/// Causal GQA attention against a double-precision reference, and its backward against central
+/// differences of that reference (tolerance 2·10⁻⁵·(1 + |value|): values are O(1) and each comes
+/// through a softmax and two length-T or length-d float32 sums).
+@Suite("Causal grouped-query attention")
+struct AttentionTests {
+    let batch = 2, t = 7, heads = 4, kvHeads = 2, d = 6
+
+    /// O for Q, K, V in the projection layouts (N×heads·d, N×kvHeads·d).
+    func reference(q: [Double], k: [Double], v: [Double]) -> [Double] {
+        var out = [Double](repeating: 0, count: batch * t * heads * d)
+        let group = heads / kvHeads, scale = 1 / Double(d).squareRoot()
+        for b in 0..<batch {
+            for h in 0..<heads {
+                let g = h / group
+                for i in 0..<t {
+                    var scores = [Double](repeating: -.infinity, count: t)
+                    for j in 0...i {
+                        scores[j] = (0..<d).reduce(0) { $0 + q[((b * t + i) * heads + h) * d + $1] * k[((b * t + j) * kvHeads + g) * d + $1] } * scale
+                    }
+                    let largest = scores[0...i].max()!
+                    let weights = (0...i).map { exp(scores[$0] - largest) }
+                    let total = weights.reduce(0, +)
+                    for c in 0..<d {
+                        out[((b * t + i) * heads + h) * d + c] = (0...i).reduce(0) { $0 + weights[$1] / total * v[((b * t + $1) * kvHeads + g) * d + c] }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    @Test("forward and backward", arguments: TestDevices.all)
+    func attention(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        var values = SeededValues(seed: 12)
+        let q = values.floats(batch * t * heads * d).map { $0 * 2 }
+        let k = values.floats(batch * t * kvHeads * d).map { $0 * 2 }
+        let v = values.floats(batch * t * kvHeads * d)
+        let g = values.floats(batch * t * heads * d)
+        let attention = try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t)
+        let (output, saved) = try attention.forward(q: device.makeBuffer(q, label: "Q"), k: device.makeBuffer(k, label: "K"),
+                                                    v: device.makeBuffer(v, label: "V"), batch: batch)
+        let expected = reference(q: q.map(Double.init), k: k.map(Double.init), v: v.map(Double.init))
+        expectWithin(try output.download(), expected, bound: expected.map { 2e-5 * (1 + abs($0)) }, "O")
+
+        let (dq, dk, dv) = try attention.backward(outputGradient: device.makeBuffer(g, label: "dO"), saved: saved)
+        func loss(_ q: [Double], _ k: [Double], _ v: [Double]) -> Double {
+            zip(reference(q: q, k: k, v: v), g).reduce(0) { $0 + $1.0 * Double($1.1) }
+        }
+        let h = 1e-6
+        let (qd, kd, vd) = (q.map(Double.init), k.map(Double.init), v.map(Double.init))
+        for (name, gradient, count) in [("dQ", try dq.download(as: Float.self), q.count), ("dK", try dk.download(as: Float.self), k.count),
+                                        ("dV", try dv.download(as: Float.self), v.count)] {
+            for index in stride(from: 0, to: count, by: 5) {
+                func shifted(_ delta: Double) -> Double {
+                    var (a, b, c) = (qd, kd, vd)
+                    switch name {
+                    case "dQ": a[index] += delta
+                    case "dK": b[index] += delta
+                    default: c[index] += delta
+                    }
+                    return loss(a, b, c)
+                }
+                let numeric = (shifted(h) - shifted(-h)) / (2 * h)
+                #expect(abs(Double(gradient[index]) - numeric) <= 2e-5 * (1 + abs(numeric)), "\(name)[\(index)] \(gradient[index]) vs \(numeric)")
+            }
+        }
+    }
+
+    @Test("bad shapes")
+    func badInput() throws {
+        #expect(throws: ModelError.self) { try CausalAttention(heads: 6, keyValueHeads: 4, headDimension: 8, sequenceLength: 4) }
+        let device = try TestDevices.host
+        let attention = try CausalAttention(heads: 2, keyValueHeads: 1, headDimension: 4, sequenceLength: 3)
+        let wrong = try device.makeBuffer(.float32, count: 5, label: "Q")
+        #expect { try attention.forward(q: wrong, k: wrong, v: wrong, batch: 1) } throws: { "\($0)".contains("field 'Q'") }
+    }
+}
