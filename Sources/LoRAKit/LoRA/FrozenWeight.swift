@@ -32,3 +32,25 @@ public enum FrozenWeight {
         }
     }
 }
+
+extension FrozenWeight {
+    /// Runs `body` (which enqueues GEMMs reading the weight) with the weight as float32: a
+    /// float32 weight itself; a float16 one widened into a transient buffer; an NF4 one expanded
+    /// into `scratch`, held for the duration of `body`.
+    func withFloat32(scratch: DequantizationScratch, _ body: (DeviceBuffer) throws -> Void) throws {
+        switch self {
+        case .dense(let buffer) where buffer.elementType == .float32:
+            try body(buffer)
+        case .dense(let buffer):
+            // convert() needs equal counts, so a float16 weight widens into its own transient buffer.
+            let widened = try buffer.device.makeBuffer(.float32, count: buffer.count, label: "\(buffer.label) as float32")
+            try buffer.device.convert(buffer, into: widened)
+            try body(widened)
+        case .nf4(let weight):
+            try scratch.withFloat32(count: weight.elementCount) { expanded in
+                try weight.dequantize(into: expanded)
+                try body(expanded)
+            }
+        }
+    }
+}

@@ -60,8 +60,9 @@ public final class LoRALinear {
                       outFeatures: quantizedWeight.shape[0], config: config, seed: seed, stream: stream, scratch: scratch)
     }
 
-    private init(base: FrozenWeight, bias: DeviceBuffer?, inFeatures: Int, outFeatures: Int,
-                 config: LoRAConfig, seed: UInt64, stream: UInt32, scratch: DequantizationScratch?) throws {
+    /// The general form: any frozen base (dense or NF4) of out×in.
+    public init(base: FrozenWeight, bias: DeviceBuffer? = nil, inFeatures: Int, outFeatures: Int,
+                config: LoRAConfig, seed: UInt64 = 0, stream: UInt32 = 0, scratch: DequantizationScratch? = nil) throws {
         try config.validate()
         guard inFeatures >= 1, outFeatures >= 1 else {
             throw LoRAError.invalidInput("in (\(inFeatures)) and out (\(outFeatures)) features must be at least 1")
@@ -131,23 +132,8 @@ public final class LoRALinear {
         }
     }
 
-    /// Runs `body` (which enqueues GEMMs reading the base) with the base weight as float32: a
-    /// float32 base itself; a float16 base widened into a transient buffer; an NF4 base expanded
-    /// into the shared scratch, held for the duration of `body`.
+    /// Runs `body` (which enqueues GEMMs reading the base) with the base weight as float32.
     func withBaseAsFloat32(_ body: (DeviceBuffer) throws -> Void) throws {
-        switch base {
-        case .dense(let buffer) where buffer.elementType == .float32:
-            try body(buffer)
-        case .dense(let buffer):
-            // convert() needs equal counts, so a float16 base widens into its own transient buffer.
-            let widened = try device.makeBuffer(.float32, count: buffer.count, label: "\(buffer.label) as float32")
-            try device.convert(buffer, into: widened)
-            try body(widened)
-        case .nf4(let weight):
-            try scratch.withFloat32(count: weight.elementCount) { expanded in
-                try weight.dequantize(into: expanded)
-                try body(expanded)
-            }
-        }
+        try base.withFloat32(scratch: scratch, body)
     }
 }

@@ -50,6 +50,17 @@ public final class ModelCheckpoint {
         }
     }
 
+    public func contains(_ name: String) -> Bool { fileOf[name] != nil }
+
+    /// The logical (rows, columns) of a 2-D tensor, from the quant state for NF4.
+    public func shape(of name: String) throws -> (rows: Int, columns: Int) {
+        guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
+        let shape = BitsAndBytesCheckpoint.isQuantized(name, in: file)
+            ? try BitsAndBytesCheckpoint.logicalShape(of: name, in: file) : try file.info(name).shape
+        guard shape.count == 2 else { throw ModelError.tensorShape(file: file.path, tensor: name, expected: [-1, -1], actual: shape) }
+        return (shape[0], shape[1])
+    }
+
     /// Whether `name` is stored as bitsandbytes NF4.
     public func isQuantized(_ name: String) -> Bool {
         fileOf[name].map { BitsAndBytesCheckpoint.isQuantized(name, in: $0) } ?? false

@@ -1,0 +1,20 @@
+/// One Linear module of a decoder block: adapted by LoRA when it is a target, frozen otherwise.
+public enum Projection {
+    case lora(LoRALinear)
+    case frozen(FrozenLinear)
+
+    public var outFeatures: Int {
+        switch self {
+        case .lora(let layer): return layer.outFeatures
+        case .frozen(let layer): return layer.outFeatures
+        }
+    }
+
+    /// Y for X (rows×in); in training mode a LoRA module also returns its saved state.
+    func forward(_ x: DeviceBuffer, rows: Int, mode: LoRAMode) throws -> (DeviceBuffer, LoRASavedState?) {
+        switch self {
+        case .lora(let layer): return try layer.forward(x, rows: rows, mode: mode)
+        case .frozen(let layer): return (try layer.forward(x, rows: rows), nil)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import LoRAKit
+import Testing
+
+/// The tiny Llama's logits and loss against transformers (`Fixtures/make_tiny_llama_logits.py`):
+/// float32 weights, and the NF4 checkpoint (whose reference is the float32 model over
+/// bitsandbytes' dequantized weights). Tolerance 2·10⁻⁴·(1 + |logit|) per logit: two layers of
+/// float32 sums of 64–96 terms, computed in a different order than PyTorch's.
+@Suite("Llama model forward")
+struct LlamaModelTests {
+    @Test("logits and loss match transformers", arguments: TestDevices.all, ["float32", "nf4"])
+    func matchesTransformers(info: DeviceInfo, variant: String) throws {
+        let device = try TestDevices.open(info)
+        let reference = try SafeTensorsFile(contentsOf: Fixtures.url("tiny-llama-bnb4/reference_logits.safetensors"))
+        let ids: [Int32] = try reference.bytes("input_ids").withUnsafeBytes { raw in
+            (0..<18).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+        }
+        var folder = Fixtures.url("tiny-llama-bnb4")
+        var cleanup: URL?
+        if variant == "float32" {
+            folder = try CheckpointQuantizerTests.floatCheckpoint()
+            cleanup = folder
+        }
+        defer { cleanup.map { try? FileManager.default.removeItem(at: $0) } }
+        let model = try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: device)
+        let logits: [Float] = try model.logits(ids: ids, batch: 2).download()
+        let expected = try reference.floats("\(variant).logits").map(Double.init)
+        expectWithin(logits, expected, bound: expected.map { 2e-4 * (1 + abs($0)) }, "\(variant) logits")
+        let (loss, tokens) = try model.loss(ids: ids, batch: 2)
+        let expectedLoss = Double(try reference.floats("\(variant).loss")[0])
+        #expect(tokens == 16)
+        #expect(abs(loss - expectedLoss) <= 1e-4 * expectedLoss, "loss \(loss) vs transformers \(expectedLoss)")
+    }
+
+    @Test("bad input: ids outside the vocabulary, ragged batch, unknown target module")
+    func badInput() throws {
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = try ModelCheckpoint(folder: folder)
+        let model = try LlamaModel(checkpoint: checkpoint, device: TestDevices.host)
+        #expect { try model.logits(ids: [1, 2, 256], batch: 1) } throws: { "\($0)".contains("token id 256 is outside the vocabulary of 256") }
+        #expect { try model.logits(ids: [1, 2, 3], batch: 2) } throws: { "\($0)".contains("do not split into 2 equal sequences") }
+        #expect { try LlamaModel(checkpoint: checkpoint, device: TestDevices.host, lora: LoRAConfig(targetModules: ["query"])) } throws: {
+            "\($0)".contains("target module 'query' does not exist")
+        }
+    }
+}
