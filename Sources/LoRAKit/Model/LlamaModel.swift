@@ -54,84 +54,116 @@ public final class LlamaModel {
         self.layers = layers
     }
 
-    /// Logits (batch·T × vocabulary) for token ids laid out as `batch` sequences of equal length.
-    public func logits(ids: [Int32], batch: Int, mode: LoRAMode = .inference) throws -> DeviceBuffer {
+    /// Checks ids and makes the attention for their sequence length.
+    private func prepare(ids: [Int32], batch: Int) throws -> (length: Int, attention: CausalAttention) {
         guard batch >= 1, !ids.isEmpty, ids.count % batch == 0 else {
             throw ModelError.invalidConfig(file: "(input)", field: "ids", detail: "\(ids.count) ids do not split into \(batch) equal sequences")
         }
         if let bad = ids.first(where: { $0 < 0 || Int($0) >= config.vocabularySize }) {
             throw ModelError.invalidConfig(file: "(input)", field: "ids", detail: "token id \(bad) is outside the vocabulary of \(config.vocabularySize)")
         }
-        let rows = ids.count, length = ids.count / batch
-        let attention = try CausalAttention(heads: config.attentionHeads, keyValueHeads: config.keyValueHeads,
-                                            headDimension: config.headDimension, sequenceLength: length)
-        var x = try device.makeBuffer(.float32, count: rows * config.hiddenSize, label: "hidden")
+        let length = ids.count / batch
+        return (length, try CausalAttention(heads: config.attentionHeads, keyValueHeads: config.keyValueHeads,
+                                            headDimension: config.headDimension, sequenceLength: length))
+    }
+
+    private func embed(_ ids: [Int32]) throws -> DeviceBuffer {
+        let x = try device.makeBuffer(.float32, count: ids.count * config.hiddenSize, label: "hidden")
         try device.embedding(ids: device.makeBuffer(ids, label: "ids"), table: embedding, vocabulary: config.vocabularySize,
                              columns: config.hiddenSize, into: x)
-        for layer in layers {
-            x = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode)
-        }
+        return x
+    }
+
+    /// Final norm and LM head: (logits, normed input, rstd).
+    private func head(_ x: DeviceBuffer, rows: Int) throws -> (DeviceBuffer, DeviceBuffer, DeviceBuffer) {
         let normed = try device.makeBuffer(.float32, count: x.count, label: "final norm")
-        try device.rmsNorm(x, weight: finalNorm, epsilon: config.rmsNormEpsilon, rows: rows, columns: config.hiddenSize,
-                           into: normed, rstd: device.makeBuffer(.float32, count: rows, label: "final rstd"))
-        return try lmHead.forward(normed, rows: rows)
+        let rstd = try device.makeBuffer(.float32, count: rows, label: "final rstd")
+        try device.rmsNorm(x, weight: finalNorm, epsilon: config.rmsNormEpsilon, rows: rows, columns: config.hiddenSize, into: normed, rstd: rstd)
+        return (try lmHead.forward(normed, rows: rows), normed, rstd)
+    }
+
+    /// Next-token labels: each position predicts the following token of its sequence; the last
+    /// position of every sequence is ignored (−100), as transformers shifts labels.
+    static func shiftedLabels(_ ids: [Int32], length: Int) -> [Int32] {
+        (0..<ids.count).map { n in n % length == length - 1 ? Int32(-100) : ids[n + 1] }
+    }
+
+    /// Logits (batch·T × vocabulary) for token ids laid out as `batch` sequences of equal length.
+    public func logits(ids: [Int32], batch: Int, mode: LoRAMode = .inference) throws -> DeviceBuffer {
+        let (length, attention) = try prepare(ids: ids, batch: batch)
+        var x = try embed(ids)
+        for layer in layers {
+            x = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode).output
+        }
+        return try head(x, rows: ids.count).0
+    }
+
+    /// The LoRA layers, keyed by module path (`model.layers.0.self_attn.q_proj`).
+    public var loraLayers: [(path: String, layer: LoRALinear)] {
+        layers.flatMap { layer in
+            ModelConfig.linearModules.compactMap { module -> (String, LoRALinear)? in
+                guard case .lora(let lora) = layer.projections[module] else { return nil }
+                let block = ["gate_proj", "up_proj", "down_proj"].contains(module) ? "mlp" : "self_attn"
+                return ("model.layers.\(layer.index).\(block).\(module)", lora)
+            }
+        }
+    }
+
+    public func zeroGradients() throws {
+        for (_, layer) in loraLayers { try layer.zeroGradients() }
+    }
+
+    /// One forward and backward pass: returns the mean next-token loss and adds its gradient to
+    /// every LoRA layer's gradA and gradB (call `zeroGradients()` before the first micro-batch of
+    /// an optimizer step). With gradient checkpointing (default: on for sequences of 512 tokens or
+    /// more) only each block's input is kept and the block is recomputed during backward, with the
+    /// same dropout masks, so the gradients are the same either way.
+    public func lossAndGradients(ids: [Int32], batch: Int, step: UInt32, checkpointing: Bool? = nil) throws -> (loss: Double, tokens: Int) {
+        let (length, attention) = try prepare(ids: ids, batch: batch)
+        let rows = ids.count
+        let checkpoint = checkpointing ?? (length >= 512)
+        let mode = LoRAMode.training(step: step)
+        var inputs: [DeviceBuffer] = []
+        var caches: [DecoderLayer.Cache] = []
+        var x = try embed(ids)
+        for layer in layers {
+            inputs.append(x)
+            let (out, cache) = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode)
+            if !checkpoint { caches.append(cache!) }
+            x = out
+        }
+        let (logits, normed, rstd) = try head(x, rows: rows)
+        let labels = Self.shiftedLabels(ids, length: length)
+        let tokens = labels.filter { $0 != -100 }.count
+        let losses = try device.makeBuffer(.float32, count: rows, label: "losses")
+        try device.crossEntropy(logits: logits, labels: device.makeBuffer(labels, label: "labels"), rows: rows,
+                                vocabulary: config.vocabularySize, gradientScale: 1 / Float(tokens), losses: losses, logitsGradient: logits)
+        let dNormed = try device.makeBuffer(.float32, count: normed.count, label: "dNormed")
+        try lmHead.backward(outputGradient: logits, rows: rows, into: dNormed, update: .overwrite)
+        var dx = try device.makeBuffer(.float32, count: x.count, label: "dHidden")
+        try device.rmsNormBackward(dNormed, x: x, weight: finalNorm, rstd: rstd, rows: rows, columns: config.hiddenSize, into: dx, update: .overwrite)
+        for (index, layer) in layers.enumerated().reversed() {
+            let cache = checkpoint
+                ? try layer.forward(inputs[index], batch: batch, length: length, attention: attention, config: config, mode: mode).cache!
+                : caches[index]
+            dx = try layer.backward(dx, cache: cache, batch: batch, length: length, attention: attention, config: config)
+            if !checkpoint { caches.removeLast() }
+        }
+        let values: [Float] = try losses.download()
+        return (values.reduce(0.0) { $0 + Double($1) } / Double(tokens), tokens)
     }
 
     /// Mean next-token cross-entropy over each sequence's positions 2…T (transformers' loss with
     /// labels = input_ids), and the number of predicted tokens.
     public func loss(ids: [Int32], batch: Int) throws -> (loss: Double, tokens: Int) {
+        let (length, _) = try prepare(ids: ids, batch: batch)
         let logits = try logits(ids: ids, batch: batch)
-        let length = ids.count / batch
-        let labels = (0..<ids.count).map { n in n % length == length - 1 ? Int32(-100) : ids[n + 1] }
+        let labels = Self.shiftedLabels(ids, length: length)
         let losses = try device.makeBuffer(.float32, count: ids.count, label: "losses")
         try device.crossEntropy(logits: logits, labels: device.makeBuffer(labels, label: "labels"), rows: ids.count,
                                 vocabulary: config.vocabularySize, gradientScale: 0, losses: losses, logitsGradient: nil)
         let values: [Float] = try losses.download()
         let tokens = labels.filter { $0 != -100 }.count
         return (values.reduce(0.0) { $0 + Double($1) } / Double(tokens), tokens)
-    }
-}
-
-/// One decoder block's frozen norms and its seven projections.
-public final class DecoderLayer {
-    public let index: Int
-    let inputNorm: DeviceBuffer
-    let postAttentionNorm: DeviceBuffer
-    public let projections: [String: Projection]
-
-    init(index: Int, inputNorm: DeviceBuffer, postAttentionNorm: DeviceBuffer, projections: [String: Projection]) {
-        self.index = index
-        self.inputNorm = inputNorm
-        self.postAttentionNorm = postAttentionNorm
-        self.projections = projections
-    }
-
-    func forward(_ x: DeviceBuffer, batch: Int, length: Int, attention: CausalAttention, config: ModelConfig, mode: LoRAMode) throws -> DeviceBuffer {
-        let device = x.device
-        let rows = batch * length, hidden = config.hiddenSize
-        func norm(_ input: DeviceBuffer, _ weight: DeviceBuffer) throws -> DeviceBuffer {
-            let out = try device.makeBuffer(.float32, count: input.count, label: "norm")
-            try device.rmsNorm(input, weight: weight, epsilon: config.rmsNormEpsilon, rows: rows, columns: hidden, into: out,
-                               rstd: device.makeBuffer(.float32, count: rows, label: "rstd"))
-            return out
-        }
-        func project(_ module: String, _ input: DeviceBuffer) throws -> DeviceBuffer {
-            try projections[module]!.forward(input, rows: rows, mode: mode).0
-        }
-        let h = try norm(x, inputNorm)
-        let q = try project("q_proj", h), k = try project("k_proj", h), v = try project("v_proj", h)
-        try device.rope(q, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: length,
-                        theta: config.ropeTheta, inverse: false)
-        try device.rope(k, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: length,
-                        theta: config.ropeTheta, inverse: false)
-        let (attended, _) = try attention.forward(q: q, k: k, v: v, batch: batch)
-        let residual = try project("o_proj", attended)
-        try device.add(x, residual, into: residual)
-        let h2 = try norm(residual, postAttentionNorm)
-        let gate = try project("gate_proj", h2), up = try project("up_proj", h2)
-        try device.swiglu(gate: gate, up: up, into: gate)
-        let out = try project("down_proj", gate)
-        try device.add(residual, out, into: out)
-        return out
     }
 }

@@ -17,4 +17,15 @@ public enum Projection {
         case .frozen(let layer): return (try layer.forward(x, rows: rows), nil)
         }
     }
+
+    /// dX (+)= from dY; a LoRA module also accumulates its A and B gradients.
+    func backward(_ dY: DeviceBuffer, saved: LoRASavedState?, rows: Int, into dX: DeviceBuffer, update: GradientUpdate) throws {
+        switch self {
+        case .lora(let layer):
+            guard let saved else { throw LoRAError.invalidState("backward through \(layer.name) needs a training-mode forward") }
+            try layer.backward(outputGradient: dY, saved: saved, parameterUpdate: .accumulate, inputGradient: dX, inputUpdate: update)
+        case .frozen(let layer):
+            try layer.backward(outputGradient: dY, rows: rows, into: dX, update: update)
+        }
+    }
 }

@@ -1,0 +1,101 @@
+/// One decoder block: frozen norms and seven projections (LoRA or frozen).
+///
+///     h = norm₁(x);  q, k, v = proj(h);  rope(q, k);  a = attention(q, k, v)
+///     r = x + o_proj(a);  h₂ = norm₂(r);  out = r + down(silu(gate(h₂)) ⊙ up(h₂))
+public final class DecoderLayer {
+    public let index: Int
+    let inputNorm: DeviceBuffer
+    let postAttentionNorm: DeviceBuffer
+    public let projections: [String: Projection]
+
+    init(index: Int, inputNorm: DeviceBuffer, postAttentionNorm: DeviceBuffer, projections: [String: Projection]) {
+        self.index = index
+        self.inputNorm = inputNorm
+        self.postAttentionNorm = postAttentionNorm
+        self.projections = projections
+    }
+
+    /// What backward needs from a training forward.
+    struct Cache {
+        let x: DeviceBuffer, h: DeviceBuffer, rstd1: DeviceBuffer
+        let residual: DeviceBuffer, h2: DeviceBuffer, rstd2: DeviceBuffer
+        let gate: DeviceBuffer, up: DeviceBuffer, activation: DeviceBuffer, attended: DeviceBuffer
+        let attention: CausalAttention.Saved
+        let saved: [String: LoRASavedState]
+    }
+
+    func forward(_ x: DeviceBuffer, batch: Int, length: Int, attention: CausalAttention, config: ModelConfig,
+                 mode: LoRAMode) throws -> (output: DeviceBuffer, cache: Cache?) {
+        let device = x.device
+        let rows = batch * length, hidden = config.hiddenSize
+        var saved: [String: LoRASavedState] = [:]
+        func norm(_ input: DeviceBuffer, _ weight: DeviceBuffer) throws -> (DeviceBuffer, DeviceBuffer) {
+            let out = try device.makeBuffer(.float32, count: input.count, label: "norm")
+            let rstd = try device.makeBuffer(.float32, count: rows, label: "rstd")
+            try device.rmsNorm(input, weight: weight, epsilon: config.rmsNormEpsilon, rows: rows, columns: hidden, into: out, rstd: rstd)
+            return (out, rstd)
+        }
+        func project(_ module: String, _ input: DeviceBuffer) throws -> DeviceBuffer {
+            let (y, state) = try projections[module]!.forward(input, rows: rows, mode: mode)
+            saved[module] = state
+            return y
+        }
+        let (h, rstd1) = try norm(x, inputNorm)
+        let q = try project("q_proj", h), k = try project("k_proj", h), v = try project("v_proj", h)
+        try device.rope(q, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: length,
+                        theta: config.ropeTheta, inverse: false)
+        try device.rope(k, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: length,
+                        theta: config.ropeTheta, inverse: false)
+        let (attended, attentionSaved) = try attention.forward(q: q, k: k, v: v, batch: batch)
+        let residual = try project("o_proj", attended)
+        try device.add(x, residual, into: residual)
+        let (h2, rstd2) = try norm(residual, postAttentionNorm)
+        let gate = try project("gate_proj", h2), up = try project("up_proj", h2)
+        let activation = try device.makeBuffer(.float32, count: gate.count, label: "swiglu")
+        try device.swiglu(gate: gate, up: up, into: activation)
+        let out = try project("down_proj", activation)
+        try device.add(residual, out, into: out)
+        guard case .training = mode else { return (out, nil) }
+        return (out, Cache(x: x, h: h, rstd1: rstd1, residual: residual, h2: h2, rstd2: rstd2, gate: gate, up: up,
+                           activation: activation, attended: attended, attention: attentionSaved, saved: saved))
+    }
+
+    /// dx from dOut; LoRA gradients accumulate in the adapted projections.
+    func backward(_ dOut: DeviceBuffer, cache: Cache, batch: Int, length: Int, attention: CausalAttention,
+                  config: ModelConfig) throws -> DeviceBuffer {
+        let device = dOut.device
+        let rows = batch * length, hidden = config.hiddenSize
+        func buffer(_ count: Int, _ label: String) throws -> DeviceBuffer { try device.makeBuffer(.float32, count: count, label: label) }
+        func back(_ module: String, _ dY: DeviceBuffer, into dX: DeviceBuffer, _ update: GradientUpdate) throws {
+            try projections[module]!.backward(dY, saved: cache.saved[module], rows: rows, into: dX, update: update)
+        }
+        // MLP: out = r + down(act)
+        let dResidual = try buffer(rows * hidden, "dResidual")
+        try device.copy(from: dOut, to: dResidual)
+        let dActivation = try buffer(cache.activation.count, "dActivation")
+        try back("down_proj", dOut, into: dActivation, .overwrite)
+        let dGate = try buffer(cache.gate.count, "dGate"), dUp = try buffer(cache.up.count, "dUp")
+        try device.swigluBackward(dActivation, gate: cache.gate, up: cache.up, gateGradient: dGate, upGradient: dUp)
+        let dH2 = try buffer(rows * hidden, "dH2")
+        try back("gate_proj", dGate, into: dH2, .overwrite)
+        try back("up_proj", dUp, into: dH2, .accumulate)
+        try device.rmsNormBackward(dH2, x: cache.residual, weight: postAttentionNorm, rstd: cache.rstd2, rows: rows, columns: hidden,
+                                   into: dResidual, update: .accumulate)
+        // Attention: r = x + o_proj(a)
+        let dAttended = try buffer(cache.attended.count, "dAttended")
+        try back("o_proj", dResidual, into: dAttended, .overwrite)
+        let (dq, dk, dv) = try attention.backward(outputGradient: dAttended, saved: cache.attention)
+        // RoPE is a rotation, so its backward is the inverse rotation.
+        try device.rope(dq, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: length,
+                        theta: config.ropeTheta, inverse: true)
+        try device.rope(dk, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: length,
+                        theta: config.ropeTheta, inverse: true)
+        let dH = try buffer(rows * hidden, "dH")
+        try back("q_proj", dq, into: dH, .overwrite)
+        try back("k_proj", dk, into: dH, .accumulate)
+        try back("v_proj", dv, into: dH, .accumulate)
+        try device.rmsNormBackward(dH, x: cache.x, weight: inputNorm, rstd: cache.rstd1, rows: rows, columns: hidden,
+                                   into: dResidual, update: .accumulate)
+        return dResidual
+    }
+}
