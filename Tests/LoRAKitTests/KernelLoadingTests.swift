@@ -78,10 +78,13 @@ struct KernelLoadingTests {
                                  absmax: device.makeBuffer([2] as [Float], label: "absmax"), blockSize: 64, count: 2,
                                  into: device.makeBuffer(.float32, count: 2, label: "nf4 out"))
         try device.swiglu(gate: x, up: x, into: device.makeBuffer(.float32, count: 2, label: "swiglu out"))
+        let moment = try device.makeBuffer(.float32, count: 2, label: "moment")
+        try device.adamW(parameters: device.makeBuffer(.float32, count: 2, label: "p"), gradients: x, firstMoment: moment,
+                         secondMoment: device.makeBuffer(.float32, count: 2, label: "v"), step: AdamWStep(learningRate: 0, step: 1))
         try device.nf4Quantize(device.makeBuffer([1, -1] as [Float], label: "v"), blockSize: 64,
                                packed: device.makeBuffer(.uint8, count: 1, label: "p"), absmax: device.makeBuffer(.float32, count: 1, label: "a"))
         #expect(try out.download(as: Float.self) == [25])
-        #expect(Set(KernelLibrary.embeddedProgramNames) == ["elementwise", "lora", "nf4", "reduction", "transformer"],
+        #expect(Set(KernelLibrary.embeddedProgramNames) == ["elementwise", "lora", "nf4", "optimizer", "reduction", "transformer"],
                 "update this test when a kernel file is added, so each one is built here")
     }
 

@@ -91,6 +91,13 @@ public protocol Device: AnyObject, Sendable {
     /// and int32 ids; an id outside [0, vocabulary) gives a zero row (callers validate token ids
     /// when they load data).
     func embedding(ids: DeviceBuffer, table: DeviceBuffer, vocabulary: Int, columns: Int, into out: DeviceBuffer) throws
+
+    // Optimizer.
+
+    /// One AdamW step (PyTorch's formulas, see Kernels/optimizer.cl) on parameters p with
+    /// gradient g (multiplied by `step.gradientScale` first) and moments m, v (all float32, same count).
+    func adamW(parameters p: DeviceBuffer, gradients g: DeviceBuffer, firstMoment m: DeviceBuffer, secondMoment v: DeviceBuffer,
+               step: AdamWStep) throws
 }
 
 extension Device {

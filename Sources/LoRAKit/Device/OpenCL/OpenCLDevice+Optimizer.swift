@@ -1,0 +1,15 @@
+extension OpenCLDevice {
+    public func adamW(parameters p: DeviceBuffer, gradients g: DeviceBuffer, firstMoment m: DeviceBuffer, secondMoment v: DeviceBuffer,
+                      step: AdamWStep) throws {
+        let operands = [("parameters", p), ("gradients", g), ("firstMoment", m), ("secondMoment", v)]
+        try OperandCheck.float32(operands, operation: "adamW", on: self)
+        try OperandCheck.sameCount(operands, operation: "adamW")
+        try step.validate(operation: "adamW")
+        try launch("optimizer_adamw", program: "optimizer",
+                   arguments: [.ulong(UInt64(p.count)), .float(step.learningRate), .float(step.beta1), .float(step.beta2),
+                               .float(step.epsilon), .float(step.weightDecay), .float(step.biasCorrection1),
+                               .float(step.sqrtBiasCorrection2), .float(step.gradientScale),
+                               .buffer(p), .buffer(g), .buffer(m), .buffer(v)],
+                   global: p.count, local: tuning.elementwiseWorkGroup)
+    }
+}
