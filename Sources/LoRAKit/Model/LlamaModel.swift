@@ -7,6 +7,8 @@ public final class LlamaModel {
     public let config: ModelConfig
     public let device: any Device
     public let lora: LoRAConfig?
+    /// Seeds the adapters' initialisation and their dropout masks.
+    public let seed: UInt64
     let embedding: DeviceBuffer          // vocabulary×hidden
     let finalNorm: DeviceBuffer
     let lmHead: FrozenLinear
@@ -20,6 +22,7 @@ public final class LlamaModel {
         self.config = config
         self.device = device
         self.lora = lora
+        self.seed = seed
         scratch = DequantizationScratch.shared(for: device)
         func dense(_ name: String) throws -> DeviceBuffer {
             try device.makeBuffer(try checkpoint.floats(name), label: name)

@@ -1,0 +1,62 @@
+/// A token stream cut into consecutive non-overlapping windows of `length` tokens (a trailing
+/// partial window is dropped), with the last `heldOut` windows set aside for evaluation. Training
+/// and evaluation see the same windows, so `eval` on the held-out part equals the training loop's
+/// evaluation.
+public struct TokenWindows: Sendable {
+    public let tokens: [Int32]
+    public let length: Int
+    public let trainingWindows: Int
+    public let heldOutWindows: Int
+
+    /// `heldOutFraction` of the windows (at least one when there are two or more windows and the
+    /// fraction is positive) are held out from the end.
+    public init(tokens: [Int32], length: Int, heldOutFraction: Double, source: String) throws {
+        guard length >= 2 else { throw TrainingError.invalidSetting("sequence length \(length) must be at least 2") }
+        let windows = tokens.count / length
+        guard windows >= 1 else {
+            throw TrainingError.dataTooShort(file: source, tokens: tokens.count, needed: length)
+        }
+        guard (0..<1).contains(heldOutFraction) else { throw TrainingError.invalidSetting("held-out fraction \(heldOutFraction) must be in [0, 1)") }
+        var heldOut = Int((Double(windows) * heldOutFraction).rounded())
+        if heldOutFraction > 0, windows >= 2 { heldOut = max(1, heldOut) }
+        heldOut = min(heldOut, windows - 1)
+        self.tokens = tokens
+        self.length = length
+        trainingWindows = windows - heldOut
+        heldOutWindows = heldOut
+    }
+
+    public func window(_ index: Int) -> ArraySlice<Int32> { tokens[(index * length)..<((index + 1) * length)] }
+
+    /// Held-out window i (0-based) of `heldOutWindows`.
+    public func heldOutWindow(_ index: Int) -> ArraySlice<Int32> { window(trainingWindows + index) }
+
+    /// The order of the training windows in `epoch`: a Fisher–Yates shuffle driven by Philox
+    /// under `seed`, so it depends only on (seed, epoch) and a resumed run sees the same order.
+    public func order(epoch: Int, seed: UInt64) -> [Int] {
+        var order = Array(0..<trainingWindows)
+        let key = Philox.Key(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32) ^ 0x7368_7566)   // "shuf"
+        for i in stride(from: order.count - 1, to: 0, by: -1) {
+            let words = Philox.generate(counter: Philox.Counter(UInt32(i), UInt32(epoch), 0, 0), key: key)
+            let random = (UInt64(words[0]) << 32 | UInt64(words[1]))
+            order.swapAt(i, Int(random % UInt64(i + 1)))
+        }
+        return order
+    }
+}
+
+/// Errors of training setup and data, naming the file or setting.
+public enum TrainingError: Error, CustomStringConvertible, Sendable, Equatable {
+    case invalidSetting(String)
+    case dataTooShort(file: String, tokens: Int, needed: Int)
+    case checkpoint(file: String, detail: String)
+
+    public var description: String {
+        switch self {
+        case .invalidSetting(let detail): return "invalid training setting: \(detail)"
+        case let .dataTooShort(file, tokens, needed):
+            return "\(file): \(tokens) tokens is shorter than one sequence of \(needed) tokens; use a shorter --seq-len or more data"
+        case let .checkpoint(file, detail): return "\(file): \(detail)"
+        }
+    }
+}

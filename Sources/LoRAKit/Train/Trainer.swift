@@ -1,0 +1,111 @@
+import Foundation
+
+/// What one optimizer step did.
+public struct StepReport: Sendable {
+    public let step: Int
+    public let totalSteps: Int
+    /// Mean next-token loss over the step's micro-batches.
+    public let loss: Double
+    public let learningRate: Float
+    /// Global gradient norm before clipping.
+    public let gradientNorm: Double
+    public let tokens: Int
+}
+
+/// LoRA fine-tuning of a `LlamaModel` on `TokenWindows`: seeded shuffling per epoch, gradient
+/// accumulation, global-norm clipping, AdamW with a learning-rate schedule, held-out evaluation,
+/// and checkpoints (PEFT adapter + optimizer state) that resume bit for bit.
+public final class Trainer {
+    public let model: LlamaModel
+    public let data: TokenWindows
+    public let config: TrainingConfig
+    /// Completed optimizer steps.
+    public internal(set) var step = 0
+    var epoch = 0
+    var cursor = 0
+    /// AdamW moments per LoRA parameter, in `model.loraLayers` order, A then B.
+    let moments: [(m: DeviceBuffer, v: DeviceBuffer)]
+
+    public init(model: LlamaModel, data: TokenWindows, config: TrainingConfig) throws {
+        try config.validate()
+        guard !model.loraLayers.isEmpty else { throw TrainingError.invalidSetting("the model has no LoRA layers to train") }
+        guard data.trainingWindows >= config.batch else {
+            throw TrainingError.invalidSetting("--batch \(config.batch) exceeds the \(data.trainingWindows) training windows")
+        }
+        self.model = model
+        self.data = data
+        self.config = config
+        moments = try model.loraLayers.flatMap { (path, layer) in
+            try [layer.loraA, layer.loraB].enumerated().map { index, parameter in
+                (m: try model.device.makeBuffer(.float32, count: parameter.count, label: "\(path).\(index == 0 ? "A" : "B").exp_avg"),
+                 v: try model.device.makeBuffer(.float32, count: parameter.count, label: "\(path).\(index == 0 ? "A" : "B").exp_avg_sq"))
+            }
+        }
+    }
+
+    /// The next `batch` training windows, continuing the epoch's shuffled order.
+    private func nextBatch() -> [Int32] {
+        var ids: [Int32] = []
+        for _ in 0..<config.batch {
+            let order = data.order(epoch: epoch, seed: config.seed)
+            ids += data.window(order[cursor])
+            cursor += 1
+            if cursor == order.count {
+                cursor = 0
+                epoch += 1
+            }
+        }
+        return ids
+    }
+
+    private var parameters: [(parameter: DeviceBuffer, gradient: DeviceBuffer)] {
+        model.loraLayers.flatMap { [($0.layer.loraA, $0.layer.gradA), ($0.layer.loraB, $0.layer.gradB)] }
+    }
+
+    /// One optimizer step over `accumulation` micro-batches.
+    public func runStep() throws -> StepReport {
+        try model.zeroGradients()
+        var lossSum = 0.0, tokens = 0
+        for micro in 0..<config.accumulation {
+            let ids = nextBatch()
+            let dropoutStep = UInt32(truncatingIfNeeded: step * config.accumulation + micro)
+            let (loss, count) = try model.lossAndGradients(ids: ids, batch: config.batch, step: dropoutStep, checkpointing: config.checkpointing)
+            lossSum += loss
+            tokens += count
+        }
+        // Gradients summed over micro-batches; the mean is their sum / accumulation.
+        let device = model.device
+        var squares = 0.0
+        for (_, gradient) in parameters {
+            let total = try device.makeBuffer(.float32, count: 1, label: "grad norm²")
+            try device.rowSumOfSquares(gradient, rows: 1, columns: gradient.count, into: total)
+            squares += Double(try total.download(as: Float.self)[0])
+        }
+        let norm = squares.squareRoot() / Double(config.accumulation)
+        var scale = 1 / Float(config.accumulation)
+        if config.maxGradNorm > 0, norm > Double(config.maxGradNorm) {
+            scale *= Float(Double(config.maxGradNorm) / (norm + 1e-6))   // torch's clip_grad_norm_
+        }
+        let rate = config.schedule.rate(at: step)
+        let adam = AdamWStep(learningRate: rate, beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon,
+                             weightDecay: config.weightDecay, step: step + 1, gradientScale: scale)
+        for ((parameter, gradient), moment) in zip(parameters, moments) {
+            try device.adamW(parameters: parameter, gradients: gradient, firstMoment: moment.m, secondMoment: moment.v, step: adam)
+        }
+        step += 1
+        return StepReport(step: step, totalSteps: config.steps, loss: lossSum / Double(config.accumulation), learningRate: rate,
+                          gradientNorm: norm, tokens: tokens)
+    }
+
+    /// Mean next-token loss over the held-out windows (nil when none are held out).
+    public func evaluate() throws -> Double? {
+        guard data.heldOutWindows > 0 else { return nil }
+        var total = 0.0, tokens = 0
+        for index in 0..<data.heldOutWindows {
+            let (loss, count) = try model.loss(ids: Array(data.heldOutWindow(index)), batch: 1)
+            total += loss * Double(count)
+            tokens += count
+        }
+        return total / Double(tokens)
+    }
+}

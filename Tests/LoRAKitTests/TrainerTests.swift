@@ -1,0 +1,120 @@
+import Foundation
+import LoRAKit
+import Testing
+
+@Suite("Training loop")
+struct TrainerTests {
+    /// Byte tokens of a short repetitive text: the tiny Llama has a byte-level vocabulary of 256.
+    static let text = Array(String(repeating: "the cat sat on the mat. the dog sat on the log. ", count: 12).utf8).map(Int32.init)
+
+    static func model(on device: any Device, folder: URL) throws -> LlamaModel {
+        try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: device,
+                       lora: LoRAConfig(rank: 4, alpha: 8, dropout: 0.1, targetModules: ["q_proj", "v_proj", "down_proj"]), seed: 3)
+    }
+
+    static func config(steps: Int, batch: Int = 2, accumulation: Int = 1) -> TrainingConfig {
+        var config = TrainingConfig()
+        config.learningRate = 1e-2
+        config.steps = steps
+        config.batch = batch
+        config.accumulation = accumulation
+        config.seed = 5
+        config.warmupSteps = 1
+        config.scheduler = .cosine
+        config.weightDecay = 0.01
+        return config
+    }
+
+    @Test("schedules follow transformers' formulas")
+    func schedules() {
+        let cosine = LearningRateSchedule(kind: .cosine, peak: 1, warmupSteps: 2, totalSteps: 10)
+        #expect(cosine.rate(at: 0) == 0 && cosine.rate(at: 1) == 0.5 && cosine.rate(at: 2) == 1)
+        #expect(abs(cosine.rate(at: 6) - 0.5) < 1e-6 && cosine.rate(at: 10) == 0)
+        let linear = LearningRateSchedule(kind: .linear, peak: 1, warmupSteps: 2, totalSteps: 10)
+        #expect(linear.rate(at: 6) == 0.5 && linear.rate(at: 10) == 0)
+        #expect(LearningRateSchedule(kind: .constant, peak: 3, warmupSteps: 0, totalSteps: 10).rate(at: 9) == 3)
+    }
+
+    @Test("windows: trailing partial window dropped, held-out split, seeded shuffle, too-short data")
+    func windows() throws {
+        let windows = try TokenWindows(tokens: (0..<105).map(Int32.init), length: 10, heldOutFraction: 0.2, source: "t.txt")
+        #expect(windows.trainingWindows == 8 && windows.heldOutWindows == 2)
+        #expect(Array(windows.heldOutWindow(1)) == (90..<100).map(Int32.init))
+        let order = windows.order(epoch: 0, seed: 1)
+        #expect(order.sorted() == Array(0..<8) && order != Array(0..<8))
+        #expect(order == windows.order(epoch: 0, seed: 1) && order != windows.order(epoch: 1, seed: 1))
+        #expect(throws: TrainingError.dataTooShort(file: "short.txt", tokens: 5, needed: 10)) {
+            try TokenWindows(tokens: [1, 2, 3, 4, 5], length: 10, heldOutFraction: 0, source: "short.txt")
+        }
+    }
+
+    @Test("the loss falls on a tiny run, training and held-out", arguments: TestDevices.all)
+    func lossFalls(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try TokenWindows(tokens: Self.text, length: 16, heldOutFraction: 0.1, source: "text")
+        let trainer = try Trainer(model: Self.model(on: device, folder: folder), data: data, config: Self.config(steps: 12))
+        let before = try #require(try trainer.evaluate())
+        var losses: [Double] = []
+        for _ in 0..<12 { losses.append(try trainer.runStep().loss) }
+        let after = try #require(try trainer.evaluate())
+        #expect(losses.suffix(3).reduce(0, +) < losses.prefix(3).reduce(0, +), "training losses \(losses)")
+        #expect(after < before, "held-out loss \(before) → \(after)")
+    }
+
+    @Test("resuming from a checkpoint continues bit for bit", arguments: TestDevices.all)
+    func resume(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        let checkpoint = folder.deletingLastPathComponent().appendingPathComponent("lorakit-ckpt-\(UUID().uuidString)")
+        defer { [folder, checkpoint].forEach { try? FileManager.default.removeItem(at: $0) } }
+        let data = try TokenWindows(tokens: Self.text, length: 16, heldOutFraction: 0.1, source: "text")
+        let config = Self.config(steps: 4)
+        func weights(_ model: LlamaModel) throws -> [[Float]] {
+            try model.loraLayers.flatMap { [try $0.layer.loraA.download(as: Float.self), try $0.layer.loraB.download(as: Float.self)] }
+        }
+        let straight = try Trainer(model: Self.model(on: device, folder: folder), data: data, config: config)
+        for _ in 0..<4 { _ = try straight.runStep() }
+
+        let first = try Trainer(model: Self.model(on: device, folder: folder), data: data, config: config)
+        for _ in 0..<2 { _ = try first.runStep() }
+        try first.saveCheckpoint(to: checkpoint)
+        try first.saveCheckpoint(to: checkpoint)   // replacing an existing checkpoint works too
+        // A fresh model (same seed, hence the same dropout masks) whose adapter is overwritten
+        // with garbage: everything must come from the checkpoint.
+        let second = try Trainer(model: Self.model(on: device, folder: folder), data: data, config: config)
+        for (_, layer) in second.model.loraLayers {
+            try layer.loraA.upload([Float](repeating: 7, count: layer.loraA.count))
+            try layer.loraB.upload([Float](repeating: -7, count: layer.loraB.count))
+        }
+        try second.resume(from: checkpoint)
+        #expect(second.step == 2)
+        for _ in 0..<2 { _ = try second.runStep() }
+        #expect(try weights(second.model) == weights(straight.model))
+
+        var other = config
+        other.learningRate = 1
+        let mismatched = try Trainer(model: Self.model(on: device, folder: folder), data: data, config: other)
+        #expect { try mismatched.resume(from: checkpoint) } throws: { "\($0)".contains("other training settings") }
+    }
+
+    @Test("two micro-batches of one equal one batch of two")
+    func accumulation() throws {
+        let device = try TestDevices.host
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try TokenWindows(tokens: Self.text, length: 16, heldOutFraction: 0.1, source: "text")
+        var results: [[Float]] = []
+        for (batch, accumulation) in [(2, 1), (1, 2)] {
+            var config = Self.config(steps: 2, batch: batch, accumulation: accumulation)
+            config.warmupSteps = 0
+            let model = try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: device,
+                                       lora: LoRAConfig(rank: 4, alpha: 8, targetModules: ["q_proj", "v_proj"]), seed: 3)
+            let trainer = try Trainer(model: model, data: data, config: config)
+            _ = try trainer.runStep()
+            results.append(try model.loraLayers.flatMap { try $0.layer.loraB.download(as: Float.self) })
+        }
+        #expect(zip(results[0], results[1]).allSatisfy { abs($0 - $1) <= 1e-5 * (abs($0) + 1e-3) })
+    }
+}
