@@ -32,6 +32,20 @@ struct LlamaModelTests {
         #expect(abs(loss - expectedLoss) <= 1e-4 * expectedLoss, "loss \(loss) vs transformers \(expectedLoss)")
     }
 
+    @Test("quantizing a float checkpoint on load gives the NF4 model's logits", arguments: TestDevices.all)
+    func quantizeOnLoad(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let reference = try SafeTensorsFile(contentsOf: Fixtures.url("tiny-llama-bnb4/reference_logits.safetensors"))
+        let ids: [Int32] = try reference.bytes("input_ids").withUnsafeBytes { raw in
+            (0..<18).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+        }
+        let model = try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: device, quantizeToNF4: true)
+        let expected = try reference.floats("nf4.logits").map(Double.init)
+        expectWithin(try model.logits(ids: ids, batch: 2).download(), expected, bound: expected.map { 2e-4 * (1 + abs($0)) }, "quantized on load")
+    }
+
     @Test("bad input: ids outside the vocabulary, ragged batch, unknown target module")
     func badInput() throws {
         let folder = try CheckpointQuantizerTests.floatCheckpoint()

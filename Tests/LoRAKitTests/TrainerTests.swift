@@ -118,3 +118,41 @@ struct TrainerTests {
         #expect(zip(results[0], results[1]).allSatisfy { abs($0 - $1) <= 1e-5 * (abs($0) + 1e-3) })
     }
 }
+
+@Suite("Training data and metrics files")
+struct TrainingFilesTests {
+    @Test("token files round-trip (2- and 4-byte tokens); text is bytes for byte-level models; bad files are errors")
+    func tokenFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-tokens-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for tokens: [Int32] in [[0, 5, 65535, 17], [0, 70000, 3]] {
+            let url = folder.appendingPathComponent("t\(tokens.count).tokens")
+            try TokenFile.write(tokens, to: url)
+            #expect(try TokenFile.load(url, vocabularySize: 100_000, byteLevel: false) == tokens)
+            #expect(try Data(contentsOf: url).count == 24 + tokens.count * (tokens.max()! > 65535 ? 4 : 2))
+        }
+        let text = folder.appendingPathComponent("a.txt")
+        try Data("hé".utf8).write(to: text)
+        #expect(try TokenFile.load(text, vocabularySize: 256, byteLevel: true) == [104, 195, 169])
+        #expect { try TokenFile.load(text, vocabularySize: 32000, byteLevel: false) } throws: { "\($0)".contains("not a LoRAKit token file") }
+        let big = folder.appendingPathComponent("big.tokens")
+        try TokenFile.write([1, 300], to: big)
+        #expect { try TokenFile.load(big, vocabularySize: 256, byteLevel: true) } throws: { "\($0)".contains("token 300 at position 1 is outside") }
+        var truncated = try Data(contentsOf: big)
+        truncated.removeLast()
+        try truncated.write(to: big)
+        #expect { try TokenFile.load(big, vocabularySize: 1000, byteLevel: false) } throws: { "\($0)".contains("header says 2 tokens of 2 bytes") }
+    }
+
+    @Test("metrics.csv round-trips through a resume; the SVG draws both curves")
+    func metrics() {
+        var log = TrainingLog()
+        log.append(.init(step: 1, loss: 3, learningRate: 0.1, gradientNorm: 2, tokensPerSecond: 100, heldOutLoss: nil))
+        log.append(.init(step: 2, loss: 2.5, learningRate: 0.05, gradientNorm: 1, tokensPerSecond: 110, heldOutLoss: 2.7))
+        log.append(.init(step: 3, loss: 2, learningRate: 0.01, gradientNorm: 1, tokensPerSecond: 120, heldOutLoss: 2.2))
+        let resumed = TrainingLog(csv: log.csv, through: 2)
+        #expect(resumed.rows.map(\.step) == [1, 2] && resumed.rows[1].heldOutLoss == 2.7 && resumed.rows[0].heldOutLoss == nil)
+        #expect(log.svg.components(separatedBy: "<polyline").count == 3)
+    }
+}

@@ -15,8 +15,11 @@ public final class LlamaModel {
     public let layers: [DecoderLayer]
     let scratch: DequantizationScratch
 
-    /// Loads every tensor onto `device`. With `lora`, its target modules get adapters seeded by `seed`.
-    public init(checkpoint: ModelCheckpoint, device: any Device, lora: LoRAConfig? = nil, seed: UInt64 = 0) throws {
+    /// Loads every tensor onto `device`. With `lora`, its target modules get adapters seeded by
+    /// `seed`. With `quantizeToNF4`, the blocks' float Linear weights are quantized to NF4 (block
+    /// 64, double quantization) as they load, as bitsandbytes' `load_in_4bit` does.
+    public init(checkpoint: ModelCheckpoint, device: any Device, lora: LoRAConfig? = nil, seed: UInt64 = 0,
+                quantizeToNF4: Bool = false) throws {
         let config = checkpoint.config
         if let lora { try config.validateTargets(lora.targetModules) }
         self.config = config
@@ -28,7 +31,12 @@ public final class LlamaModel {
             try device.makeBuffer(try checkpoint.floats(name), label: name)
         }
         func weight(_ name: String) throws -> FrozenWeight {
-            checkpoint.isQuantized(name) ? .nf4(try NF4Weight(try checkpoint.nf4(name), on: device, label: name)) : .dense(try dense(name))
+            if checkpoint.isQuantized(name) { return .nf4(try NF4Weight(try checkpoint.nf4(name), on: device, label: name)) }
+            if quantizeToNF4, name.hasPrefix("model.layers.") {
+                let (rows, columns) = try checkpoint.shape(of: name)
+                return .nf4(try NF4Weight(NF4Codec.quantize(try checkpoint.floats(name), shape: [rows, columns]), on: device, label: name))
+            }
+            return .dense(try dense(name))
         }
         embedding = try dense("model.embed_tokens.weight")
         finalNorm = try dense("model.norm.weight")

@@ -1,0 +1,52 @@
+import ArgumentParser
+import Foundation
+import LoRAKit
+
+/// `lorakit eval`: mean next-token loss and perplexity over consecutive windows.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Mean next-token cross-entropy and perplexity of a model (optionally with a PEFT adapter) on a file.",
+        discussion: """
+            The data is cut into consecutive non-overlapping windows of --seq-len tokens (a trailing partial window is \
+            dropped); each window predicts its tokens 2..L from those before. This equals transformers' loss with \
+            labels = input_ids, averaged over the windows.
+            """)
+
+    @Option(help: "Hugging Face checkpoint folder.") var model: String
+    @Option(help: "PEFT adapter folder.") var adapter: String?
+    @Option(help: "Text (byte-level models) or a token file.") var data: String
+    @Option(help: "Tokens per window.") var seqLen: Int
+    @Flag(help: "Print one JSON object with loss, perplexity and tokens.") var json = false
+    @Option(help: "Device (default: LORAKIT_DEVICE, else the best).") var device: String?
+
+    func run() throws {
+        let target = try Devices.open(device)
+        let checkpoint = try ModelCheckpoint(folder: URL(fileURLWithPath: model))
+        let peft = try adapter.map { try PEFTAdapter.load(from: URL(fileURLWithPath: $0)) }
+        let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: peft?.config)
+        if let peft {
+            for (path, layer) in llama.loraLayers {
+                guard let module = peft.modules[path] else { throw ValidationError("\(adapter!) has no weights for \(path)") }
+                try layer.load(module)
+            }
+        }
+        let byteLevel = checkpoint.config.vocabularySize == 256
+            && !FileManager.default.fileExists(atPath: URL(fileURLWithPath: model).appendingPathComponent("tokenizer.json").path)
+        let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize, byteLevel: byteLevel)
+        let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: 0, source: data)
+        var total = 0.0, count = 0
+        for index in 0..<windows.trainingWindows {
+            let (loss, predicted) = try llama.loss(ids: Array(windows.window(index)), batch: 1)
+            total += loss * Double(predicted)
+            count += predicted
+        }
+        let loss = total / Double(count)
+        if json {
+            print("{\"loss\":\(loss),\"perplexity\":\(exp(loss)),\"tokens\":\(count)}")
+        } else {
+            print(String(format: "loss %.4f, perplexity %.3f over %d predicted tokens (%d windows of %d)",
+                         loss, exp(loss), count, windows.trainingWindows, seqLen))
+        }
+    }
+}

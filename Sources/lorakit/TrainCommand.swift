@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import LoRAKit
+
+/// `lorakit train`: LoRA or QLoRA fine-tuning of a Llama-family checkpoint.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Fine-tune LoRA adapters on a Llama-family model (optionally over an NF4 base).",
+        discussion: """
+            Writes the PEFT adapter (adapter_config.json, adapter_model.safetensors), metrics.csv, loss.svg and, with \
+            --save-every, a resumable checkpoint folder into --out. --data is plain text for a byte-level model \
+            (vocabulary 256, no tokenizer) or a LoRAKit token file (README, Data).
+            """)
+
+    @Option(help: "Hugging Face checkpoint folder (config.json + safetensors; float or bitsandbytes NF4).") var model: String
+    @Option(help: "Training data: text for byte-level models, or a token file.") var data: String
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Quantize the base on load: nf4.") var quantize: String?
+    @Option(help: "LoRA rank.") var r = 16
+    @Option(help: "LoRA alpha.") var alpha: Float = 32
+    @Option(help: "LoRA dropout.") var dropout: Float = 0.05
+    @Flag(help: "Scale by alpha/sqrt(r) (rsLoRA).") var rslora = false
+    @Option(help: "Comma-separated target modules.") var targets = "q_proj,k_proj,v_proj,o_proj"
+    @Option(help: "Peak learning rate.") var lr: Float = 2e-4
+    @Option(help: "Optimizer steps.") var steps = 100
+    @Option(help: "Sequences per micro-batch.") var batch = 1
+    @Option(help: "Micro-batches per optimizer step.") var accum = 1
+    @Option(help: "Tokens per sequence.") var seqLen = 128
+    @Option(help: "Seed for adapter init, dropout and shuffling.") var seed: UInt64 = 0
+    @Option(help: "AdamW beta1.") var adamBeta1: Float = 0.9
+    @Option(help: "AdamW beta2.") var adamBeta2: Float = 0.999
+    @Option(help: "AdamW epsilon.") var adamEps: Float = 1e-8
+    @Option(help: "AdamW decoupled weight decay.") var weightDecay: Float = 0
+    @Option(help: "Global gradient-norm clipping (0 disables).") var maxGradNorm: Float = 1
+    @Option(help: "Linear warm-up steps.") var warmupSteps = 0
+    @Option(help: "constant, linear or cosine.") var lrScheduler = "linear"
+    @Option(help: "Fraction of the data's windows held out for evaluation.") var heldOut = 0.1
+    @Option(help: "Evaluate every N steps (0: at the start and the end only).") var evalEvery = 0
+    @Option(help: "Save a resumable checkpoint every N steps (0: never).") var saveEvery = 0
+    @Flag(help: "Continue from <out>/checkpoint.") var resume = false
+    @Option(help: "Start from an existing PEFT adapter folder.") var adapter: String?
+    @Option(help: "Device: host, opencl, opencl:<p>:<d>, opencl:<text> (default: LORAKIT_DEVICE, else the best).") var device: String?
+
+    func run() throws {
+        guard quantize == nil || quantize == "nf4" else { throw ValidationError("--quantize accepts only nf4") }
+        guard let scheduler = LearningRateSchedule.Kind(rawValue: lrScheduler) else {
+            throw ValidationError("--lr-scheduler must be constant, linear or cosine, not \(lrScheduler)")
+        }
+        let target = try Devices.open(device)
+        let outURL = URL(fileURLWithPath: out)
+        try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
+        let checkpoint = try ModelCheckpoint(folder: URL(fileURLWithPath: model))
+        let lora = LoRAConfig(rank: r, alpha: alpha, dropout: dropout, useRSLoRA: rslora,
+                              targetModules: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: lora, seed: seed, quantizeToNF4: quantize == "nf4")
+        if let adapter {
+            let peft = try PEFTAdapter.load(from: URL(fileURLWithPath: adapter))
+            for (path, layer) in llama.loraLayers {
+                guard let module = peft.modules[path] else { throw ValidationError("\(adapter) has no weights for \(path)") }
+                try layer.load(module)
+            }
+        }
+        let byteLevel = checkpoint.config.vocabularySize == 256
+            && !FileManager.default.fileExists(atPath: URL(fileURLWithPath: model).appendingPathComponent("tokenizer.json").path)
+        let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize, byteLevel: byteLevel)
+        let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: heldOut, source: data)
+        var config = TrainingConfig()
+        (config.learningRate, config.steps, config.batch, config.accumulation, config.seed) = (lr, steps, batch, accum, seed)
+        (config.beta1, config.beta2, config.epsilon, config.weightDecay) = (adamBeta1, adamBeta2, adamEps, weightDecay)
+        (config.maxGradNorm, config.warmupSteps, config.scheduler, config.evaluateEvery) = (maxGradNorm, warmupSteps, scheduler, evalEvery)
+        let trainer = try Trainer(model: llama, data: windows, config: config)
+        let checkpointFolder = outURL.appendingPathComponent("checkpoint")
+        var log = TrainingLog()
+        if resume {
+            try trainer.resume(from: checkpointFolder)
+            // Keep the metrics of the steps before the checkpoint.
+            log = TrainingLog(csv: (try? String(contentsOf: outURL.appendingPathComponent("metrics.csv"), encoding: .utf8)) ?? "",
+                              through: trainer.step)
+            guard trainer.step < config.steps else {
+                say("the checkpoint in \(checkpointFolder.path) is already at step \(trainer.step) of \(config.steps); nothing to train")
+                return
+            }
+            say("resumed from \(checkpointFolder.path) at step \(trainer.step)")
+        }
+
+        say("device \(target.info.identifier) (\(target.info.name)); \(checkpoint.config.modelType) \(checkpoint.config.layerCount) layers, "
+              + "hidden \(checkpoint.config.hiddenSize)\(quantize == "nf4" || checkpoint.config.isNF4Quantized ? ", NF4 base" : ""); "
+              + "LoRA r=\(r) alpha=\(alpha) on \(lora.targetModules.joined(separator: ","))")
+        say("data \(tokens.count) tokens: \(windows.trainingWindows) training and \(windows.heldOutWindows) held-out windows of \(seqLen)")
+        let initial = try trainer.evaluate()
+        if let initial { say(String(format: "held-out loss before training: %.4f", initial)) }
+        let started = Date()
+        let stepsBefore = trainer.step
+        var trainedTokens = 0
+        let interactive = isatty(STDOUT_FILENO) != 0
+        while trainer.step < config.steps {
+            let stepStart = Date()
+            let report = try trainer.runStep()
+            trainedTokens += report.tokens
+            let elapsed = Date().timeIntervalSince(started)
+            let perSecond = Double(report.tokens) / Date().timeIntervalSince(stepStart)
+            let evaluate = report.step == config.steps || (evalEvery > 0 && report.step % evalEvery == 0)
+            let heldOutLoss = evaluate ? try trainer.evaluate() : nil
+            log.append(.init(step: report.step, loss: report.loss, learningRate: report.learningRate, gradientNorm: report.gradientNorm,
+                             tokensPerSecond: perSecond, heldOutLoss: heldOutLoss))
+            let stepsThisRun = report.step - stepsBefore
+            let remaining = elapsed / Double(stepsThisRun) * Double(config.steps - report.step)
+            let line = String(format: "step %d/%d | loss %.4f | lr %.2e | %.0f tok/s | mem %@ | ETA %@%@",
+                              report.step, config.steps, report.loss, report.learningRate, perSecond,
+                              ByteCount.format(target.memoryUsage.currentBytes), Self.duration(remaining),
+                              heldOutLoss.map { String(format: " | held-out %.4f", $0) } ?? "")
+            // A live line on a terminal (carriage return), one line per step when piped to a file.
+            let text = interactive && !evaluate ? "\r" + line : (interactive ? "\r" : "") + line + "\n"
+            FileHandle.standardOutput.write(Data(text.utf8))
+            if saveEvery > 0, report.step % saveEvery == 0 { try trainer.saveCheckpoint(to: checkpointFolder, baseModelNameOrPath: model) }
+        }
+        try trainer.adapter(baseModelNameOrPath: model).save(to: outURL)
+        try log.write(to: outURL)
+        let total = Date().timeIntervalSince(started)
+        say(String(format: "done: %d steps, %d tokens in %@ (%.0f tok/s); held-out loss %@ → %@; peak device memory %@",
+                     config.steps - stepsBefore, trainedTokens, Self.duration(total), Double(trainedTokens) / max(total, 1e-9),
+                     initial.map { String(format: "%.4f", $0) } ?? "n/a", log.rows.last?.heldOutLoss.map { String(format: "%.4f", $0) } ?? "n/a",
+                     ByteCount.format(target.memoryUsage.peakBytes)))
+        say("wrote \(out)/adapter_config.json, adapter_model.safetensors, metrics.csv, loss.svg")
+    }
+
+    /// Unbuffered, so the live progress line and the other lines stay in order.
+    private func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "?" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? "\(s / 3600)h\(s % 3600 / 60)m" : s >= 60 ? "\(s / 60)m\(s % 60)s" : "\(s)s"
+    }
+}
