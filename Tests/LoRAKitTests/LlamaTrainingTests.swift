@@ -34,6 +34,9 @@ struct LlamaTrainingTests {
         #expect(tokens == 16)
         let expectedLoss = Double(try reference.floats("loss")[0])
         #expect(abs(loss - expectedLoss) <= 1e-4 * expectedLoss, "loss \(loss) vs PEFT \(expectedLoss)")
+        // The evaluation path (no gradients) gives PEFT's loss for the PEFT-written adapter too.
+        let (evaluated, _) = try model.loss(ids: Self.ids(), batch: 2)
+        #expect(abs(evaluated - expectedLoss) <= 1e-4 * expectedLoss, "eval loss \(evaluated) vs PEFT \(expectedLoss)")
         var plain: [[Float]] = []
         for (path, layer) in model.loraLayers {
             for (name, gradient) in [("lora_A", layer.gradA), ("lora_B", layer.gradB)] {

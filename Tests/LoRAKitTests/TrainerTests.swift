@@ -99,6 +99,23 @@ struct TrainerTests {
         #expect { try mismatched.resume(from: checkpoint) } throws: { "\($0)".contains("other training settings") }
     }
 
+    /// Tolerance 10⁻⁴·(|w| + 10⁻³): three AdamW steps, each moving a weight by at most about lr,
+    /// from gradients that agree to float32 rounding.
+    @Test("host and OpenCL agree after several optimizer steps", arguments: TestDevices.openCL)
+    func hostMatchesOpenCL(info: DeviceInfo) throws {
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try TokenWindows(tokens: Self.text, length: 16, heldOutFraction: 0.1, source: "text")
+        var weights: [[Float]] = []
+        for device in [try TestDevices.host, try TestDevices.open(info)] {
+            let trainer = try Trainer(model: Self.model(on: device, folder: folder), data: data, config: Self.config(steps: 3))
+            for _ in 0..<3 { _ = try trainer.runStep() }
+            weights.append(try trainer.model.loraLayers.flatMap { try $0.layer.loraA.download(as: Float.self) + $0.layer.loraB.download(as: Float.self) })
+        }
+        let worst = zip(weights[0], weights[1]).map { abs($0 - $1) / (abs($0) + 1e-3) }.max()!
+        #expect(worst <= 1e-4, "largest relative difference \(worst)")
+    }
+
     @Test("two micro-batches of one equal one batch of two")
     func accumulation() throws {
         let device = try TestDevices.host
