@@ -66,6 +66,16 @@ public final class ModelCheckpoint {
         fileOf[name].map { BitsAndBytesCheckpoint.isQuantized(name, in: $0) } ?? false
     }
 
+    /// Names of every tensor, including NF4 companions (absmax, quant_map, ...).
+    public var tensorNames: [String] { fileOf.keys.sorted() }
+
+    /// The stored form of a dense tensor: dtype, shape and raw little-endian bytes.
+    public func stored(_ name: String) throws -> (dtype: SafeTensorsDType, shape: [Int], bytes: Data) {
+        guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
+        let info = try file.info(name)
+        return (info.dtype, info.shape, try file.bytes(name))
+    }
+
     /// The float32 values of tensor `name` (converted from F16/BF16, or dequantized from NF4).
     public func floats(_ name: String) throws -> [Float] {
         guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
