@@ -59,3 +59,28 @@ struct LlamaModelTests {
         }
     }
 }
+
+@Suite("Text generation")
+struct TextGenerationTests {
+    @Test("greedy decoding takes the argmax; sampling is reproducible from its seed")
+    func generation() throws {
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let model = try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: TestDevices.host)
+        var generator = try TextGenerator(model: model)
+        generator.temperature = 0
+        let prompt = Array("the cat".utf8).map(Int32.init)
+        let greedy = try generator.continuation(of: prompt, count: 3)
+        #expect(Array(greedy.prefix(prompt.count)) == prompt && greedy.count == prompt.count + 3)
+        for step in 0..<3 {
+            let context = Array(greedy.prefix(prompt.count + step))
+            let logits: [Float] = try model.logits(ids: context, batch: 1).download(range: ((context.count - 1) * 256)..<(context.count * 256))
+            #expect(Int(greedy[prompt.count + step]) == logits.indices.max { logits[$0] < logits[$1] }!)
+        }
+        generator.temperature = 1
+        generator.seed = 4
+        let first = try generator.continuation(of: prompt, count: 6)
+        #expect(try generator.continuation(of: prompt, count: 6) == first)
+        #expect { try generator.continuation(of: [], count: 1) } throws: { "\($0)".contains("prompt") }
+    }
+}
