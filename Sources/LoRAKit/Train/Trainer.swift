@@ -43,11 +43,15 @@ public final class Trainer {
         }
     }
 
+    /// The shuffled window order of the current epoch, computed once per epoch.
+    private var epochOrder: (epoch: Int, order: [Int])?
+
     /// The next `batch` training windows, continuing the epoch's shuffled order.
     private func nextBatch() -> [Int32] {
         var ids: [Int32] = []
         for _ in 0..<config.batch {
-            let order = data.order(epoch: epoch, seed: config.seed)
+            if epochOrder?.epoch != epoch { epochOrder = (epoch, data.order(epoch: epoch, seed: config.seed)) }
+            let order = epochOrder!.order
             ids += data.window(order[cursor])
             cursor += 1
             if cursor == order.count {
