@@ -25,15 +25,9 @@ struct EvalCommand: ParsableCommand {
         let checkpoint = try ModelCheckpoint(folder: URL(fileURLWithPath: model))
         let peft = try adapter.map { try PEFTAdapter.load(from: URL(fileURLWithPath: $0)) }
         let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: peft?.config)
-        if let peft {
-            for (path, layer) in llama.loraLayers {
-                guard let module = peft.modules[path] else { throw ValidationError("\(adapter!) has no weights for \(path)") }
-                try layer.load(module)
-            }
-        }
-        let byteLevel = checkpoint.config.vocabularySize == 256
-            && !FileManager.default.fileExists(atPath: URL(fileURLWithPath: model).appendingPathComponent("tokenizer.json").path)
-        let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize, byteLevel: byteLevel)
+        if let peft { try llama.load(peft, from: adapter!) }
+        let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize,
+                                        byteLevel: checkpoint.isByteLevel)
         let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: 0, source: data)
         var total = 0.0, count = 0
         for index in 0..<windows.trainingWindows {

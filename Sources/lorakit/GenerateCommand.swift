@@ -20,12 +20,7 @@ struct GenerateCommand: ParsableCommand {
     func run() throws {
         let peft = try adapter.map { try PEFTAdapter.load(from: URL(fileURLWithPath: $0)) }
         let llama = try LlamaModel(checkpoint: ModelCheckpoint(folder: URL(fileURLWithPath: model)), device: Devices.open(device), lora: peft?.config)
-        if let peft {
-            for (path, layer) in llama.loraLayers {
-                guard let module = peft.modules[path] else { throw ValidationError("\(adapter!) has no weights for \(path)") }
-                try layer.load(module)
-            }
-        }
+        if let peft { try llama.load(peft, from: adapter!) }
         var generator = try TextGenerator(model: llama)
         (generator.temperature, generator.topK, generator.seed) = (temperature, topK, seed)
         let tokens = try generator.continuation(of: Array(prompt.utf8).map(Int32.init), count: maxTokens)

@@ -55,15 +55,10 @@ struct TrainCommand: ParsableCommand {
                               targetModules: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
         let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: lora, seed: seed, quantizeToNF4: quantize == "nf4")
         if let adapter {
-            let peft = try PEFTAdapter.load(from: URL(fileURLWithPath: adapter))
-            for (path, layer) in llama.loraLayers {
-                guard let module = peft.modules[path] else { throw ValidationError("\(adapter) has no weights for \(path)") }
-                try layer.load(module)
-            }
+            try llama.load(PEFTAdapter.load(from: URL(fileURLWithPath: adapter)), from: adapter)
         }
-        let byteLevel = checkpoint.config.vocabularySize == 256
-            && !FileManager.default.fileExists(atPath: URL(fileURLWithPath: model).appendingPathComponent("tokenizer.json").path)
-        let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize, byteLevel: byteLevel)
+        let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize,
+                                        byteLevel: checkpoint.isByteLevel)
         let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: heldOut, source: data)
         var config = TrainingConfig()
         (config.learningRate, config.steps, config.batch, config.accumulation, config.seed) = (lr, steps, batch, accum, seed)

@@ -12,7 +12,7 @@ struct AdapterMergeTests {
     func logits(folder: URL, adapter: URL?, on device: any Device) throws -> [Float] {
         let peft = try adapter.map { try PEFTAdapter.load(from: $0) }
         let model = try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: device, lora: peft?.config)
-        if let peft { for (path, layer) in model.loraLayers { try layer.load(peft.modules[path]!) } }
+        if let peft { try model.load(peft, from: adapter!.path) }
         return try model.logits(ids: Self.ids, batch: 2).download()
     }
 

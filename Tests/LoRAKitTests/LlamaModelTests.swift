@@ -12,9 +12,7 @@ struct LlamaModelTests {
     func matchesTransformers(info: DeviceInfo, variant: String) throws {
         let device = try TestDevices.open(info)
         let reference = try SafeTensorsFile(contentsOf: Fixtures.url("tiny-llama-bnb4/reference_logits.safetensors"))
-        let ids: [Int32] = try reference.bytes("input_ids").withUnsafeBytes { raw in
-            (0..<18).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
-        }
+        let ids = try LlamaTrainingTests.ids()
         var folder = Fixtures.url("tiny-llama-bnb4")
         var cleanup: URL?
         if variant == "float32" {
@@ -38,9 +36,7 @@ struct LlamaModelTests {
         let folder = try CheckpointQuantizerTests.floatCheckpoint()
         defer { try? FileManager.default.removeItem(at: folder) }
         let reference = try SafeTensorsFile(contentsOf: Fixtures.url("tiny-llama-bnb4/reference_logits.safetensors"))
-        let ids: [Int32] = try reference.bytes("input_ids").withUnsafeBytes { raw in
-            (0..<18).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
-        }
+        let ids = try LlamaTrainingTests.ids()
         let model = try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: device, quantizeToNF4: true)
         let expected = try reference.floats("nf4.logits").map(Double.init)
         expectWithin(try model.logits(ids: ids, batch: 2).download(), expected, bound: expected.map { 2e-4 * (1 + abs($0)) }, "quantized on load")

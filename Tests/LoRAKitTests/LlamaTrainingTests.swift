@@ -18,7 +18,7 @@ struct LlamaTrainingTests {
     static func model(on device: any Device, folder: URL) throws -> LlamaModel {
         let adapter = try PEFTAdapter.load(from: Fixtures.url("peft/rslora"))
         let model = try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: device, lora: adapter.config)
-        for (path, layer) in model.loraLayers { try layer.load(adapter.modules[path]!) }
+        try model.load(adapter, from: "peft/rslora")
         return model
     }
 
@@ -51,6 +51,16 @@ struct LlamaTrainingTests {
         _ = try model.lossAndGradients(ids: Self.ids(), batch: 2, step: 0, checkpointing: true)
         let checkpointed = try model.loraLayers.flatMap { [try $0.layer.gradA.download(as: Float.self), try $0.layer.gradB.download(as: Float.self)] }
         #expect(checkpointed == plain, "recomputing blocks in backward must give the same gradients")
+    }
+
+    @Test("loading an adapter that lacks one of the model's LoRA modules is an error naming it")
+    func adapterMissingModule() throws {
+        let model = try LlamaModel(checkpoint: ModelCheckpoint(folder: Fixtures.url("tiny-llama-bnb4")), device: TestDevices.host,
+                                   lora: LoRAConfig(rank: 4, alpha: 8, targetModules: ["q_proj", "k_proj", "v_proj"]))
+        let adapter = try PEFTAdapter.load(from: Fixtures.url("peft/standard"))   // q_proj and v_proj only
+        #expect { try model.load(adapter, from: "peft/standard") } throws: {
+            "\($0)" == "peft/standard: tensor 'base_model.model.model.layers.0.self_attn.k_proj.lora_A.weight' is missing"
+        }
     }
 
     @Test("gradients of an NF4 model exist and the loss falls after a gradient step", arguments: TestDevices.all)

@@ -41,6 +41,36 @@ public struct CausalAttention: Sendable {
         }
     }
 
+    // The three product shapes of attention, for sequence b and key/value head g (whose query
+    // heads are g·group ..< (g+1)·group). Heads sit side by side in the N×(heads·d) and
+    // N×(kvHeads·d) matrices; score matrices are T×T per (sequence, query head).
+
+    /// T×T scores of the group's query heads: X_h·Y_gᵀ for X in the query layout, Y in the key/value
+    /// layout (S = Q·Kᵀ forward, dP = dO·Vᵀ backward).
+    private func headByKeyHead(sequence b: Int, keyHead g: Int) -> GEMMDescriptor {
+        let (t, d, h, kv) = (sequenceLength, headDimension, heads, keyValueHeads)
+        return GEMMDescriptor(m: t, n: t, k: d, transposeB: true, lda: h * d, ldb: kv * d, ldc: t,
+                              offsetA: b * t * h * d + g * group * d, offsetB: b * t * kv * d + g * d,
+                              offsetC: (b * h + g * group) * t * t, batchCount: group, strideA: d, strideB: 0, strideC: t * t)
+    }
+
+    /// Query-layout result of the group's scores times Y_g: O = P·V forward, dQ = dS·K backward.
+    private func scoresByKeyHead(sequence b: Int, keyHead g: Int) -> GEMMDescriptor {
+        let (t, d, h, kv) = (sequenceLength, headDimension, heads, keyValueHeads)
+        return GEMMDescriptor(m: t, n: d, k: t, lda: t, ldb: kv * d, ldc: h * d,
+                              offsetA: (b * h + g * group) * t * t, offsetB: b * t * kv * d + g * d,
+                              offsetC: b * t * h * d + g * group * d, batchCount: group, strideA: t * t, strideB: 0, strideC: d)
+    }
+
+    /// Key/value-layout gradient from one query head: scores_hᵀ·X_h, added for all but the group's
+    /// first head (dV = Σ Pᵀ·dO, dK = Σ dSᵀ·Q).
+    private func transposedScoresByHead(sequence b: Int, keyHead g: Int, member: Int) -> GEMMDescriptor {
+        let (t, d, h, kv) = (sequenceLength, headDimension, heads, keyValueHeads)
+        let head = g * group + member
+        return GEMMDescriptor(m: t, n: d, k: t, transposeA: true, beta: member == 0 ? 0 : 1, lda: t, ldb: h * d, ldc: kv * d,
+                              offsetA: (b * h + head) * t * t, offsetB: b * t * h * d + head * d, offsetC: b * t * kv * d + g * d)
+    }
+
     /// O (N×heads·d) and what backward needs.
     public func forward(q: DeviceBuffer, k: DeviceBuffer, v: DeviceBuffer, batch: Int) throws -> (output: DeviceBuffer, saved: Saved) {
         let device = q.device
@@ -51,24 +81,11 @@ public struct CausalAttention: Sendable {
         let p = try device.makeBuffer(.float32, count: batch * h * t * t, label: "attention probabilities")
         let output = try device.makeBuffer(.float32, count: batch * t * h * d, label: "attention output")
         for b in 0..<batch {
-            for g in 0..<kv {
-                let firstHead = g * group
-                // S for the group's query heads, which share key head g.
-                try device.gemm(GEMMDescriptor(m: t, n: t, k: d, transposeB: true, lda: h * d, ldb: kv * d, ldc: t,
-                                               offsetA: b * t * h * d + firstHead * d, offsetB: b * t * kv * d + g * d,
-                                               offsetC: (b * h + firstHead) * t * t,
-                                               batchCount: group, strideA: d, strideB: 0, strideC: t * t), a: q, b: k, c: p)
-            }
+            for g in 0..<kv { try device.gemm(headByKeyHead(sequence: b, keyHead: g), a: q, b: k, c: p) }
         }
         try device.causalSoftmax(p, groups: batch * h, length: t, scale: scale, into: p)
         for b in 0..<batch {
-            for g in 0..<kv {
-                let firstHead = g * group
-                try device.gemm(GEMMDescriptor(m: t, n: d, k: t, lda: t, ldb: kv * d, ldc: h * d,
-                                               offsetA: (b * h + firstHead) * t * t, offsetB: b * t * kv * d + g * d,
-                                               offsetC: b * t * h * d + firstHead * d,
-                                               batchCount: group, strideA: t * t, strideB: 0, strideC: d), a: p, b: v, c: output)
-            }
+            for g in 0..<kv { try device.gemm(scoresByKeyHead(sequence: b, keyHead: g), a: p, b: v, c: output) }
         }
         return (output, Saved(q: q, k: k, v: v, probabilities: p, batch: batch))
     }
@@ -84,19 +101,9 @@ public struct CausalAttention: Sendable {
         let dS = try device.makeBuffer(.float32, count: batch * h * t * t, label: "attention dP/dS")
         for b in 0..<batch {
             for g in 0..<kv {
-                let firstHead = g * group
-                // dP = dO_h·V_gᵀ
-                try device.gemm(GEMMDescriptor(m: t, n: t, k: d, transposeB: true, lda: h * d, ldb: kv * d, ldc: t,
-                                               offsetA: b * t * h * d + firstHead * d, offsetB: b * t * kv * d + g * d,
-                                               offsetC: (b * h + firstHead) * t * t,
-                                               batchCount: group, strideA: d, strideB: 0, strideC: t * t), a: dO, b: saved.v, c: dS)
-                // dV_g = Σ_h P_hᵀ·dO_h (one GEMM per head of the group, accumulating)
-                for member in 0..<group {
-                    let head = firstHead + member
-                    try device.gemm(GEMMDescriptor(m: t, n: d, k: t, transposeA: true, beta: member == 0 ? 0 : 1,
-                                                   lda: t, ldb: h * d, ldc: kv * d,
-                                                   offsetA: (b * h + head) * t * t, offsetB: b * t * h * d + head * d,
-                                                   offsetC: b * t * kv * d + g * d), a: saved.probabilities, b: dO, c: dv)
+                try device.gemm(headByKeyHead(sequence: b, keyHead: g), a: dO, b: saved.v, c: dS)   // dP = dO·Vᵀ
+                for member in 0..<group {                                                              // dV = Σ Pᵀ·dO
+                    try device.gemm(transposedScoresByHead(sequence: b, keyHead: g, member: member), a: saved.probabilities, b: dO, c: dv)
                 }
             }
         }
@@ -104,19 +111,9 @@ public struct CausalAttention: Sendable {
         try device.causalSoftmaxBackward(probabilities: saved.probabilities, gradient: dS, groups: batch * h, length: t, scale: scale, into: dS)
         for b in 0..<batch {
             for g in 0..<kv {
-                let firstHead = g * group
-                // dQ_h = dS_h·K_g
-                try device.gemm(GEMMDescriptor(m: t, n: d, k: t, lda: t, ldb: kv * d, ldc: h * d,
-                                               offsetA: (b * h + firstHead) * t * t, offsetB: b * t * kv * d + g * d,
-                                               offsetC: b * t * h * d + firstHead * d,
-                                               batchCount: group, strideA: t * t, strideB: 0, strideC: d), a: dS, b: saved.k, c: dq)
-                // dK_g = Σ_h dS_hᵀ·Q_h
-                for member in 0..<group {
-                    let head = firstHead + member
-                    try device.gemm(GEMMDescriptor(m: t, n: d, k: t, transposeA: true, beta: member == 0 ? 0 : 1,
-                                                   lda: t, ldb: h * d, ldc: kv * d,
-                                                   offsetA: (b * h + head) * t * t, offsetB: b * t * h * d + head * d,
-                                                   offsetC: b * t * kv * d + g * d), a: dS, b: saved.q, c: dk)
+                try device.gemm(scoresByKeyHead(sequence: b, keyHead: g), a: dS, b: saved.k, c: dq)    // dQ = dS·K
+                for member in 0..<group {                                                              // dK = Σ dSᵀ·Q
+                    try device.gemm(transposedScoresByHead(sequence: b, keyHead: g, member: member), a: dS, b: saved.q, c: dk)
                 }
             }
         }

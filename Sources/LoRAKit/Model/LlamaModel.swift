@@ -48,7 +48,7 @@ public final class LlamaModel {
             let prefix = "model.layers.\(index)."
             var projections: [String: Projection] = [:]
             for (moduleIndex, module) in ModelConfig.linearModules.enumerated() {
-                let path = prefix + (module.hasSuffix("proj") && ["gate_proj", "up_proj", "down_proj"].contains(module) ? "mlp." : "self_attn.") + module
+                let path = ModelConfig.modulePath(layer: index, module: module)
                 let w = try weight(path + ".weight")
                 let bias = checkpoint.contains(path + ".bias") ? try dense(path + ".bias") : nil
                 let (out, inFeatures) = try checkpoint.shape(of: path + ".weight")
@@ -102,6 +102,10 @@ public final class LlamaModel {
     /// Logits (batch·T × vocabulary) for token ids laid out as `batch` sequences of equal length.
     public func logits(ids: [Int32], batch: Int, mode: LoRAMode = .inference) throws -> DeviceBuffer {
         let (length, attention) = try prepare(ids: ids, batch: batch)
+        return try logits(ids: ids, batch: batch, length: length, attention: attention, mode: mode)
+    }
+
+    private func logits(ids: [Int32], batch: Int, length: Int, attention: CausalAttention, mode: LoRAMode) throws -> DeviceBuffer {
         var x = try embed(ids)
         for layer in layers {
             x = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode).output
@@ -114,9 +118,18 @@ public final class LlamaModel {
         layers.flatMap { layer in
             ModelConfig.linearModules.compactMap { module -> (String, LoRALinear)? in
                 guard case .lora(let lora) = layer.projections[module] else { return nil }
-                let block = ["gate_proj", "up_proj", "down_proj"].contains(module) ? "mlp" : "self_attn"
-                return ("model.layers.\(layer.index).\(block).\(module)", lora)
+                return (ModelConfig.modulePath(layer: layer.index, module: module), lora)
             }
+        }
+    }
+
+    /// Loads A and B of every LoRA layer from `adapter`, which must have a module for each.
+    public func load(_ adapter: PEFTAdapter, from source: String) throws {
+        for (path, layer) in loraLayers {
+            guard let module = adapter.modules[path] else {
+                throw ModelError.missingTensor(file: source, tensor: "\(PEFTAdapter.keyPrefix)\(path).lora_A.weight")
+            }
+            try layer.load(module)
         }
     }
 
@@ -167,8 +180,8 @@ public final class LlamaModel {
     /// Mean next-token cross-entropy over each sequence's positions 2…T (transformers' loss with
     /// labels = input_ids), and the number of predicted tokens.
     public func loss(ids: [Int32], batch: Int) throws -> (loss: Double, tokens: Int) {
-        let (length, _) = try prepare(ids: ids, batch: batch)
-        let logits = try logits(ids: ids, batch: batch)
+        let (length, attention) = try prepare(ids: ids, batch: batch)
+        let logits = try logits(ids: ids, batch: batch, length: length, attention: attention, mode: .inference)
         let labels = Self.shiftedLabels(ids, length: length)
         let losses = try device.makeBuffer(.float32, count: ids.count, label: "losses")
         try device.crossEntropy(logits: logits, labels: device.makeBuffer(labels, label: "labels"), rows: ids.count,

@@ -52,6 +52,11 @@ public final class ModelCheckpoint {
 
     public func contains(_ name: String) -> Bool { fileOf[name] != nil }
 
+    /// A byte-level model: vocabulary 256 and no tokenizer file, so every byte is one token.
+    public var isByteLevel: Bool {
+        config.vocabularySize == 256 && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
+    }
+
     /// The logical (rows, columns) of a 2-D tensor, from the quant state for NF4.
     public func shape(of name: String) throws -> (rows: Int, columns: Int) {
         guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }

@@ -109,6 +109,12 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
+    /// The checkpoint path of a block's Linear module: `model.layers.3.mlp.down_proj`.
+    public static func modulePath(layer: Int, module: String) -> String {
+        let block = ["gate_proj", "up_proj", "down_proj"].contains(module) ? "mlp" : "self_attn"
+        return "model.layers.\(layer).\(block).\(module)"
+    }
+
     /// Checks PEFT-style target module names against this architecture.
     public func validateTargets(_ modules: [String]) throws {
         for module in modules where !Self.linearModules.contains(module) {

@@ -15,6 +15,11 @@ extension Trainer {
     static let stateFile = "trainer_state.json"
     static let optimizerFile = "optimizer.safetensors"
 
+    /// Names of the AdamW moments in optimizer.safetensors, in `moments` order (A then B per layer).
+    private var momentNames: [String] {
+        model.loraLayers.flatMap { [$0.path + ".lora_A", $0.path + ".lora_B"] }
+    }
+
     /// The current adapter in PEFT's format.
     public func adapter(baseModelNameOrPath: String? = nil) throws -> PEFTAdapter {
         var adapter = PEFTAdapter(config: model.lora!, baseModelNameOrPath: baseModelNameOrPath)
@@ -33,7 +38,7 @@ extension Trainer {
             try manager.createDirectory(at: partial, withIntermediateDirectories: true)
             try adapter(baseModelNameOrPath: baseModelNameOrPath).save(to: partial)
             var writer = SafeTensorsWriter(metadata: ["format": "lorakit-optimizer"])
-            for ((path, _), pair) in zip(model.loraLayers.flatMap { [($0.path + ".lora_A", 0), ($0.path + ".lora_B", 1)] }, moments) {
+            for (path, pair) in zip(momentNames, moments) {
                 try writer.add(.init(name: path + ".exp_avg", shape: [pair.m.count], floats: try pair.m.download()))
                 try writer.add(.init(name: path + ".exp_avg_sq", shape: [pair.v.count], floats: try pair.v.download()))
             }
@@ -71,9 +76,9 @@ extension Trainer {
         guard adapter.config.rank == model.lora?.rank, Set(adapter.modules.keys) == Set(model.loraLayers.map(\.path)) else {
             throw TrainingError.checkpoint(file: folder.path, detail: "the adapter's modules or rank differ from the model's LoRA layers")
         }
-        for (path, layer) in model.loraLayers { try layer.load(adapter.modules[path]!) }
+        try model.load(adapter, from: folder.path)
         let optimizer = try SafeTensorsFile(contentsOf: folder.appendingPathComponent(Self.optimizerFile))
-        for ((path, _), pair) in zip(model.loraLayers.flatMap { [($0.path + ".lora_A", 0), ($0.path + ".lora_B", 1)] }, moments) {
+        for (path, pair) in zip(momentNames, moments) {
             let m = try optimizer.floats(path + ".exp_avg"), v = try optimizer.floats(path + ".exp_avg_sq")
             guard m.count == pair.m.count, v.count == pair.v.count else {
                 throw TrainingError.checkpoint(file: optimizer.path, detail: "optimizer state of \(path) has the wrong size")

@@ -1,10 +1,7 @@
 extension HostDevice {
     public func adamW(parameters p: DeviceBuffer, gradients g: DeviceBuffer, firstMoment m: DeviceBuffer, secondMoment v: DeviceBuffer,
                       step: AdamWStep) throws {
-        let operands = [("parameters", p), ("gradients", g), ("firstMoment", m), ("secondMoment", v)]
-        try OperandCheck.float32(operands, operation: "adamW", on: self)
-        try OperandCheck.sameCount(operands, operation: "adamW")
-        try step.validate(operation: "adamW")
+        try OptimizerContract.adamW(parameters: p, gradients: g, firstMoment: m, secondMoment: v, step: step, on: self)
         let pp = floats(p), pg = UnsafePointer(floats(g)), pm = floats(m), pv = floats(v)
         let (lr, b1, b2, eps, wd) = (step.learningRate, step.beta1, step.beta2, step.epsilon, step.weightDecay)
         let (bc1, sbc2, scale) = (step.biasCorrection1, step.sqrtBiasCorrection2, step.gradientScale)

@@ -1,10 +1,7 @@
 extension OpenCLDevice {
     public func adamW(parameters p: DeviceBuffer, gradients g: DeviceBuffer, firstMoment m: DeviceBuffer, secondMoment v: DeviceBuffer,
                       step: AdamWStep) throws {
-        let operands = [("parameters", p), ("gradients", g), ("firstMoment", m), ("secondMoment", v)]
-        try OperandCheck.float32(operands, operation: "adamW", on: self)
-        try OperandCheck.sameCount(operands, operation: "adamW")
-        try step.validate(operation: "adamW")
+        try OptimizerContract.adamW(parameters: p, gradients: g, firstMoment: m, secondMoment: v, step: step, on: self)
         try launch("optimizer_adamw", program: "optimizer",
                    arguments: [.ulong(UInt64(p.count)), .float(step.learningRate), .float(step.beta1), .float(step.beta2),
                                .float(step.epsilon), .float(step.weightDecay), .float(step.biasCorrection1),
