@@ -1,8 +1,10 @@
 // Transformer ops of a Llama-family decoder, forward and backward. Row-major; R rows (tokens),
-// C columns (features). Frozen weights (the norm's w) get no gradient.
+// C columns (features). Parameter gradients (the norm's w, the embedding table) are only needed
+// by full-parameter training; LoRA fine-tuning never computes them.
 //
 //   transformer_rmsnorm            y = x·rstd·w, rstd[r] = 1/sqrt(mean_c x² + eps)   (one work-group per row)
 //   transformer_rmsnorm_backward   dx (+)= rstd·(w⊙dy) − x·rstd³·(Σ_c w⊙dy⊙x)/C     (one work-group per row)
+//   transformer_rmsnorm_weight_gradient  dw[c] (+)= Σ_r dy[r,c]·x[r,c]·rstd[r]        (one work-item per column)
 //   transformer_swiglu             out = silu(gate)⊙up, silu(g) = g/(1+e^−g)
 //   transformer_swiglu_backward    dgate = dout⊙up⊙silu'(g), dup = dout⊙silu(g)
 //   transformer_rope               rotary embedding in place on R×H×D, split-half pairs (i, i+D/2),
@@ -68,6 +70,23 @@ void transformer_rmsnorm_backward(const int C, const int accumulate, __global co
         const float g = s * w[c] * dy[base + c] - x[base + c] * correction;
         dx[base + c] = accumulate ? dx[base + c] + g : g;
     }
+}
+
+// One work-item per column walks the rows in order: deterministic (no atomics), and neighbouring
+// work-items read neighbouring addresses.
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void transformer_rmsnorm_weight_gradient(const int R, const int C, const int accumulate, __global const float* dy,
+                                         __global const float* x, __global const float* rstd, __global float* dw) {
+    const int c = (int)get_global_id(0);
+    if (c >= C) {
+        return;
+    }
+    float sum = 0.0f;
+    for (int r = 0; r < R; r++) {
+        const size_t index = (size_t)r * C + c;
+        sum += dy[index] * x[index] * rstd[r];
+    }
+    dw[c] = accumulate ? dw[c] + sum : sum;
 }
 
 inline float silu(const float g) { return g / (1.0f + exp(-g)); }
@@ -223,6 +242,9 @@ void transformer_cross_entropy(const int V, const float grad_scale, const int wr
 
 //   transformer_embedding_float / _half   out[n, :] = table[ids[n], :] (table float or half storage);
 //                                         an id outside [0, V) gives a zero row, never an out-of-bounds read
+//   transformer_embedding_backward        dtable[ids[n], :] += dout[n, :] for n in order (one work-item
+//                                         per column, so no atomics and a deterministic sum); ids
+//                                         outside [0, V) are skipped
 
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void transformer_embedding_float(const ulong count, const int C, const int V, __global const int* ids,
@@ -246,4 +268,19 @@ void transformer_embedding_half(const ulong count, const int C, const int V, __g
     const size_t n = index / C, c = index % C;
     const int id = ids[n];
     out[index] = (id >= 0 && id < V) ? vload_half((size_t)id * C + c, table) : 0.0f;
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void transformer_embedding_backward(const int N, const int C, const int V, __global const int* ids,
+                                    __global const float* dout, __global float* dtable) {
+    const int c = (int)get_global_id(0);
+    if (c >= C) {
+        return;
+    }
+    for (int n = 0; n < N; n++) {
+        const int id = ids[n];
+        if (id >= 0 && id < V) {
+            dtable[(size_t)id * C + c] += dout[(size_t)n * C + c];
+        }
+    }
 }

@@ -68,6 +68,10 @@ public protocol Device: AnyObject, Sendable {
     /// dx of RMSNorm given dy, x, w and the forward's rstd; overwrites dx or adds to it.
     func rmsNormBackward(_ dy: DeviceBuffer, x: DeviceBuffer, weight: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
                          into dx: DeviceBuffer, update: GradientUpdate) throws
+    /// The norm weight's gradient, `dw[c] (+)= Σ_r dy[r, c]·x[r, c]·rstd[r]`, for full-parameter
+    /// training; summed over rows in order, so it is deterministic.
+    func rmsNormWeightGradient(_ dy: DeviceBuffer, x: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
+                               into dw: DeviceBuffer, update: GradientUpdate) throws
     /// `out = silu(gate) ⊙ up` (out may alias either input).
     func swiglu(gate: DeviceBuffer, up: DeviceBuffer, into out: DeviceBuffer) throws
     /// Gradients of `swiglu` given dOut.
@@ -91,6 +95,10 @@ public protocol Device: AnyObject, Sendable {
     /// and int32 ids; an id outside [0, vocabulary) gives a zero row (callers validate token ids
     /// when they load data).
     func embedding(ids: DeviceBuffer, table: DeviceBuffer, vocabulary: Int, columns: Int, into out: DeviceBuffer) throws
+    /// The table's gradient for full-parameter training: `dTable[ids[n], :] += dOut[n, :]`, adding
+    /// in token order (deterministic); ids outside [0, vocabulary) are skipped.
+    func embeddingBackward(ids: DeviceBuffer, outputGradient dOut: DeviceBuffer, vocabulary: Int, columns: Int,
+                           into dTable: DeviceBuffer) throws
 
     // Optimizer.
 

@@ -93,4 +93,31 @@ enum TransformerContract {
         try count(table, "table", is: vocabulary * columns, operation: operation)
         try count(out, "out", is: ids.count * columns, operation: operation)
     }
+
+    static func rmsNormWeightGradient(dy: DeviceBuffer, x: DeviceBuffer, rstd: DeviceBuffer, dw: DeviceBuffer,
+                                      rows: Int, columns: Int, on device: any Device) throws {
+        let operation = "rmsNormWeightGradient"
+        try OperandCheck.float32([("dy", dy), ("x", x), ("rstd", rstd), ("dw", dw)], operation: operation, on: device)
+        try Self.rows(rows, columns: columns, operation: operation)
+        guard rows <= Int(Int32.max) else { throw DeviceError.invalidShape(operation: operation, detail: "rows \(rows) must be below 2³¹") }
+        for (name, buffer) in [("dy", dy), ("x", x)] { try count(buffer, name, is: rows * columns, operation: operation) }
+        try count(rstd, "rstd", is: rows, operation: operation)
+        try count(dw, "dw", is: columns, operation: operation)
+    }
+
+    static func embeddingBackward(ids: DeviceBuffer, dOut: DeviceBuffer, dTable: DeviceBuffer, vocabulary: Int, columns: Int,
+                                  on device: any Device) throws {
+        let operation = "embeddingBackward"
+        try OperandCheck.onDevice([("ids", ids)], operation: operation, on: device)
+        try OperandCheck.float32([("dOut", dOut), ("dTable", dTable)], operation: operation, on: device)
+        guard ids.elementType == .int32 else {
+            throw DeviceError.typeMismatch(operation: operation, operand: "ids \(ids)", expected: .int32, actual: ids.elementType)
+        }
+        try rows(vocabulary, columns: columns, operation: operation)
+        guard vocabulary <= Int(Int32.max), ids.count <= Int(Int32.max) else {
+            throw DeviceError.invalidShape(operation: operation, detail: "vocabulary \(vocabulary) and \(ids.count) ids must be below 2³¹")
+        }
+        try count(dTable, "dTable", is: vocabulary * columns, operation: operation)
+        try count(dOut, "dOut", is: ids.count * columns, operation: operation)
+    }
 }

@@ -35,6 +35,24 @@ extension HostDevice {
         }
     }
 
+    public func rmsNormWeightGradient(_ dy: DeviceBuffer, x: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
+                                      into dw: DeviceBuffer, update: GradientUpdate) throws {
+        try TransformerContract.rmsNormWeightGradient(dy: dy, x: x, rstd: rstd, dw: dw, rows: rows, columns: columns, on: self)
+        let pdy = UnsafePointer(floats(dy)), px = UnsafePointer(floats(x)), ps = UnsafePointer(floats(rstd)), pdw = floats(dw)
+        // Column blocks in parallel; each walks the rows in order, as the kernel does.
+        ParallelLoop.chunks(columns, minimumChunk: 64) { columnRange in
+            let first = columnRange.lowerBound
+            var sums = [Float](repeating: 0, count: columnRange.count)
+            sums.withUnsafeMutableBufferPointer { sum in
+                for r in 0..<rows {
+                    let base = r * columns, s = ps[r]
+                    for c in columnRange { sum[c - first] += pdy[base + c] * px[base + c] * s }
+                }
+                for c in columnRange { pdw[c] = update == .accumulate ? pdw[c] + sum[c - first] : sum[c - first] }
+            }
+        }
+    }
+
     public func swiglu(gate: DeviceBuffer, up: DeviceBuffer, into out: DeviceBuffer) throws {
         try TransformerContract.swiglu([("gate", gate), ("up", up), ("out", out)], operation: "swiglu", on: self)
         let pg = floats(gate), pu = floats(up), po = floats(out)
@@ -161,6 +179,21 @@ extension HostDevice {
                 } else if let half {
                     for c in 0..<columns { row[c] = Float(half[id * columns + c]) }
                 }
+            }
+        }
+    }
+
+    public func embeddingBackward(ids: DeviceBuffer, outputGradient dOut: DeviceBuffer, vocabulary: Int, columns: Int,
+                                  into dTable: DeviceBuffer) throws {
+        try TransformerContract.embeddingBackward(ids: ids, dOut: dOut, dTable: dTable, vocabulary: vocabulary, columns: columns, on: self)
+        let pid = UnsafePointer(memory(ids).pointer.assumingMemoryBound(to: Int32.self))
+        let pdo = UnsafePointer(floats(dOut)), pdt = floats(dTable)
+        let count = ids.count
+        ParallelLoop.chunks(columns, minimumChunk: 64) { columnRange in
+            for n in 0..<count {
+                let id = Int(pid[n])
+                guard id >= 0, id < vocabulary else { continue }
+                for c in columnRange { pdt[id * columns + c] += pdo[n * columns + c] }
             }
         }
     }

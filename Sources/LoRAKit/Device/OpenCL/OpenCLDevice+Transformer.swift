@@ -18,6 +18,15 @@ extension OpenCLDevice {
                    global: rows * group, local: group)
     }
 
+    public func rmsNormWeightGradient(_ dy: DeviceBuffer, x: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
+                                      into dw: DeviceBuffer, update: GradientUpdate) throws {
+        try TransformerContract.rmsNormWeightGradient(dy: dy, x: x, rstd: rstd, dw: dw, rows: rows, columns: columns, on: self)
+        try launch("transformer_rmsnorm_weight_gradient", program: "transformer",
+                   arguments: [.int(Int32(rows)), .int(Int32(columns)), .int(update == .accumulate ? 1 : 0), .buffer(dy), .buffer(x),
+                               .buffer(rstd), .buffer(dw)],
+                   global: columns, local: tuning.elementwiseWorkGroup)
+    }
+
     public func swiglu(gate: DeviceBuffer, up: DeviceBuffer, into out: DeviceBuffer) throws {
         try TransformerContract.swiglu([("gate", gate), ("up", up), ("out", out)], operation: "swiglu", on: self)
         try launch("transformer_swiglu", program: "transformer",
@@ -82,5 +91,13 @@ extension OpenCLDevice {
         try launch(table.elementType == .float16 ? "transformer_embedding_half" : "transformer_embedding_float", program: "transformer",
                    arguments: [.ulong(UInt64(out.count)), .int(Int32(columns)), .int(Int32(vocabulary)), .buffer(ids), .buffer(table), .buffer(out)],
                    global: out.count, local: tuning.elementwiseWorkGroup)
+    }
+
+    public func embeddingBackward(ids: DeviceBuffer, outputGradient dOut: DeviceBuffer, vocabulary: Int, columns: Int,
+                                  into dTable: DeviceBuffer) throws {
+        try TransformerContract.embeddingBackward(ids: ids, dOut: dOut, dTable: dTable, vocabulary: vocabulary, columns: columns, on: self)
+        try launch("transformer_embedding_backward", program: "transformer",
+                   arguments: [.int(Int32(ids.count)), .int(Int32(columns)), .int(Int32(vocabulary)), .buffer(ids), .buffer(dOut), .buffer(dTable)],
+                   global: columns, local: tuning.elementwiseWorkGroup)
     }
 }
