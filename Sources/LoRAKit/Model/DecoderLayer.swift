@@ -1,4 +1,5 @@
-/// One decoder block: frozen norms and seven projections (LoRA or frozen).
+/// One decoder block: two norms and seven projections (LoRA or frozen; all trained in
+/// full-parameter training, where the norms get gradients too).
 ///
 ///     h = norm₁(x);  q, k, v = proj(h);  rope(q, k);  a = attention(q, k, v)
 ///     r = x + o_proj(a);  h₂ = norm₂(r);  out = r + down(silu(gate(h₂)) ⊙ up(h₂))
@@ -7,12 +8,16 @@ public final class DecoderLayer {
     let inputNorm: DeviceBuffer
     let postAttentionNorm: DeviceBuffer
     public let projections: [String: Projection]
+    /// The norms' weight gradients; nil when the norms are frozen.
+    let normGradients: (input: DeviceBuffer, postAttention: DeviceBuffer)?
 
-    init(index: Int, inputNorm: DeviceBuffer, postAttentionNorm: DeviceBuffer, projections: [String: Projection]) {
+    init(index: Int, inputNorm: DeviceBuffer, postAttentionNorm: DeviceBuffer, projections: [String: Projection],
+         normGradients: (input: DeviceBuffer, postAttention: DeviceBuffer)? = nil) {
         self.index = index
         self.inputNorm = inputNorm
         self.postAttentionNorm = postAttentionNorm
         self.projections = projections
+        self.normGradients = normGradients
     }
 
     /// What backward needs from a training forward.
@@ -60,30 +65,34 @@ public final class DecoderLayer {
                            activation: activation, attended: attended, attention: attentionSaved, saved: saved))
     }
 
-    /// dx from dOut; LoRA gradients accumulate in the adapted projections.
+    /// dx from dOut; parameter gradients (LoRA, or everything in full-parameter training) accumulate.
     func backward(_ dOut: DeviceBuffer, cache: Cache, batch: Int, length: Int, attention: CausalAttention,
                   config: ModelConfig) throws -> DeviceBuffer {
         let device = dOut.device
         let rows = batch * length, hidden = config.hiddenSize
         func buffer(_ count: Int, _ label: String) throws -> DeviceBuffer { try device.makeBuffer(.float32, count: count, label: label) }
-        func back(_ module: String, _ dY: DeviceBuffer, into dX: DeviceBuffer, _ update: GradientUpdate) throws {
-            try projections[module]!.backward(dY, saved: cache.saved[module], rows: rows, into: dX, update: update)
+        func back(_ module: String, _ dY: DeviceBuffer, input: DeviceBuffer, into dX: DeviceBuffer, _ update: GradientUpdate) throws {
+            try projections[module]!.backward(dY, saved: cache.saved[module], input: input, rows: rows, into: dX, update: update)
         }
         // MLP: out = r + down(act)
         let dResidual = try buffer(rows * hidden, "dResidual")
         try device.copy(from: dOut, to: dResidual)
         let dActivation = try buffer(cache.activation.count, "dActivation")
-        try back("down_proj", dOut, into: dActivation, .overwrite)
+        try back("down_proj", dOut, input: cache.activation, into: dActivation, .overwrite)
         let dGate = try buffer(cache.gate.count, "dGate"), dUp = try buffer(cache.up.count, "dUp")
         try device.swigluBackward(dActivation, gate: cache.gate, up: cache.up, gateGradient: dGate, upGradient: dUp)
         let dH2 = try buffer(rows * hidden, "dH2")
-        try back("gate_proj", dGate, into: dH2, .overwrite)
-        try back("up_proj", dUp, into: dH2, .accumulate)
+        try back("gate_proj", dGate, input: cache.h2, into: dH2, .overwrite)
+        try back("up_proj", dUp, input: cache.h2, into: dH2, .accumulate)
+        if let normGradients {
+            try device.rmsNormWeightGradient(dH2, x: cache.residual, rstd: cache.rstd2, rows: rows, columns: hidden,
+                                             into: normGradients.postAttention, update: .accumulate)
+        }
         try device.rmsNormBackward(dH2, x: cache.residual, weight: postAttentionNorm, rstd: cache.rstd2, rows: rows, columns: hidden,
                                    into: dResidual, update: .accumulate)
         // Attention: r = x + o_proj(a)
         let dAttended = try buffer(cache.attended.count, "dAttended")
-        try back("o_proj", dResidual, into: dAttended, .overwrite)
+        try back("o_proj", dResidual, input: cache.attended, into: dAttended, .overwrite)
         let (dq, dk, dv) = try attention.backward(outputGradient: dAttended, saved: cache.attention)
         // RoPE is a rotation, so its backward is the inverse rotation.
         try device.rope(dq, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: length,
@@ -91,9 +100,13 @@ public final class DecoderLayer {
         try device.rope(dk, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: length,
                         theta: config.ropeTheta, inverse: true)
         let dH = try buffer(rows * hidden, "dH")
-        try back("q_proj", dq, into: dH, .overwrite)
-        try back("k_proj", dk, into: dH, .accumulate)
-        try back("v_proj", dv, into: dH, .accumulate)
+        try back("q_proj", dq, input: cache.h, into: dH, .overwrite)
+        try back("k_proj", dk, input: cache.h, into: dH, .accumulate)
+        try back("v_proj", dv, input: cache.h, into: dH, .accumulate)
+        if let normGradients {
+            try device.rmsNormWeightGradient(dH, x: cache.x, rstd: cache.rstd1, rows: rows, columns: hidden,
+                                             into: normGradients.input, update: .accumulate)
+        }
         try device.rmsNormBackward(dH, x: cache.x, weight: inputNorm, rstd: cache.rstd1, rows: rows, columns: hidden,
                                    into: dResidual, update: .accumulate)
         return dResidual

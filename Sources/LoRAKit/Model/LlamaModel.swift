@@ -1,34 +1,55 @@
 import Foundation
 
-/// A Llama-family decoder on one device, loaded from a `ModelCheckpoint`, with LoRA on the
-/// target modules and everything else frozen in its stored precision (float32, float16 or NF4;
-/// BF16 tensors are widened to float32 on load).
+/// A Llama-family decoder on one device, loaded from a `ModelCheckpoint`. Two ways to train it:
+/// LoRA on the target modules with everything else frozen in its stored precision (float32,
+/// float16 or NF4; BF16 tensors are widened to float32 on load), or full-parameter training, where
+/// every tensor is float32 and gets a gradient (how LoRAKit pretrains its bundled base).
 public final class LlamaModel {
     public let config: ModelConfig
     public let device: any Device
     public let lora: LoRAConfig?
+    /// Every tensor is trained (no LoRA, no NF4).
+    public let fullParameter: Bool
     /// Seeds the adapters' initialisation and their dropout masks.
     public let seed: UInt64
+    /// The checkpoint folder the model was loaded from (its config.json is reused when saving).
+    public let source: URL
     let embedding: DeviceBuffer          // vocabulary×hidden
     let finalNorm: DeviceBuffer
-    let lmHead: FrozenLinear
+    let lmHead: Projection
     public let layers: [DecoderLayer]
     let scratch: DequantizationScratch
+    /// Full-parameter training only.
+    let embeddingGradient: DeviceBuffer?
+    let finalNormGradient: DeviceBuffer?
 
     /// Loads every tensor onto `device`. With `lora`, its target modules get adapters seeded by
     /// `seed`. With `quantizeToNF4`, the blocks' float Linear weights are quantized to NF4 (block
-    /// 64, double quantization) as they load, as bitsandbytes' `load_in_4bit` does.
+    /// 64, double quantization) as they load, as bitsandbytes' `load_in_4bit` does. With
+    /// `fullParameter`, every tensor is loaded as float32 with a gradient buffer (no LoRA, no NF4).
     public init(checkpoint: ModelCheckpoint, device: any Device, lora: LoRAConfig? = nil, seed: UInt64 = 0,
-                quantizeToNF4: Bool = false) throws {
+                quantizeToNF4: Bool = false, fullParameter: Bool = false) throws {
         let config = checkpoint.config
         if let lora { try config.validateTargets(lora.targetModules) }
+        if fullParameter {
+            guard lora == nil else { throw LoRAError.invalidInput("full-parameter training and LoRA exclude each other") }
+            guard !quantizeToNF4, !config.isNF4Quantized else {
+                throw ModelError.invalidConfig(file: checkpoint.folder.path, field: "quantization",
+                                               detail: "full-parameter training needs float weights; NF4 weights can only be frozen (train LoRA over them instead)")
+            }
+        }
         self.config = config
         self.device = device
         self.lora = lora
+        self.fullParameter = fullParameter
         self.seed = seed
+        source = checkpoint.folder
         scratch = DequantizationScratch.shared(for: device)
         func dense(_ name: String) throws -> DeviceBuffer {
             try device.makeBuffer(try checkpoint.floats(name), label: name)
+        }
+        func gradient(for buffer: DeviceBuffer) throws -> DeviceBuffer? {
+            fullParameter ? try device.makeBuffer(.float32, count: buffer.count, label: buffer.label + ".grad") : nil
         }
         func weight(_ name: String) throws -> FrozenWeight {
             if checkpoint.isQuantized(name) { return .nf4(try NF4Weight(try checkpoint.nf4(name), on: device, label: name)) }
@@ -39,9 +60,18 @@ public final class LlamaModel {
             return .dense(try dense(name))
         }
         embedding = try dense("model.embed_tokens.weight")
+        embeddingGradient = try gradient(for: embedding)
         finalNorm = try dense("model.norm.weight")
-        let headWeight: FrozenWeight = config.tieWordEmbeddings ? .dense(embedding) : try weight("lm_head.weight")
-        lmHead = try FrozenLinear(weight: headWeight, bias: nil, inFeatures: config.hiddenSize, outFeatures: config.vocabularySize, scratch: scratch)
+        finalNormGradient = try gradient(for: finalNorm)
+        let (hidden, vocabulary) = (config.hiddenSize, config.vocabularySize)
+        if fullParameter {
+            lmHead = .trainable(config.tieWordEmbeddings
+                ? try TrainableLinear(weight: embedding, bias: nil, inFeatures: hidden, outFeatures: vocabulary, weightGradient: embeddingGradient)
+                : try TrainableLinear(weight: dense("lm_head.weight"), bias: nil, inFeatures: hidden, outFeatures: vocabulary))
+        } else {
+            let headWeight: FrozenWeight = config.tieWordEmbeddings ? .dense(embedding) : try weight("lm_head.weight")
+            lmHead = .frozen(try FrozenLinear(weight: headWeight, bias: nil, inFeatures: hidden, outFeatures: vocabulary, scratch: scratch))
+        }
 
         var layers: [DecoderLayer] = []
         for index in 0..<config.layerCount {
@@ -49,9 +79,14 @@ public final class LlamaModel {
             var projections: [String: Projection] = [:]
             for (moduleIndex, module) in ModelConfig.linearModules.enumerated() {
                 let path = ModelConfig.modulePath(layer: index, module: module)
-                let w = try weight(path + ".weight")
                 let bias = checkpoint.contains(path + ".bias") ? try dense(path + ".bias") : nil
                 let (out, inFeatures) = try checkpoint.shape(of: path + ".weight")
+                if fullParameter {
+                    projections[module] = .trainable(try TrainableLinear(weight: dense(path + ".weight"), bias: bias,
+                                                                         inFeatures: inFeatures, outFeatures: out))
+                    continue
+                }
+                let w = try weight(path + ".weight")
                 if let lora, lora.targetModules.contains(module) {
                     projections[module] = .lora(try LoRALinear(base: w, bias: bias, inFeatures: inFeatures, outFeatures: out, config: lora,
                                                                seed: seed, stream: UInt32(index * 7 + moduleIndex), scratch: scratch))
@@ -59,8 +94,11 @@ public final class LlamaModel {
                     projections[module] = .frozen(try FrozenLinear(weight: w, bias: bias, inFeatures: inFeatures, outFeatures: out, scratch: scratch))
                 }
             }
-            layers.append(DecoderLayer(index: index, inputNorm: try dense(prefix + "input_layernorm.weight"),
-                                       postAttentionNorm: try dense(prefix + "post_attention_layernorm.weight"), projections: projections))
+            let inputNorm = try dense(prefix + "input_layernorm.weight")
+            let postAttentionNorm = try dense(prefix + "post_attention_layernorm.weight")
+            let normGradients = try gradient(for: inputNorm).map { ($0, try gradient(for: postAttentionNorm)!) }
+            layers.append(DecoderLayer(index: index, inputNorm: inputNorm, postAttentionNorm: postAttentionNorm, projections: projections,
+                                       normGradients: normGradients))
         }
         self.layers = layers
     }
@@ -78,10 +116,9 @@ public final class LlamaModel {
                                             headDimension: config.headDimension, sequenceLength: length))
     }
 
-    private func embed(_ ids: [Int32]) throws -> DeviceBuffer {
+    private func embed(_ ids: DeviceBuffer) throws -> DeviceBuffer {
         let x = try device.makeBuffer(.float32, count: ids.count * config.hiddenSize, label: "hidden")
-        try device.embedding(ids: device.makeBuffer(ids, label: "ids"), table: embedding, vocabulary: config.vocabularySize,
-                             columns: config.hiddenSize, into: x)
+        try device.embedding(ids: ids, table: embedding, vocabulary: config.vocabularySize, columns: config.hiddenSize, into: x)
         return x
     }
 
@@ -90,7 +127,7 @@ public final class LlamaModel {
         let normed = try device.makeBuffer(.float32, count: x.count, label: "final norm")
         let rstd = try device.makeBuffer(.float32, count: rows, label: "final rstd")
         try device.rmsNorm(x, weight: finalNorm, epsilon: config.rmsNormEpsilon, rows: rows, columns: config.hiddenSize, into: normed, rstd: rstd)
-        return (try lmHead.forward(normed, rows: rows), normed, rstd)
+        return (try lmHead.forward(normed, rows: rows, mode: .inference).0, normed, rstd)
     }
 
     /// Next-token labels: each position predicts the following token of its sequence; the last
@@ -106,7 +143,7 @@ public final class LlamaModel {
     }
 
     private func logits(ids: [Int32], batch: Int, length: Int, attention: CausalAttention, mode: LoRAMode) throws -> DeviceBuffer {
-        var x = try embed(ids)
+        var x = try embed(device.makeBuffer(ids, label: "ids"))
         for layer in layers {
             x = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode).output
         }
@@ -133,12 +170,46 @@ public final class LlamaModel {
         }
     }
 
+    /// What the optimizer updates: every LoRA layer's A and B (named `<module path>.lora_A` and
+    /// `.lora_B`), or in full-parameter training every tensor of the checkpoint under its
+    /// Hugging Face name (a tied LM head shares the embedding's entry).
+    public var trainableParameters: [TrainableParameter] {
+        guard fullParameter else {
+            return loraLayers.flatMap { path, layer in
+                [TrainableParameter(name: path + ".lora_A", value: layer.loraA, gradient: layer.gradA, decays: true),
+                 TrainableParameter(name: path + ".lora_B", value: layer.loraB, gradient: layer.gradB, decays: true)]
+            }
+        }
+        var parameters = [TrainableParameter(name: "model.embed_tokens.weight", value: embedding, gradient: embeddingGradient!, decays: true)]
+        func linear(_ name: String, _ projection: Projection) {
+            guard case .trainable(let layer) = projection else { return }
+            parameters.append(TrainableParameter(name: name + ".weight", value: layer.weight, gradient: layer.weightGradient, decays: true))
+            if let bias = layer.bias, let gradient = layer.biasGradient {
+                parameters.append(TrainableParameter(name: name + ".bias", value: bias, gradient: gradient, decays: false))
+            }
+        }
+        for layer in layers {
+            let prefix = "model.layers.\(layer.index)."
+            if let norms = layer.normGradients {
+                parameters.append(TrainableParameter(name: prefix + "input_layernorm.weight", value: layer.inputNorm, gradient: norms.input, decays: false))
+                parameters.append(TrainableParameter(name: prefix + "post_attention_layernorm.weight", value: layer.postAttentionNorm,
+                                                     gradient: norms.postAttention, decays: false))
+            }
+            for module in ModelConfig.linearModules {
+                linear(ModelConfig.modulePath(layer: layer.index, module: module), layer.projections[module]!)
+            }
+        }
+        parameters.append(TrainableParameter(name: "model.norm.weight", value: finalNorm, gradient: finalNormGradient!, decays: false))
+        if !config.tieWordEmbeddings { linear("lm_head", lmHead) }
+        return parameters
+    }
+
     public func zeroGradients() throws {
-        for (_, layer) in loraLayers { try layer.zeroGradients() }
+        for parameter in trainableParameters { try device.scale(parameter.gradient, by: 0) }
     }
 
     /// One forward and backward pass: returns the mean next-token loss and adds its gradient to
-    /// every LoRA layer's gradA and gradB (call `zeroGradients()` before the first micro-batch of
+    /// every trainable parameter's gradient (call `zeroGradients()` before the first micro-batch of
     /// an optimizer step). With gradient checkpointing (default: on for sequences of 512 tokens or
     /// more) only each block's input is kept and the block is recomputed during backward, with the
     /// same dropout masks, so the gradients are the same either way.
@@ -149,7 +220,8 @@ public final class LlamaModel {
         let mode = LoRAMode.training(step: step)
         var inputs: [DeviceBuffer] = []
         var caches: [DecoderLayer.Cache] = []
-        var x = try embed(ids)
+        let idBuffer = try device.makeBuffer(ids, label: "ids")
+        var x = try embed(idBuffer)
         for layer in layers {
             inputs.append(x)
             let (out, cache) = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode)
@@ -163,15 +235,22 @@ public final class LlamaModel {
         try device.crossEntropy(logits: logits, labels: device.makeBuffer(labels, label: "labels"), rows: rows,
                                 vocabulary: config.vocabularySize, gradientScale: 1 / Float(tokens), losses: losses, logitsGradient: logits)
         let dNormed = try device.makeBuffer(.float32, count: normed.count, label: "dNormed")
-        try lmHead.backward(outputGradient: logits, rows: rows, into: dNormed, update: .overwrite)
+        try lmHead.backward(logits, saved: nil, input: normed, rows: rows, into: dNormed, update: .overwrite)
         var dx = try device.makeBuffer(.float32, count: x.count, label: "dHidden")
         try device.rmsNormBackward(dNormed, x: x, weight: finalNorm, rstd: rstd, rows: rows, columns: config.hiddenSize, into: dx, update: .overwrite)
+        if let finalNormGradient {
+            try device.rmsNormWeightGradient(dNormed, x: x, rstd: rstd, rows: rows, columns: config.hiddenSize, into: finalNormGradient, update: .accumulate)
+        }
         for (index, layer) in layers.enumerated().reversed() {
             let cache = checkpoint
                 ? try layer.forward(inputs[index], batch: batch, length: length, attention: attention, config: config, mode: mode).cache!
                 : caches[index]
             dx = try layer.backward(dx, cache: cache, batch: batch, length: length, attention: attention, config: config)
             if !checkpoint { caches.removeLast() }
+        }
+        if let embeddingGradient {
+            try device.embeddingBackward(ids: idBuffer, outputGradient: dx, vocabulary: config.vocabularySize, columns: config.hiddenSize,
+                                         into: embeddingGradient)
         }
         let values: [Float] = try losses.download()
         return (values.reduce(0.0) { $0 + Double($1) } / Double(tokens), tokens)

@@ -1,12 +1,15 @@
-/// One Linear module of a decoder block: adapted by LoRA when it is a target, frozen otherwise.
+/// One Linear module of a decoder block: adapted by LoRA when it is a target, frozen otherwise,
+/// or trained in full (full-parameter training).
 public enum Projection {
     case lora(LoRALinear)
     case frozen(FrozenLinear)
+    case trainable(TrainableLinear)
 
     public var outFeatures: Int {
         switch self {
         case .lora(let layer): return layer.outFeatures
         case .frozen(let layer): return layer.outFeatures
+        case .trainable(let layer): return layer.outFeatures
         }
     }
 
@@ -15,17 +18,22 @@ public enum Projection {
         switch self {
         case .lora(let layer): return try layer.forward(x, rows: rows, mode: mode)
         case .frozen(let layer): return (try layer.forward(x, rows: rows), nil)
+        case .trainable(let layer): return (try layer.forward(x, rows: rows), nil)
         }
     }
 
-    /// dX (+)= from dY; a LoRA module also accumulates its A and B gradients.
-    func backward(_ dY: DeviceBuffer, saved: LoRASavedState?, rows: Int, into dX: DeviceBuffer, update: GradientUpdate) throws {
+    /// dX (+)= from dY; a LoRA module also accumulates its A and B gradients, a trainable one its
+    /// weight (and bias) gradient from the forward's `input`.
+    func backward(_ dY: DeviceBuffer, saved: LoRASavedState?, input: DeviceBuffer, rows: Int, into dX: DeviceBuffer,
+                  update: GradientUpdate) throws {
         switch self {
         case .lora(let layer):
             guard let saved else { throw LoRAError.invalidState("backward through \(layer.name) needs a training-mode forward") }
             try layer.backward(outputGradient: dY, saved: saved, parameterUpdate: .accumulate, inputGradient: dX, inputUpdate: update)
         case .frozen(let layer):
             try layer.backward(outputGradient: dY, rows: rows, into: dX, update: update)
+        case .trainable(let layer):
+            try layer.backward(outputGradient: dY, input: input, rows: rows, into: dX, update: update)
         }
     }
 }

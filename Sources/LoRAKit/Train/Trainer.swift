@@ -12,9 +12,10 @@ public struct StepReport: Sendable {
     public let tokens: Int
 }
 
-/// LoRA fine-tuning of a `LlamaModel` on `TokenWindows`: seeded shuffling per epoch, gradient
-/// accumulation, global-norm clipping, AdamW with a learning-rate schedule, held-out evaluation,
-/// and checkpoints (PEFT adapter + optimizer state) that resume bit for bit.
+/// Training of a `LlamaModel` (its LoRA adapters, or every tensor in full-parameter mode) on
+/// `TokenWindows`: seeded shuffling per epoch, gradient accumulation, global-norm clipping, AdamW
+/// with a learning-rate schedule, held-out evaluation, and checkpoints (PEFT adapter or model
+/// weights, + optimizer state) that resume bit for bit.
 public final class Trainer {
     public let model: LlamaModel
     public let data: TokenWindows
@@ -23,23 +24,25 @@ public final class Trainer {
     public internal(set) var step = 0
     var epoch = 0
     var cursor = 0
-    /// AdamW moments per LoRA parameter, in `model.loraLayers` order, A then B.
+    /// What the optimizer updates, and its AdamW moments in the same order.
+    let parameters: [TrainableParameter]
     let moments: [(m: DeviceBuffer, v: DeviceBuffer)]
 
     public init(model: LlamaModel, data: TokenWindows, config: TrainingConfig) throws {
         try config.validate()
-        guard !model.loraLayers.isEmpty else { throw TrainingError.invalidSetting("the model has no LoRA layers to train") }
+        guard !model.trainableParameters.isEmpty else {
+            throw TrainingError.invalidSetting("the model has nothing to train: no LoRA layers and not in full-parameter mode")
+        }
         guard data.trainingWindows >= config.batch else {
             throw TrainingError.invalidSetting("--batch \(config.batch) exceeds the \(data.trainingWindows) training windows")
         }
         self.model = model
         self.data = data
         self.config = config
-        moments = try model.loraLayers.flatMap { (path, layer) in
-            try [layer.loraA, layer.loraB].enumerated().map { index, parameter in
-                (m: try model.device.makeBuffer(.float32, count: parameter.count, label: "\(path).\(index == 0 ? "A" : "B").exp_avg"),
-                 v: try model.device.makeBuffer(.float32, count: parameter.count, label: "\(path).\(index == 0 ? "A" : "B").exp_avg_sq"))
-            }
+        parameters = model.trainableParameters
+        moments = try parameters.map { parameter in
+            (m: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg"),
+             v: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg_sq"))
         }
     }
 
@@ -62,10 +65,6 @@ public final class Trainer {
         return ids
     }
 
-    private var parameters: [(parameter: DeviceBuffer, gradient: DeviceBuffer)] {
-        model.loraLayers.flatMap { [($0.layer.loraA, $0.layer.gradA), ($0.layer.loraB, $0.layer.gradB)] }
-    }
-
     /// One optimizer step over `accumulation` micro-batches.
     public func runStep() throws -> StepReport {
         try model.zeroGradients()
@@ -80,9 +79,9 @@ public final class Trainer {
         // Gradients summed over micro-batches; the mean is their sum / accumulation.
         let device = model.device
         var squares = 0.0
-        for (_, gradient) in parameters {
+        for parameter in parameters {
             let total = try device.makeBuffer(.float32, count: 1, label: "grad norm²")
-            try device.rowSumOfSquares(gradient, rows: 1, columns: gradient.count, into: total)
+            try device.rowSumOfSquares(parameter.gradient, rows: 1, columns: parameter.gradient.count, into: total)
             squares += Double(try total.download(as: Float.self)[0])
         }
         let norm = squares.squareRoot() / Double(config.accumulation)
@@ -93,8 +92,11 @@ public final class Trainer {
         let rate = config.schedule.rate(at: step)
         let adam = AdamWStep(learningRate: rate, beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon,
                              weightDecay: config.weightDecay, step: step + 1, gradientScale: scale)
-        for ((parameter, gradient), moment) in zip(parameters, moments) {
-            try device.adamW(parameters: parameter, gradients: gradient, firstMoment: moment.m, secondMoment: moment.v, step: adam)
+        var exempt = adam
+        exempt.weightDecay = 0
+        for (parameter, moment) in zip(parameters, moments) {
+            try device.adamW(parameters: parameter.value, gradients: parameter.gradient, firstMoment: moment.m, secondMoment: moment.v,
+                             step: parameter.decays ? adam : exempt)
         }
         step += 1
         return StepReport(step: step, totalSteps: config.steps, loss: lossSum / Double(config.accumulation), learningRate: rate,
