@@ -6,10 +6,12 @@ import LoRAKit
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Fine-tune LoRA adapters on a Llama-family model (optionally over an NF4 base).",
+        abstract: "Fine-tune LoRA adapters on a Llama-family model (optionally over an NF4 base), or train every weight with --full.",
         discussion: """
             Writes the PEFT adapter (adapter_config.json, adapter_model.safetensors), metrics.csv, loss.svg and, with \
-            --save-every, a resumable checkpoint folder into --out. --data is plain text for a byte-level model \
+            --save-every, a resumable checkpoint folder into --out. With --full, every tensor is trained in float32 and \
+            --out gets the model itself (config.json, model.safetensors) instead of an adapter; that is how the bundled \
+            base was pretrained from `lorakit init`. --data is plain text for a byte-level model \
             (vocabulary 256, no tokenizer) or a LoRAKit token file (README, Data).
             """)
 
@@ -17,6 +19,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training data: text for byte-level models, or a token file.") var data: String
     @Option(help: "Output folder.") var out: String
     @Option(help: "Quantize the base on load: nf4.") var quantize: String?
+    @Flag(help: "Full-parameter training: every tensor, float32, no LoRA (pretraining).") var full = false
     @Option(help: "LoRA rank.") var r = 16
     @Option(help: "LoRA alpha.") var alpha: Float = 32
     @Option(help: "LoRA dropout.") var dropout: Float = 0.05
@@ -44,6 +47,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         guard quantize == nil || quantize == "nf4" else { throw ValidationError("--quantize accepts only nf4") }
+        guard !full || (quantize == nil && adapter == nil) else {
+            throw ValidationError("--full trains every weight in float32; it cannot be combined with --quantize or --adapter")
+        }
         guard let scheduler = LearningRateSchedule.Kind(rawValue: lrScheduler) else {
             throw ValidationError("--lr-scheduler must be constant, linear or cosine, not \(lrScheduler)")
         }
@@ -53,7 +59,8 @@ struct TrainCommand: ParsableCommand {
         let checkpoint = try ModelCheckpoint(folder: URL(fileURLWithPath: model))
         let lora = LoRAConfig(rank: r, alpha: alpha, dropout: dropout, useRSLoRA: rslora,
                               targetModules: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
-        let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: lora, seed: seed, quantizeToNF4: quantize == "nf4")
+        let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: full ? nil : lora, seed: seed,
+                                   quantizeToNF4: quantize == "nf4", fullParameter: full)
         if let adapter {
             try llama.load(PEFTAdapter.load(from: URL(fileURLWithPath: adapter)), from: adapter)
         }
@@ -81,7 +88,8 @@ struct TrainCommand: ParsableCommand {
 
         say("device \(target.info.identifier) (\(target.info.name)); \(checkpoint.config.modelType) \(checkpoint.config.layerCount) layers, "
               + "hidden \(checkpoint.config.hiddenSize)\(quantize == "nf4" || checkpoint.config.isNF4Quantized ? ", NF4 base" : ""); "
-              + "LoRA r=\(r) alpha=\(alpha) on \(lora.targetModules.joined(separator: ","))")
+              + (full ? "full-parameter training of \(Self.millions(llama.trainableParameters.reduce(0) { $0 + $1.value.count })) parameters"
+                      : "LoRA r=\(r) alpha=\(alpha) on \(lora.targetModules.joined(separator: ","))"))
         say("data \(tokens.count) tokens: \(windows.trainingWindows) training and \(windows.heldOutWindows) held-out windows of \(seqLen)")
         let initial = try trainer.evaluate()
         if let initial { say(String(format: "held-out loss before training: %.4f", initial)) }
@@ -110,20 +118,26 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
             if saveEvery > 0, report.step % saveEvery == 0 { try trainer.saveCheckpoint(to: checkpointFolder, baseModelNameOrPath: model) }
         }
-        try trainer.adapter(baseModelNameOrPath: model).save(to: outURL)
+        if full {
+            try llama.saveWeights(to: outURL)
+        } else {
+            try trainer.adapter(baseModelNameOrPath: model).save(to: outURL)
+        }
         try log.write(to: outURL)
         let total = Date().timeIntervalSince(started)
         say(String(format: "done: %d steps, %d tokens in %@ (%.0f tok/s); held-out loss %@ → %@; peak device memory %@",
                      config.steps - stepsBefore, trainedTokens, Self.duration(total), Double(trainedTokens) / max(total, 1e-9),
                      initial.map { String(format: "%.4f", $0) } ?? "n/a", log.rows.last?.heldOutLoss.map { String(format: "%.4f", $0) } ?? "n/a",
                      ByteCount.format(target.memoryUsage.peakBytes)))
-        say("wrote \(out)/adapter_config.json, adapter_model.safetensors, metrics.csv, loss.svg")
+        say("wrote \(out)/" + (full ? "config.json, model.safetensors" : "adapter_config.json, adapter_model.safetensors") + ", metrics.csv, loss.svg")
     }
 
     /// Unbuffered, so the live progress line and the other lines stay in order.
     private func say(_ text: String) {
         FileHandle.standardOutput.write(Data((text + "\n").utf8))
     }
+
+    static func millions(_ count: Int) -> String { String(format: "%.2f M", Double(count) / 1e6) }
 
     static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "?" }

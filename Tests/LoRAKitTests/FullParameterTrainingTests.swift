@@ -162,4 +162,28 @@ struct FullParameterTrainingTests {
         #expect { try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: TestDevices.host, lora: LoRAConfig(rank: 2, alpha: 4),
                                  fullParameter: true) } throws: { "\($0)".contains("exclude each other") }
     }
+
+    @Test("a random checkpoint: transformers' initialisation, the same bytes for the same seed, a refusal to overwrite")
+    func randomCheckpoint() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-init-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        var shape = RandomCheckpoint()
+        (shape.hiddenSize, shape.intermediateSize, shape.layerCount, shape.attentionHeads, shape.keyValueHeads) = (64, 96, 2, 4, 2)
+        let checkpoint = try shape.write(to: base.appendingPathComponent("a"), seed: 9)
+        try shape.write(to: base.appendingPathComponent("b"), seed: 9)
+        try shape.write(to: base.appendingPathComponent("c"), seed: 10)
+        func bytes(_ name: String) throws -> Data { try Data(contentsOf: base.appendingPathComponent(name).appendingPathComponent("model.safetensors")) }
+        #expect(try bytes("a") == bytes("b"))
+        #expect(try bytes("a") != bytes("c"))
+        #expect(checkpoint.isByteLevel && checkpoint.config.keyValueHeads == 2 && !checkpoint.config.tieWordEmbeddings)
+        #expect(try checkpoint.floats("model.layers.1.post_attention_layernorm.weight") == [Float](repeating: 1, count: 64))
+        let q = try checkpoint.floats("model.layers.0.mlp.up_proj.weight").map(Double.init)
+        let mean = q.reduce(0, +) / Double(q.count)
+        let deviation = (q.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(q.count)).squareRoot()
+        // 6144 draws: the sample mean is within 4σ/√n ≈ 0.001 and the deviation within ~4 %.
+        #expect(abs(mean) < 0.001 && abs(deviation - 0.02) < 0.0008, "mean \(mean), deviation \(deviation)")
+        #expect { try shape.write(to: base.appendingPathComponent("a"), seed: 1) } throws: { "\($0)".contains("refusing to overwrite") }
+        shape.attentionHeads = 5
+        #expect { try shape.write(to: base.appendingPathComponent("d"), seed: 1) } throws: { "\($0)".contains("num_attention_heads") }
+    }
 }
