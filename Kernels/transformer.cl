@@ -8,7 +8,7 @@
 //   transformer_swiglu             out = silu(gate)⊙up, silu(g) = g/(1+e^−g)
 //   transformer_swiglu_backward    dgate = dout⊙up⊙silu'(g), dup = dout⊙silu(g)
 //   transformer_rope               rotary embedding in place on R×H×D, split-half pairs (i, i+D/2),
-//                                  position = row mod S, angle = position·θ^(−2i/D); inverse = −angle
+//                                  position = offset + row mod S, angle = position·θ^(−2i/D); inverse = −angle
 
 #ifndef WGS_ELEMENTWISE
 #define WGS_ELEMENTWISE 64
@@ -114,8 +114,8 @@ void transformer_swiglu_backward(const ulong n, __global const float* dout, __gl
 
 // One work-item per rotated pair: R·H·(D/2) work-items.
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_rope(const ulong pairs, const int H, const int D, const int S, const float theta, const float sign,
-                      __global float* x) {
+void transformer_rope(const ulong pairs, const int H, const int D, const int S, const int offset, const float theta,
+                      const float sign, __global float* x) {
     const size_t index = get_global_id(0);
     if (index >= pairs) {
         return;
@@ -124,7 +124,7 @@ void transformer_rope(const ulong pairs, const int H, const int D, const int S, 
     const int i = (int)(index % half_d);
     const size_t head = index / half_d;        // row·H + h
     const size_t row = head / H;
-    const float position = (float)(row % S);
+    const float position = (float)(offset + (int)(row % S));
     const float inverse_frequency = 1.0f / pow(theta, (float)(2 * i) / (float)D);
     const float angle = position * inverse_frequency;
     const float c = cos(angle), s = sign * sin(angle);
@@ -134,12 +134,13 @@ void transformer_rope(const ulong pairs, const int H, const int D, const int S, 
     v[i + half_d] = b * c + a * s;
 }
 
-//   transformer_causal_softmax           P = softmax(scale·S) over columns 0..t of row t of each T×T group, 0 beyond
+//   transformer_causal_softmax           P = softmax(scale·S) over columns 0..t+C−R of row t of each R×C group, 0 beyond
+//                                        (square for training; R < C when R new queries attend to C cached keys)
 //   transformer_causal_softmax_backward  dS = scale·P⊙(dP − Σ_j P⊙dP), 0 beyond the diagonal (dS may alias dP)
 //   transformer_cross_entropy            loss = logsumexp(z) − z[label]; dz = (softmax(z) − onehot)·grad_scale;
 //                                        label −100 (ignore) gives loss 0 and dz 0, a label outside
 //                                        [0, V) a NaN loss and dz 0 (never an out-of-bounds read); dz may alias z
-// All three: one work-group per row; rows are (group, t) with t = row mod T.
+// All three: one work-group per row; rows are (group, t) with t = row mod T (R for the forward softmax).
 
 inline float workgroup_max(float value, __local float* partial) {
     const int lid = (int)get_local_id(0);
@@ -157,13 +158,14 @@ inline float workgroup_max(float value, __local float* partial) {
 }
 
 __kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
-void transformer_causal_softmax(const int T, const float scale, __global const float* S, __global float* P) {
+void transformer_causal_softmax(const int R, const int C, const float scale, __global const float* S, __global float* P) {
     __local float partial[WGS_REDUCTION];
     const size_t row = get_group_id(0);
-    const int t = (int)(row % T);
+    const int t = (int)(row % R) + (C - R);     // the last key this query may see
+    const int T = C;
     const int lid = (int)get_local_id(0);
-    __global const float* s = S + row * (size_t)T;
-    __global float* p = P + row * (size_t)T;
+    __global const float* s = S + row * (size_t)C;
+    __global float* p = P + row * (size_t)C;
     float largest = -INFINITY;
     for (int j = lid; j <= t; j += WGS_REDUCTION) {
         largest = fmax(largest, scale * s[j]);

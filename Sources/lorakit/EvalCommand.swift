@@ -15,6 +15,7 @@ struct EvalCommand: ParsableCommand {
 
     @Option(help: "Hugging Face checkpoint folder.") var model: String
     @Option(help: "PEFT adapter folder.") var adapter: String?
+    @Option(help: "Quantize the base on load: nf4 (as a QLoRA adapter was trained).") var quantize: String?
     @Option(help: "Text (byte-level models) or a token file.") var data: String
     @Option(help: "Tokens per window.") var seqLen: Int
     @Flag(help: "Print one JSON object with loss, perplexity and tokens.") var json = false
@@ -24,7 +25,8 @@ struct EvalCommand: ParsableCommand {
         let target = try Devices.open(device)
         let checkpoint = try ModelCheckpoint(folder: URL(fileURLWithPath: model))
         let peft = try adapter.map { try PEFTAdapter.load(from: URL(fileURLWithPath: $0)) }
-        let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: peft?.config)
+        guard quantize == nil || quantize == "nf4" else { throw ValidationError("--quantize accepts only nf4") }
+        let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: peft?.config, quantizeToNF4: quantize == "nf4")
         if let peft { try llama.load(peft, from: adapter!) }
         let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize,
                                         byteLevel: checkpoint.isByteLevel)

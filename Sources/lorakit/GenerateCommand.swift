@@ -10,6 +10,7 @@ struct GenerateCommand: ParsableCommand {
 
     @Option(help: "Checkpoint folder.") var model: String
     @Option(help: "PEFT adapter folder.") var adapter: String?
+    @Option(help: "Quantize the base on load: nf4 (as a QLoRA adapter was trained).") var quantize: String?
     @Option(help: "Text to continue.") var prompt: String
     @Option(help: "Bytes to generate.") var maxTokens = 200
     @Option(help: "Sampling temperature (0: greedy).") var temperature: Float = 0.8
@@ -19,7 +20,9 @@ struct GenerateCommand: ParsableCommand {
 
     func run() throws {
         let peft = try adapter.map { try PEFTAdapter.load(from: URL(fileURLWithPath: $0)) }
-        let llama = try LlamaModel(checkpoint: ModelCheckpoint(folder: URL(fileURLWithPath: model)), device: Devices.open(device), lora: peft?.config)
+        guard quantize == nil || quantize == "nf4" else { throw ValidationError("--quantize accepts only nf4") }
+        let llama = try LlamaModel(checkpoint: ModelCheckpoint(folder: URL(fileURLWithPath: model)), device: Devices.open(device),
+                                   lora: peft?.config, quantizeToNF4: quantize == "nf4")
         if let peft { try llama.load(peft, from: adapter!) }
         var generator = try TextGenerator(model: llama)
         (generator.temperature, generator.topK, generator.seed) = (temperature, topK, seed)

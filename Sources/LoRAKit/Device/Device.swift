@@ -13,6 +13,9 @@ public protocol Device: AnyObject, Sendable {
     func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer
     /// Copies all of `source` into `destination` (both on this device, same type and count).
     func copy(from source: DeviceBuffer, to destination: DeviceBuffer) throws
+    /// Copies the elements `range` of `source` to `destination[offset...]` (same type, same device;
+    /// the buffers must not be the same one).
+    func copy(from source: DeviceBuffer, range: Range<Int>, to destination: DeviceBuffer, at offset: Int) throws
     /// Waits until every enqueued operation has finished.
     func synchronize() throws
 
@@ -77,11 +80,14 @@ public protocol Device: AnyObject, Sendable {
     /// Gradients of `swiglu` given dOut.
     func swigluBackward(_ dOut: DeviceBuffer, gate: DeviceBuffer, up: DeviceBuffer, gateGradient: DeviceBuffer, upGradient: DeviceBuffer) throws
     /// Rotary position embedding in place on x (rows×heads×headDimension), Llama's split-half
-    /// pairing, position = row mod sequenceLength; `inverse` rotates back (the backward pass).
-    func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool) throws
-    /// Causal softmax of `groups` T×T score matrices (groups = batch·heads): row t keeps columns
-    /// 0...t of softmax(scale·S), zeros beyond. P may alias S.
-    func causalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, scale: Float, into probabilities: DeviceBuffer) throws
+    /// pairing, position = positionOffset + row mod sequenceLength (the offset places new tokens
+    /// after a key/value cache); `inverse` rotates back (the backward pass).
+    func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool,
+              positionOffset: Int) throws
+    /// Causal softmax of `groups` rows×columns score matrices (groups = batch·heads; columns ≥ rows):
+    /// row t keeps columns 0...t + columns − rows of softmax(scale·S), zeros beyond. Square for
+    /// training; rows < columns when new queries attend to cached keys. P may alias S.
+    func causalSoftmax(_ scores: DeviceBuffer, groups: Int, rows: Int, columns: Int, scale: Float, into probabilities: DeviceBuffer) throws
     /// dS = scale·P⊙(dP − Σ_j P⊙dP) per row, zeros beyond the diagonal. dS may alias dP.
     func causalSoftmaxBackward(probabilities: DeviceBuffer, gradient dP: DeviceBuffer, groups: Int, length: Int, scale: Float,
                                into dS: DeviceBuffer) throws
@@ -109,6 +115,17 @@ public protocol Device: AnyObject, Sendable {
 }
 
 extension Device {
+    /// Rotary embedding from position 0.
+    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool) throws {
+        try rope(x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength, theta: theta, inverse: inverse,
+                 positionOffset: 0)
+    }
+
+    /// Causal softmax of square T×T score matrices.
+    public func causalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, scale: Float, into probabilities: DeviceBuffer) throws {
+        try causalSoftmax(scores, groups: groups, rows: length, columns: length, scale: scale, into: probabilities)
+    }
+
     /// A zero-filled buffer holding `values`.
     public func makeBuffer<T: DeviceScalar>(_ values: [T], label: String) throws -> DeviceBuffer {
         let buffer = try makeBuffer(T.elementType, count: values.count, label: label)

@@ -41,8 +41,12 @@ enum TransformerContract {
         try OperandCheck.sameCount(operands, operation: operation)
     }
 
-    static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, on device: any Device) throws {
+    static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, positionOffset: Int,
+                     on device: any Device) throws {
         let operation = "rope"
+        guard positionOffset >= 0, positionOffset + sequenceLength <= Int(Int32.max) else {
+            throw DeviceError.invalidArgument(operation: operation, detail: "position offset \(positionOffset) must be non-negative and below 2³¹")
+        }
         try OperandCheck.float32([("x", x)], operation: operation, on: device)
         guard rows >= 1, heads >= 1, sequenceLength >= 1, headDimension >= 2, headDimension % 2 == 0,
               heads <= Int(Int32.max), headDimension <= Int(Int32.max), sequenceLength <= Int(Int32.max) else {
@@ -53,10 +57,28 @@ enum TransformerContract {
         try count(x, "x", is: rows * heads * headDimension, operation: operation)
     }
 
-    static func causalSoftmax(_ operands: [(String, DeviceBuffer)], groups: Int, length: Int, operation: String, on device: any Device) throws {
+    static func causalSoftmax(_ operands: [(String, DeviceBuffer)], groups: Int, rows: Int, columns: Int, operation: String,
+                              on device: any Device) throws {
         try OperandCheck.float32(operands, operation: operation, on: device)
-        try rows(groups * length, columns: length, operation: operation)
-        for (name, buffer) in operands { try count(buffer, name, is: groups * length * length, operation: operation) }
+        try Self.rows(groups * rows, columns: columns, operation: operation)
+        guard rows >= 1, columns >= rows else {
+            throw DeviceError.invalidShape(operation: operation, detail: "rows \(rows) must be at least 1 and at most columns \(columns)")
+        }
+        for (name, buffer) in operands { try count(buffer, name, is: groups * rows * columns, operation: operation) }
+    }
+
+    static func copy(from source: DeviceBuffer, range: Range<Int>, to destination: DeviceBuffer, at offset: Int, on device: any Device) throws {
+        let operation = "copy"
+        try OperandCheck.onDevice([("source", source), ("destination", destination)], operation: operation, on: device)
+        guard source.elementType == destination.elementType else {
+            throw DeviceError.typeMismatch(operation: operation, operand: "destination \(destination)", expected: source.elementType,
+                                           actual: destination.elementType)
+        }
+        guard source !== destination, range.lowerBound >= 0, range.upperBound <= source.count, offset >= 0,
+              offset + range.count <= destination.count else {
+            throw DeviceError.invalidShape(operation: operation,
+                                           detail: "elements \(range) of \(source) do not fit \(destination) at \(offset) (or the buffers are the same)")
+        }
     }
 
     static func crossEntropy(logits: DeviceBuffer, labels: DeviceBuffer, losses: DeviceBuffer, gradient: DeviceBuffer?,

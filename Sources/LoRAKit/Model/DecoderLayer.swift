@@ -31,8 +31,44 @@ public final class DecoderLayer {
 
     func forward(_ x: DeviceBuffer, batch: Int, length: Int, attention: CausalAttention, config: ModelConfig,
                  mode: LoRAMode) throws -> (output: DeviceBuffer, cache: Cache?) {
+        try run(x, rows: batch * length, config: config, mode: mode) { q, k, v in
+            let device = x.device
+            try device.rope(q, rows: batch * length, heads: config.attentionHeads, headDimension: config.headDimension,
+                            sequenceLength: length, theta: config.ropeTheta, inverse: false)
+            try device.rope(k, rows: batch * length, heads: config.keyValueHeads, headDimension: config.headDimension,
+                            sequenceLength: length, theta: config.ropeTheta, inverse: false)
+            let (attended, saved) = try attention.forward(q: q, k: k, v: v, batch: batch)
+            return (attended, saved)
+        }
+    }
+
+    /// Inference on `rows` new tokens of one sequence at positions `position...`: their keys and
+    /// values join the cache (`keys`, `values`: capacity×(kvHeads·d)) and they attend to every
+    /// cached token before them.
+    func decode(_ x: DeviceBuffer, rows: Int, position: Int, keys: DeviceBuffer, values: DeviceBuffer,
+                config: ModelConfig) throws -> DeviceBuffer {
+        try run(x, rows: rows, config: config, mode: .inference) { q, k, v in
+            let device = x.device
+            let width = config.keyValueHeads * config.headDimension
+            try device.rope(q, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: rows,
+                            theta: config.ropeTheta, inverse: false, positionOffset: position)
+            try device.rope(k, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: rows,
+                            theta: config.ropeTheta, inverse: false, positionOffset: position)
+            try device.copy(from: k, range: 0..<(rows * width), to: keys, at: position * width)
+            try device.copy(from: v, range: 0..<(rows * width), to: values, at: position * width)
+            let attention = try CausalAttention(heads: config.attentionHeads, keyValueHeads: config.keyValueHeads,
+                                                headDimension: config.headDimension, sequenceLength: rows)
+            return (try attention.forward(q: q, rows: rows, cachedKeys: keys, cachedValues: values, length: position + rows), nil)
+        }.output
+    }
+
+    /// The block around its attention: norm, q/k/v projections, `attend` (RoPE and attention),
+    /// o_proj and residual, norm, SwiGLU MLP and residual. Training mode returns what backward needs.
+    private func run(_ x: DeviceBuffer, rows: Int, config: ModelConfig, mode: LoRAMode,
+                     attend: (_ q: DeviceBuffer, _ k: DeviceBuffer, _ v: DeviceBuffer) throws -> (DeviceBuffer, CausalAttention.Saved?))
+        throws -> (output: DeviceBuffer, cache: Cache?) {
         let device = x.device
-        let rows = batch * length, hidden = config.hiddenSize
+        let hidden = config.hiddenSize
         var saved: [String: LoRASavedState] = [:]
         func norm(_ input: DeviceBuffer, _ weight: DeviceBuffer) throws -> (DeviceBuffer, DeviceBuffer) {
             let out = try device.makeBuffer(.float32, count: input.count, label: "norm")
@@ -47,11 +83,7 @@ public final class DecoderLayer {
         }
         let (h, rstd1) = try norm(x, inputNorm)
         let q = try project("q_proj", h), k = try project("k_proj", h), v = try project("v_proj", h)
-        try device.rope(q, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: length,
-                        theta: config.ropeTheta, inverse: false)
-        try device.rope(k, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: length,
-                        theta: config.ropeTheta, inverse: false)
-        let (attended, attentionSaved) = try attention.forward(q: q, k: k, v: v, batch: batch)
+        let (attended, attentionSaved) = try attend(q, k, v)
         let residual = try project("o_proj", attended)
         try device.add(x, residual, into: residual)
         let (h2, rstd2) = try norm(residual, postAttentionNorm)
@@ -60,7 +92,7 @@ public final class DecoderLayer {
         try device.swiglu(gate: gate, up: up, into: activation)
         let out = try project("down_proj", activation)
         try device.add(residual, out, into: out)
-        guard case .training = mode else { return (out, nil) }
+        guard case .training = mode, let attentionSaved else { return (out, nil) }
         return (out, Cache(x: x, h: h, rstd1: rstd1, residual: residual, h2: h2, rstd2: rstd2, gate: gate, up: up,
                            activation: activation, attended: attended, attention: attentionSaved, saved: saved))
     }

@@ -116,14 +116,14 @@ public final class LlamaModel {
                                             headDimension: config.headDimension, sequenceLength: length))
     }
 
-    private func embed(_ ids: DeviceBuffer) throws -> DeviceBuffer {
+    func embed(_ ids: DeviceBuffer) throws -> DeviceBuffer {
         let x = try device.makeBuffer(.float32, count: ids.count * config.hiddenSize, label: "hidden")
         try device.embedding(ids: ids, table: embedding, vocabulary: config.vocabularySize, columns: config.hiddenSize, into: x)
         return x
     }
 
     /// Final norm and LM head: (logits, normed input, rstd).
-    private func head(_ x: DeviceBuffer, rows: Int) throws -> (DeviceBuffer, DeviceBuffer, DeviceBuffer) {
+    func head(_ x: DeviceBuffer, rows: Int) throws -> (DeviceBuffer, DeviceBuffer, DeviceBuffer) {
         let normed = try device.makeBuffer(.float32, count: x.count, label: "final norm")
         let rstd = try device.makeBuffer(.float32, count: rows, label: "final rstd")
         try device.rmsNorm(x, weight: finalNorm, epsilon: config.rmsNormEpsilon, rows: rows, columns: config.hiddenSize, into: normed, rstd: rstd)

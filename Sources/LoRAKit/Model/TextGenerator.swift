@@ -1,8 +1,8 @@
 import Foundation
 
-/// Sampling text from a byte-level model (vocabulary 256: each byte a token). Each new token
-/// runs the whole window through the model again (no key/value cache yet): fine for the small
-/// byte-level models it is meant for, O(T²) per token.
+/// Sampling text from a byte-level model (vocabulary 256: each byte a token), through a
+/// key/value cache: the prompt runs once, then each new byte costs one token's forward pass.
+/// When the cache is full (max_position_embeddings), it restarts from the last half of the text.
 public struct TextGenerator {
     public let model: LlamaModel
     /// 0 picks the most likely byte (greedy); otherwise softmax(logits / temperature).
@@ -26,12 +26,22 @@ public struct TextGenerator {
             throw ModelError.invalidConfig(file: "(generate)", field: "temperature", detail: "temperature \(temperature) and top-k \(topK) must be non-negative")
         }
         var tokens = prompt
-        let context = model.config.maxPositionEmbeddings
+        let cache = try KeyValueCache(for: model)
         let key = Philox.Key(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32) ^ 0x6765_6E21)   // "gen!"
+        /// The last row of the logits of `ids`, decoded after what the cache holds.
+        func nextLogits(_ ids: [Int32]) throws -> [Float] {
+            try model.decode(ids, cache: cache).download(range: ((ids.count - 1) * 256)..<(ids.count * 256))
+        }
+        var logits = try nextLogits(Array(prompt.suffix(cache.capacity)))
         for index in 0..<count {
-            let window = Array(tokens.suffix(context))
-            let logits: [Float] = try model.logits(ids: window, batch: 1).download(range: ((window.count - 1) * 256)..<(window.count * 256))
             tokens.append(Int32(pick(logits, random: Philox.generate(counter: .init(UInt32(index), 0, 0, 0), key: key)[0])))
+            guard index < count - 1 else { break }
+            if cache.length == cache.capacity {
+                cache.reset()
+                logits = try nextLogits(Array(tokens.suffix(max(1, cache.capacity / 2))))
+            } else {
+                logits = try nextLogits([tokens.last!])
+            }
         }
         return tokens
     }

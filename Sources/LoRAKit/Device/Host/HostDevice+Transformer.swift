@@ -74,9 +74,10 @@ extension HostDevice {
         }
     }
 
-    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool) throws {
+    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool,
+                     positionOffset: Int) throws {
         try TransformerContract.rope(x: x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength,
-                                     theta: theta, on: self)
+                                     theta: theta, positionOffset: positionOffset, on: self)
         let half = headDimension / 2
         // θ^(−2i/D) in float32, as transformers computes inv_freq.
         let inverseFrequency = (0..<half).map { 1 / pow(theta, Float(2 * $0) / Float(headDimension)) }
@@ -84,7 +85,7 @@ extension HostDevice {
         let px = floats(x)
         ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 14) / (heads * headDimension))) { rowRange in
             for row in rowRange {
-                let position = Float(row % sequenceLength)
+                let position = Float(positionOffset + row % sequenceLength)
                 for i in 0..<half {
                     let angle = position * inverseFrequency[i]
                     let c = cos(angle), s = sign * sin(angle)
@@ -101,13 +102,14 @@ extension HostDevice {
 }
 
 extension HostDevice {
-    public func causalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, scale: Float, into probabilities: DeviceBuffer) throws {
-        try TransformerContract.causalSoftmax([("scores", scores), ("probabilities", probabilities)], groups: groups, length: length,
-                                              operation: "causalSoftmax", on: self)
-        let ps = UnsafePointer(floats(scores)), pp = floats(probabilities), t = length
-        ParallelLoop.chunks(groups * t, minimumChunk: max(1, (1 << 14) / t)) { rowRange in
+    public func causalSoftmax(_ scores: DeviceBuffer, groups: Int, rows: Int, columns: Int, scale: Float,
+                              into probabilities: DeviceBuffer) throws {
+        try TransformerContract.causalSoftmax([("scores", scores), ("probabilities", probabilities)], groups: groups, rows: rows,
+                                              columns: columns, operation: "causalSoftmax", on: self)
+        let ps = UnsafePointer(floats(scores)), pp = floats(probabilities), t = columns
+        ParallelLoop.chunks(groups * rows, minimumChunk: max(1, (1 << 14) / t)) { rowRange in
             for row in rowRange {
-                let position = row % t, s = ps + row * t, p = pp + row * t
+                let position = row % rows + (columns - rows), s = ps + row * t, p = pp + row * t
                 var largest = -Float.infinity
                 for j in 0...position { largest = max(largest, scale * s[j]) }
                 var sum: Float = 0
@@ -120,8 +122,8 @@ extension HostDevice {
 
     public func causalSoftmaxBackward(probabilities: DeviceBuffer, gradient dP: DeviceBuffer, groups: Int, length: Int, scale: Float,
                                       into dS: DeviceBuffer) throws {
-        try TransformerContract.causalSoftmax([("probabilities", probabilities), ("dP", dP), ("dS", dS)], groups: groups, length: length,
-                                              operation: "causalSoftmaxBackward", on: self)
+        try TransformerContract.causalSoftmax([("probabilities", probabilities), ("dP", dP), ("dS", dS)], groups: groups, rows: length,
+                                              columns: length, operation: "causalSoftmaxBackward", on: self)
         let pp = UnsafePointer(floats(probabilities)), pd = floats(dP), ps = floats(dS), t = length
         ParallelLoop.chunks(groups * t, minimumChunk: max(1, (1 << 14) / t)) { rowRange in
             for row in rowRange {

@@ -36,6 +36,12 @@ public final class HostDevice: Device, @unchecked Sendable {
         memmove(memory(destination).pointer, memory(source).pointer, source.byteCount)
     }
 
+    public func copy(from source: DeviceBuffer, range: Range<Int>, to destination: DeviceBuffer, at offset: Int) throws {
+        try TransformerContract.copy(from: source, range: range, to: destination, at: offset, on: self)
+        let size = source.elementType.byteSize
+        memmove(memory(destination).pointer + offset * size, memory(source).pointer + range.lowerBound * size, range.count * size)
+    }
+
     public func synchronize() throws {}
 
     /// The host memory of a buffer already checked to belong to this device.

@@ -42,31 +42,33 @@ extension OpenCLDevice {
                    global: dOut.count, local: tuning.elementwiseWorkGroup)
     }
 
-    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool) throws {
+    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool,
+                     positionOffset: Int) throws {
         try TransformerContract.rope(x: x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength,
-                                     theta: theta, on: self)
+                                     theta: theta, positionOffset: positionOffset, on: self)
         let pairs = rows * heads * headDimension / 2
         try launch("transformer_rope", program: "transformer",
                    arguments: [.ulong(UInt64(pairs)), .int(Int32(heads)), .int(Int32(headDimension)), .int(Int32(sequenceLength)),
-                               .float(theta), .float(inverse ? -1 : 1), .buffer(x)],
+                               .int(Int32(positionOffset)), .float(theta), .float(inverse ? -1 : 1), .buffer(x)],
                    global: pairs, local: tuning.elementwiseWorkGroup)
     }
 }
 
 extension OpenCLDevice {
-    public func causalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, scale: Float, into probabilities: DeviceBuffer) throws {
-        try TransformerContract.causalSoftmax([("scores", scores), ("probabilities", probabilities)], groups: groups, length: length,
-                                              operation: "causalSoftmax", on: self)
+    public func causalSoftmax(_ scores: DeviceBuffer, groups: Int, rows: Int, columns: Int, scale: Float,
+                              into probabilities: DeviceBuffer) throws {
+        try TransformerContract.causalSoftmax([("scores", scores), ("probabilities", probabilities)], groups: groups, rows: rows,
+                                              columns: columns, operation: "causalSoftmax", on: self)
         let group = tuning.reductionWorkGroup
         try launch("transformer_causal_softmax", program: "transformer",
-                   arguments: [.int(Int32(length)), .float(scale), .buffer(scores), .buffer(probabilities)],
-                   global: groups * length * group, local: group)
+                   arguments: [.int(Int32(rows)), .int(Int32(columns)), .float(scale), .buffer(scores), .buffer(probabilities)],
+                   global: groups * rows * group, local: group)
     }
 
     public func causalSoftmaxBackward(probabilities: DeviceBuffer, gradient dP: DeviceBuffer, groups: Int, length: Int, scale: Float,
                                       into dS: DeviceBuffer) throws {
-        try TransformerContract.causalSoftmax([("probabilities", probabilities), ("dP", dP), ("dS", dS)], groups: groups, length: length,
-                                              operation: "causalSoftmaxBackward", on: self)
+        try TransformerContract.causalSoftmax([("probabilities", probabilities), ("dP", dP), ("dS", dS)], groups: groups, rows: length,
+                                              columns: length, operation: "causalSoftmaxBackward", on: self)
         let group = tuning.reductionWorkGroup
         try launch("transformer_causal_softmax_backward", program: "transformer",
                    arguments: [.int(Int32(length)), .float(scale), .buffer(probabilities), .buffer(dP), .buffer(dS)],

@@ -41,6 +41,14 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
                     "clEnqueueCopyBuffer")
     }
 
+    public func copy(from source: DeviceBuffer, range: Range<Int>, to destination: DeviceBuffer, at offset: Int) throws {
+        try TransformerContract.copy(from: source, range: range, to: destination, at: offset, on: self)
+        guard !range.isEmpty else { return }
+        let size = source.elementType.byteSize
+        try checkCL(clEnqueueCopyBuffer(context.queue, mem(source), mem(destination), range.lowerBound * size, offset * size,
+                                        range.count * size, 0, nil, nil), "clEnqueueCopyBuffer")
+    }
+
     public func synchronize() throws {
         try checkCL(clFinish(context.queue), "clFinish")
     }
