@@ -15,7 +15,7 @@ public struct RandomCheckpoint: Sendable {
     public var ropeTheta: Double = 10_000
     public var rmsNormEpsilon: Double = 1e-5
     public var tieWordEmbeddings = false
-    public var initializerRange: Float = 0.02
+    public var initializerRange = 0.02
 
     public init() {}
 
@@ -26,7 +26,7 @@ public struct RandomCheckpoint: Sendable {
          "num_key_value_heads": keyValueHeads, "head_dim": hiddenSize / max(1, attentionHeads), "vocab_size": vocabularySize,
          "max_position_embeddings": maxPositionEmbeddings, "rms_norm_eps": rmsNormEpsilon,
          "rope_parameters": ["rope_theta": ropeTheta, "rope_type": "default"], "tie_word_embeddings": tieWordEmbeddings,
-         "attention_bias": false, "mlp_bias": false, "hidden_act": "silu", "initializer_range": Double(initializerRange),
+         "attention_bias": false, "mlp_bias": false, "hidden_act": "silu", "initializer_range": initializerRange,
          "dtype": "float32", "bos_token_id": NSNull(), "eos_token_id": NSNull(), "pad_token_id": NSNull()]
     }
 
@@ -49,7 +49,7 @@ public struct RandomCheckpoint: Sendable {
             let count = tensor.shape.reduce(1, *)
             let values = tensor.shape.count == 1
                 ? [Float](repeating: 1, count: count)
-                : ParameterInitializer(seed: seed, stream: UInt32(index)).normal(count: count, standardDeviation: initializerRange)
+                : ParameterInitializer(seed: seed, stream: UInt32(index)).normal(count: count, standardDeviation: Float(initializerRange))
             try writer.add(.init(name: tensor.name, shape: tensor.shape, floats: values))
         }
         try writer.write(to: folder.appendingPathComponent("model.safetensors"))
