@@ -8,7 +8,8 @@
 //   transformer_swiglu             out = silu(gate)⊙up, silu(g) = g/(1+e^−g)
 //   transformer_swiglu_backward    dgate = dout⊙up⊙silu'(g), dup = dout⊙silu(g)
 //   transformer_rope               rotary embedding in place on R×H×D, split-half pairs (i, i+D/2),
-//                                  position = offset + row mod S, angle = position·θ^(−2i/D); inverse = −angle
+//                                  position = offset + row mod S, angle = position·inv_freq[i] (D/2 frequencies,
+//                                  θ^(−2i/D) or rescaled, computed on the host); inverse = −angle
 
 #ifndef WGS_ELEMENTWISE
 #define WGS_ELEMENTWISE 64
@@ -114,8 +115,8 @@ void transformer_swiglu_backward(const ulong n, __global const float* dout, __gl
 
 // One work-item per rotated pair: R·H·(D/2) work-items.
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_rope(const ulong pairs, const int H, const int D, const int S, const int offset, const float theta,
-                      const float sign, __global float* x) {
+void transformer_rope(const ulong pairs, const int H, const int D, const int S, const int offset,
+                      __global const float* inv_freq, const float sign, __global float* x) {
     const size_t index = get_global_id(0);
     if (index >= pairs) {
         return;
@@ -125,8 +126,7 @@ void transformer_rope(const ulong pairs, const int H, const int D, const int S, 
     const size_t head = index / half_d;        // row·H + h
     const size_t row = head / H;
     const float position = (float)(offset + (int)(row % S));
-    const float inverse_frequency = 1.0f / pow(theta, (float)(2 * i) / (float)D);
-    const float angle = position * inverse_frequency;
+    const float angle = position * inv_freq[i];
     const float c = cos(angle), s = sign * sin(angle);
     __global float* v = x + head * (size_t)D;
     const float a = v[i], b = v[i + half_d];

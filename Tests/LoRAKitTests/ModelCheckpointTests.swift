@@ -45,7 +45,8 @@ struct ModelCheckpointTests {
         ("intermediate 95", "tensor 'model.layers.0.mlp.gate_proj.weight' has shape [96, 64] but config.json implies [95, 64]"),
         ("3 layers", "tensor 'model.layers.2.input_layernorm.weight' is missing"),
         ("tied", "tensor 'lm_head.weight' is not part of this architecture"),
-        ("llama3 rope", "rope type 'llama3' is not implemented yet"),
+        ("llama3 rope without its factors", "field 'rope_parameters.low_freq_factor': must be a positive number for rope type llama3"),
+        ("yarn rope", "field 'rope_scaling.rope_type': rope type 'yarn' is not implemented (default and llama3 are)"),
         ("negative eps", "field 'rms_norm_eps': must be a positive number"),
     ])
     func badInput(change: String, expected: String) throws {
@@ -57,7 +58,10 @@ struct ModelCheckpointTests {
             case "intermediate 95": config["intermediate_size"] = 95
             case "3 layers": config["num_hidden_layers"] = 3
             case "tied": config["tie_word_embeddings"] = true
-            case "llama3 rope": config["rope_parameters"] = ["rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0]
+            case "llama3 rope without its factors": config["rope_parameters"] = ["rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0]
+            case "yarn rope":
+                config["rope_parameters"] = nil
+                config["rope_scaling"] = ["rope_type": "yarn", "factor": 4.0]
             default: config["rms_norm_eps"] = -1
             }
         }

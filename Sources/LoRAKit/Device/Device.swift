@@ -80,10 +80,11 @@ public protocol Device: AnyObject, Sendable {
     /// Gradients of `swiglu` given dOut.
     func swigluBackward(_ dOut: DeviceBuffer, gate: DeviceBuffer, up: DeviceBuffer, gateGradient: DeviceBuffer, upGradient: DeviceBuffer) throws
     /// Rotary position embedding in place on x (rows×heads×headDimension), Llama's split-half
-    /// pairing, position = positionOffset + row mod sequenceLength (the offset places new tokens
-    /// after a key/value cache); `inverse` rotates back (the backward pass).
-    func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool,
-              positionOffset: Int) throws
+    /// pairing: pair (i, i + D/2) turns by position·inverseFrequencies[i] (headDimension/2 float32
+    /// values, see `RotaryFrequencies`), position = positionOffset + row mod sequenceLength (the
+    /// offset places new tokens after a key/value cache); `inverse` rotates back (the backward pass).
+    func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, inverseFrequencies: DeviceBuffer,
+              inverse: Bool, positionOffset: Int) throws
     /// Causal softmax of `groups` rows×columns score matrices (groups = batch·heads; columns ≥ rows):
     /// row t keeps columns 0...t + columns − rows of softmax(scale·S), zeros beyond. Square for
     /// training; rows < columns when new queries attend to cached keys. P may alias S.
@@ -115,10 +116,14 @@ public protocol Device: AnyObject, Sendable {
 }
 
 extension Device {
-    /// Rotary embedding from position 0.
-    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool) throws {
-        try rope(x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength, theta: theta, inverse: inverse,
-                 positionOffset: 0)
+    /// Rotary embedding with the default frequencies θ^(−2i/D).
+    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool,
+                     positionOffset: Int = 0) throws {
+        guard theta > 1, theta.isFinite else { throw DeviceError.invalidArgument(operation: "rope", detail: "theta \(theta) must exceed 1") }
+        let frequencies = try makeBuffer(RotaryFrequencies.inverseFrequencies(theta: theta, headDimension: max(0, headDimension)),
+                                         label: "rope frequencies")
+        try rope(x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength, inverseFrequencies: frequencies,
+                 inverse: inverse, positionOffset: positionOffset)
     }
 
     /// Causal softmax of square T×T score matrices.

@@ -41,19 +41,19 @@ enum TransformerContract {
         try OperandCheck.sameCount(operands, operation: operation)
     }
 
-    static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, positionOffset: Int,
-                     on device: any Device) throws {
+    static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, inverseFrequencies: DeviceBuffer,
+                     positionOffset: Int, on device: any Device) throws {
         let operation = "rope"
+        try OperandCheck.float32([("x", x), ("inverseFrequencies", inverseFrequencies)], operation: operation, on: device)
         guard positionOffset >= 0, positionOffset + sequenceLength <= Int(Int32.max) else {
             throw DeviceError.invalidArgument(operation: operation, detail: "position offset \(positionOffset) must be non-negative and below 2³¹")
         }
-        try OperandCheck.float32([("x", x)], operation: operation, on: device)
         guard rows >= 1, heads >= 1, sequenceLength >= 1, headDimension >= 2, headDimension % 2 == 0,
               heads <= Int(Int32.max), headDimension <= Int(Int32.max), sequenceLength <= Int(Int32.max) else {
             throw DeviceError.invalidShape(operation: operation,
                                            detail: "rows \(rows), heads \(heads), sequence length \(sequenceLength) must be positive and head dimension \(headDimension) even")
         }
-        guard theta > 1, theta.isFinite else { throw DeviceError.invalidArgument(operation: operation, detail: "theta \(theta) must exceed 1") }
+        try count(inverseFrequencies, "inverseFrequencies", is: headDimension / 2, operation: operation)
         try count(x, "x", is: rows * heads * headDimension, operation: operation)
     }
 

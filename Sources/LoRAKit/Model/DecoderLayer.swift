@@ -10,10 +10,13 @@ public final class DecoderLayer {
     public let projections: [String: Projection]
     /// The norms' weight gradients; nil when the norms are frozen.
     let normGradients: (input: DeviceBuffer, postAttention: DeviceBuffer)?
+    /// RoPE's inverse frequencies (headDimension/2), shared by every layer of a model.
+    let ropeFrequencies: DeviceBuffer
 
     init(index: Int, inputNorm: DeviceBuffer, postAttentionNorm: DeviceBuffer, projections: [String: Projection],
-         normGradients: (input: DeviceBuffer, postAttention: DeviceBuffer)? = nil) {
+         normGradients: (input: DeviceBuffer, postAttention: DeviceBuffer)? = nil, ropeFrequencies: DeviceBuffer) {
         self.index = index
+        self.ropeFrequencies = ropeFrequencies
         self.inputNorm = inputNorm
         self.postAttentionNorm = postAttentionNorm
         self.projections = projections
@@ -34,9 +37,9 @@ public final class DecoderLayer {
         try run(x, rows: batch * length, config: config, mode: mode) { q, k, v in
             let device = x.device
             try device.rope(q, rows: batch * length, heads: config.attentionHeads, headDimension: config.headDimension,
-                            sequenceLength: length, theta: config.ropeTheta, inverse: false)
+                            sequenceLength: length, inverseFrequencies: ropeFrequencies, inverse: false, positionOffset: 0)
             try device.rope(k, rows: batch * length, heads: config.keyValueHeads, headDimension: config.headDimension,
-                            sequenceLength: length, theta: config.ropeTheta, inverse: false)
+                            sequenceLength: length, inverseFrequencies: ropeFrequencies, inverse: false, positionOffset: 0)
             let (attended, saved) = try attention.forward(q: q, k: k, v: v, batch: batch)
             return (attended, saved)
         }
@@ -51,9 +54,9 @@ public final class DecoderLayer {
             let device = x.device
             let width = config.keyValueHeads * config.headDimension
             try device.rope(q, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: rows,
-                            theta: config.ropeTheta, inverse: false, positionOffset: position)
+                            inverseFrequencies: ropeFrequencies, inverse: false, positionOffset: position)
             try device.rope(k, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: rows,
-                            theta: config.ropeTheta, inverse: false, positionOffset: position)
+                            inverseFrequencies: ropeFrequencies, inverse: false, positionOffset: position)
             try device.copy(from: k, range: 0..<(rows * width), to: keys, at: position * width)
             try device.copy(from: v, range: 0..<(rows * width), to: values, at: position * width)
             let attention = try CausalAttention(heads: config.attentionHeads, keyValueHeads: config.keyValueHeads,
@@ -128,9 +131,9 @@ public final class DecoderLayer {
         let (dq, dk, dv) = try attention.backward(outputGradient: dAttended, saved: cache.attention)
         // RoPE is a rotation, so its backward is the inverse rotation.
         try device.rope(dq, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: length,
-                        theta: config.ropeTheta, inverse: true)
+                        inverseFrequencies: ropeFrequencies, inverse: true, positionOffset: 0)
         try device.rope(dk, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: length,
-                        theta: config.ropeTheta, inverse: true)
+                        inverseFrequencies: ropeFrequencies, inverse: true, positionOffset: 0)
         let dH = try buffer(rows * hidden, "dH")
         try back("q_proj", dq, input: cache.h, into: dH, .overwrite)
         try back("k_proj", dk, input: cache.h, into: dH, .accumulate)

@@ -73,6 +73,7 @@ public final class LlamaModel {
             lmHead = .frozen(try FrozenLinear(weight: headWeight, bias: nil, inFeatures: hidden, outFeatures: vocabulary, scratch: scratch))
         }
 
+        let ropeFrequencies = try device.makeBuffer(config.ropeInverseFrequencies, label: "rope frequencies")
         var layers: [DecoderLayer] = []
         for index in 0..<config.layerCount {
             let prefix = "model.layers.\(index)."
@@ -98,7 +99,7 @@ public final class LlamaModel {
             let postAttentionNorm = try dense(prefix + "post_attention_layernorm.weight")
             let normGradients = try gradient(for: inputNorm).map { ($0, try gradient(for: postAttentionNorm)!) }
             layers.append(DecoderLayer(index: index, inputNorm: inputNorm, postAttentionNorm: postAttentionNorm, projections: projections,
-                                       normGradients: normGradients))
+                                       normGradients: normGradients, ropeFrequencies: ropeFrequencies))
         }
         self.layers = layers
     }

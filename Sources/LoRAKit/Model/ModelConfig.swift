@@ -15,6 +15,8 @@ public struct ModelConfig: Sendable, Equatable {
     public var vocabularySize: Int
     public var rmsNormEpsilon: Float
     public var ropeTheta: Float
+    /// Llama 3.1's frequency rescaling (rope_type llama3); nil for the default rotary embedding.
+    public var llama3RopeScaling: Llama3RopeScaling?
     public var maxPositionEmbeddings: Int
     public var tieWordEmbeddings: Bool
     /// Biases on q, k, v (and o for llama's attention_bias; qwen2 has them on q, k, v only).
@@ -22,6 +24,11 @@ public struct ModelConfig: Sendable, Equatable {
     public var mlpBias: Bool
     /// True when config.json carries a bitsandbytes 4-bit quantization_config.
     public var isNF4Quantized: Bool
+
+    /// RoPE's headDimension/2 inverse frequencies, as transformers computes them for this config.
+    public var ropeInverseFrequencies: [Float] {
+        RotaryFrequencies.inverseFrequencies(theta: ropeTheta, headDimension: headDimension, llama3: llama3RopeScaling)
+    }
 
     /// The Linear modules of a decoder block, by the names PEFT's target_modules use.
     public static let linearModules = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
@@ -89,11 +96,30 @@ public struct ModelConfig: Sendable, Equatable {
         // transformers 5 nests rope_theta in rope_parameters; earlier versions keep it at the top.
         let ropeParameters = json["rope_parameters"] as? [String: Any]
         ropeTheta = try real(ropeParameters?["rope_theta"] ?? json["rope_theta"], "rope_theta", default: 10_000)
-        let scaling = (ropeParameters?["rope_type"] ?? (json["rope_scaling"] as? [String: Any])?["rope_type"]
-                       ?? (json["rope_scaling"] as? [String: Any])?["type"]) as? String
-        if let scaling, scaling != "default" {
-            throw fail(ropeParameters != nil ? "rope_parameters.rope_type" : "rope_scaling",
-                       "rope type '\(scaling)' is not implemented yet (only the default rotary embedding)")
+        // The scaling's fields sit in rope_parameters (transformers 5) or rope_scaling (earlier).
+        let legacyScaling = json["rope_scaling"] as? [String: Any]
+        let scalingFields = ropeParameters?["rope_type"] != nil ? ropeParameters : legacyScaling
+        let scalingName = ropeParameters?["rope_type"] != nil ? "rope_parameters" : "rope_scaling"
+        let scaling = (scalingFields?["rope_type"] ?? scalingFields?["type"]) as? String
+        switch scaling {
+        case nil, "default":
+            llama3RopeScaling = nil
+        case "llama3":
+            func positive(_ field: String) throws -> Float {
+                guard let number = scalingFields?[field] as? NSNumber, number.doubleValue.isFinite, number.doubleValue > 0 else {
+                    throw fail("\(scalingName).\(field)", "must be a positive number for rope type llama3, got \(scalingFields?[field] ?? "nothing")")
+                }
+                return number.floatValue
+            }
+            let scaling = Llama3RopeScaling(factor: try positive("factor"), lowFrequencyFactor: try positive("low_freq_factor"),
+                                            highFrequencyFactor: try positive("high_freq_factor"),
+                                            originalMaxPositions: Int(try positive("original_max_position_embeddings")))
+            guard scaling.highFrequencyFactor > scaling.lowFrequencyFactor, scaling.originalMaxPositions >= 1 else {
+                throw fail("\(scalingName).high_freq_factor", "must exceed low_freq_factor \(scaling.lowFrequencyFactor)")
+            }
+            llama3RopeScaling = scaling
+        case let other?:
+            throw fail("\(scalingName).rope_type", "rope type '\(other)' is not implemented (default and llama3 are)")
         }
         tieWordEmbeddings = try flag("tie_word_embeddings", default: false)
         attentionBias = try flag("attention_bias", default: type == "qwen2")

@@ -74,13 +74,12 @@ extension HostDevice {
         }
     }
 
-    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool,
-                     positionOffset: Int) throws {
+    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, inverseFrequencies: DeviceBuffer,
+                     inverse: Bool, positionOffset: Int) throws {
         try TransformerContract.rope(x: x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength,
-                                     theta: theta, positionOffset: positionOffset, on: self)
+                                     inverseFrequencies: inverseFrequencies, positionOffset: positionOffset, on: self)
         let half = headDimension / 2
-        // θ^(−2i/D) in float32, as transformers computes inv_freq.
-        let inverseFrequency = (0..<half).map { 1 / pow(theta, Float(2 * $0) / Float(headDimension)) }
+        let inverseFrequency = UnsafePointer(floats(inverseFrequencies))
         let sign: Float = inverse ? -1 : 1
         let px = floats(x)
         ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 14) / (heads * headDimension))) { rowRange in

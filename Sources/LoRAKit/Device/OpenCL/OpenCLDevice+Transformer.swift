@@ -42,14 +42,14 @@ extension OpenCLDevice {
                    global: dOut.count, local: tuning.elementwiseWorkGroup)
     }
 
-    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool,
-                     positionOffset: Int) throws {
+    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, inverseFrequencies: DeviceBuffer,
+                     inverse: Bool, positionOffset: Int) throws {
         try TransformerContract.rope(x: x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength,
-                                     theta: theta, positionOffset: positionOffset, on: self)
+                                     inverseFrequencies: inverseFrequencies, positionOffset: positionOffset, on: self)
         let pairs = rows * heads * headDimension / 2
         try launch("transformer_rope", program: "transformer",
                    arguments: [.ulong(UInt64(pairs)), .int(Int32(heads)), .int(Int32(headDimension)), .int(Int32(sequenceLength)),
-                               .int(Int32(positionOffset)), .float(theta), .float(inverse ? -1 : 1), .buffer(x)],
+                               .int(Int32(positionOffset)), .buffer(inverseFrequencies), .float(inverse ? -1 : 1), .buffer(x)],
                    global: pairs, local: tuning.elementwiseWorkGroup)
     }
 }
