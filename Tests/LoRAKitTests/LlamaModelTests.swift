@@ -30,6 +30,46 @@ struct LlamaModelTests {
         #expect(abs(loss - expectedLoss) <= 1e-4 * expectedLoss, "loss \(loss) vs transformers \(expectedLoss)")
     }
 
+    @Test("a float16 checkpoint stays float16 on the device and gives its float32 widening's logits bit for bit",
+          arguments: TestDevices.all)
+    func float16Stays(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let source = try CheckpointQuantizerTests.floatCheckpoint()
+        let half = source.deletingLastPathComponent().appendingPathComponent("lorakit-f16-\(UUID().uuidString)")
+        let widened = source.deletingLastPathComponent().appendingPathComponent("lorakit-f16w-\(UUID().uuidString)")
+        defer { [source, half, widened].forEach { try? FileManager.default.removeItem(at: $0) } }
+        let weights = try SafeTensorsFile(contentsOf: source.appendingPathComponent("model.safetensors"))
+        var halfWriter = SafeTensorsWriter(metadata: ["format": "pt"]), wideWriter = SafeTensorsWriter(metadata: ["format": "pt"])
+        for tensor in weights.tensors {
+            let rounded = try weights.floats(tensor.name).map { Float16($0) }
+            try halfWriter.add(.init(name: tensor.name, dtype: .f16, shape: tensor.shape,
+                                     bytes: rounded.withUnsafeBufferPointer { Data(buffer: $0) }))
+            try wideWriter.add(.init(name: tensor.name, shape: tensor.shape, floats: rounded.map(Float.init)))
+        }
+        for (folder, writer) in [(half, halfWriter), (widened, wideWriter)] {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try writer.write(to: folder.appendingPathComponent("model.safetensors"))
+            try FileManager.default.copyItem(at: source.appendingPathComponent("config.json"), to: folder.appendingPathComponent("config.json"))
+        }
+        let lora = LoRAConfig(rank: 2, alpha: 4, targetModules: ["q_proj"])
+        let model16 = try LlamaModel(checkpoint: ModelCheckpoint(folder: half), device: device, lora: lora)
+        let model32 = try LlamaModel(checkpoint: ModelCheckpoint(folder: widened), device: device, lora: lora)
+        guard case .frozen(let down) = model16.layers[1].projections["down_proj"]!, case .dense(let buffer) = down.weight else {
+            Issue.record("down_proj should be a frozen dense layer")
+            return
+        }
+        #expect(buffer.elementType == .float16)
+        let ids = try LlamaTrainingTests.ids()
+        #expect(try model16.logits(ids: ids, batch: 2).download(as: Float.self) == model32.logits(ids: ids, batch: 2).download(as: Float.self))
+        // Training through float16 bases: the same LoRA gradients as over their widening.
+        try model16.zeroGradients()
+        try model32.zeroGradients()
+        _ = try model16.lossAndGradients(ids: ids, batch: 2, step: 0)
+        _ = try model32.lossAndGradients(ids: ids, batch: 2, step: 0)
+        #expect(try model16.trainableParameters.map { try $0.gradient.download(as: Float.self) }
+                == model32.trainableParameters.map { try $0.gradient.download(as: Float.self) })
+    }
+
     @Test("quantizing a float checkpoint on load gives the NF4 model's logits", arguments: TestDevices.all)
     func quantizeOnLoad(info: DeviceInfo) throws {
         let device = try TestDevices.open(info)

@@ -2,7 +2,8 @@ import Foundation
 
 /// A Llama-family decoder on one device, loaded from a `ModelCheckpoint`. Two ways to train it:
 /// LoRA on the target modules with everything else frozen in its stored precision (float32,
-/// float16 or NF4; BF16 tensors are widened to float32 on load), or full-parameter training, where
+/// float16 or NF4 matrices; BF16 tensors and the norm weights are widened to float32 on load,
+/// since the kernels store only float16 halves), or full-parameter training, where
 /// every tensor is float32 and gets a gradient (how LoRAKit pretrains its bundled base).
 public final class LlamaModel {
     public let config: ModelConfig
@@ -48,6 +49,16 @@ public final class LlamaModel {
         func dense(_ name: String) throws -> DeviceBuffer {
             try device.makeBuffer(try checkpoint.floats(name), label: name)
         }
+        /// A frozen matrix in its stored precision: F16 stays float16 on the device (half the
+        /// memory; each GEMM widens it to float32), F32 and BF16 become float32.
+        func frozenDense(_ name: String) throws -> DeviceBuffer {
+            let stored = try checkpoint.stored(name)
+            guard stored.dtype == .f16, !fullParameter else { return try dense(name) }
+            let halves: [Float16] = stored.bytes.withUnsafeBytes { raw in
+                (0..<(raw.count / 2)).map { Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) }
+            }
+            return try device.makeBuffer(halves, label: name)
+        }
         func gradient(for buffer: DeviceBuffer) throws -> DeviceBuffer? {
             fullParameter ? try device.makeBuffer(.float32, count: buffer.count, label: buffer.label + ".grad") : nil
         }
@@ -57,9 +68,9 @@ public final class LlamaModel {
                 let (rows, columns) = try checkpoint.shape(of: name)
                 return .nf4(try NF4Weight(NF4Codec.quantize(try checkpoint.floats(name), shape: [rows, columns]), on: device, label: name))
             }
-            return .dense(try dense(name))
+            return .dense(try frozenDense(name))
         }
-        embedding = try dense("model.embed_tokens.weight")
+        embedding = try frozenDense("model.embed_tokens.weight")
         embeddingGradient = try gradient(for: embedding)
         finalNorm = try dense("model.norm.weight")
         finalNormGradient = try gradient(for: finalNorm)
