@@ -60,6 +60,45 @@ struct SafeTensorsTests {
         #expect { try SafeTensorsFile(contentsOf: folder.appendingPathComponent("absent.safetensors")) } throws: { "\($0)".contains("cannot read") }
     }
 
+    @Test("the streaming writer: same tensors as the in-memory writer, atomic, no scratch files left, clear errors")
+    func streamWriter() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-sts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("model.safetensors")
+        try Data("old contents".utf8).write(to: url)
+        let tensors: [SafeTensorsWriter.Tensor] = [
+            .init(name: "z.weight", shape: [2, 3], floats: [1, 2, 3, 4, 5, 6]),
+            .init(name: "a.half", dtype: .f16, shape: [3], bytes: [Float16(1), 2, 3].withUnsafeBufferPointer { Data(buffer: $0) }),
+            .init(name: "m.bytes", dtype: .u8, shape: [5], bytes: Data([9, 8, 7, 6, 5])),
+            .init(name: "empty", shape: [0], floats: []),
+        ]
+        let writer = try SafeTensorsStreamWriter(url: url, metadata: ["format": "pt"])
+        for tensor in tensors { try writer.add(tensor) }
+        #expect { try writer.add(tensors[0]) } throws: { "\($0)".contains("duplicate") }
+        #expect { try writer.add(.init(name: "bad", dtype: .f32, shape: [3], bytes: Data(count: 8))) } throws: { "\($0)".contains("does not match") }
+        #expect(try String(contentsOf: url, encoding: .utf8) == "old contents", "the target is untouched until finish()")
+        try writer.finish()
+        let file = try SafeTensorsFile(contentsOf: url)
+        #expect(file.metadata == ["format": "pt"])
+        for tensor in tensors {
+            #expect(try file.info(tensor.name).shape == tensor.shape && file.info(tensor.name).dtype == tensor.dtype)
+            #expect(try file.bytes(tensor.name) == tensor.bytes, "\(tensor.name)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.safetensors"], "no scratch file left behind")
+
+        // A writer dropped before finish() leaves the target as it was and cleans up its scratch file.
+        do {
+            let abandoned = try SafeTensorsStreamWriter(url: url)
+            try abandoned.add(tensors[0])
+        }
+        #expect(try SafeTensorsFile(contentsOf: url).tensors.count == tensors.count)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["model.safetensors"])
+        #expect { try SafeTensorsStreamWriter(url: folder.appendingPathComponent("no/such/x.safetensors")) } throws: {
+            "\($0)".contains("cannot create the scratch file")
+        }
+    }
+
     @Test("malformed files give errors that name the problem", arguments: [
         (Data([1, 2, 3]), "fewer than the 8-byte header length"),
         (SafeTensorsTests.file(header: "{}", declaredLength: 50), "header of 50 bytes but only 2 bytes follow"),

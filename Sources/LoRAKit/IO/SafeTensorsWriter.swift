@@ -34,33 +34,51 @@ public struct SafeTensorsWriter {
 
     /// Adds a tensor; its byte count must match its shape and dtype, and its name must be new.
     public mutating func add(_ tensor: Tensor) throws {
+        try Self.check(tensor, isNew: !tensors.contains(where: { $0.name == tensor.name }))
+        tensors.append(tensor)
+    }
+
+    /// The checks `add` makes, shared with `SafeTensorsStreamWriter`.
+    static func check(_ tensor: Tensor, isNew: Bool) throws {
         let elements = tensor.shape.reduce(1, *)
         guard tensor.shape.allSatisfy({ $0 >= 0 }), elements * tensor.dtype.byteSize == tensor.bytes.count else {
             throw SafeTensorsError.invalidTensor(file: "(writer)", tensor: tensor.name,
                                                  detail: "shape \(tensor.shape) of \(tensor.dtype.rawValue) does not match \(tensor.bytes.count) bytes")
         }
-        guard tensor.name != "__metadata__", !tensors.contains(where: { $0.name == tensor.name }) else {
+        guard tensor.name != "__metadata__", isNew else {
             throw SafeTensorsError.invalidTensor(file: "(writer)", tensor: tensor.name, detail: "duplicate or reserved name")
         }
-        tensors.append(tensor)
+    }
+
+    /// The 8-byte length and the JSON header (keys sorted, padded with spaces to a multiple of 8)
+    /// for tensors whose data lie at the given byte ranges of the data section.
+    static func header(_ entries: [(name: String, dtype: SafeTensorsDType, shape: [Int], range: Range<Int>)],
+                       metadata: [String: String]) throws -> Data {
+        var header: [String: Any] = [:]
+        for entry in entries {
+            header[entry.name] = ["dtype": entry.dtype.rawValue, "shape": entry.shape,
+                                  "data_offsets": [entry.range.lowerBound, entry.range.upperBound]] as [String: Any]
+        }
+        if !metadata.isEmpty { header["__metadata__"] = metadata }
+        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
+        json.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
+        var prefix = Data(capacity: 8 + json.count)
+        withUnsafeBytes(of: UInt64(json.count).littleEndian) { prefix.append(contentsOf: $0) }
+        prefix.append(json)
+        return prefix
     }
 
     /// The complete file contents.
     public func serialized() throws -> Data {
         let ordered = tensors.sorted { $0.name < $1.name }
-        var header: [String: Any] = [:]
+        var entries: [(name: String, dtype: SafeTensorsDType, shape: [Int], range: Range<Int>)] = []
         var offset = 0
         for tensor in ordered {
-            header[tensor.name] = ["dtype": tensor.dtype.rawValue, "shape": tensor.shape,
-                                   "data_offsets": [offset, offset + tensor.bytes.count]] as [String: Any]
+            entries.append((tensor.name, tensor.dtype, tensor.shape, offset..<(offset + tensor.bytes.count)))
             offset += tensor.bytes.count
         }
-        if !metadata.isEmpty { header["__metadata__"] = metadata }
-        var json = try JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
-        json.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: (8 - json.count % 8) % 8))
-        var file = Data(capacity: 8 + json.count + offset)
-        withUnsafeBytes(of: UInt64(json.count).littleEndian) { file.append(contentsOf: $0) }
-        file.append(json)
+        var file = try Self.header(entries, metadata: metadata)
+        file.reserveCapacity(file.count + offset)
         for tensor in ordered { file.append(tensor.bytes) }
         return file
     }

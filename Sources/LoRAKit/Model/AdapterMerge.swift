@@ -25,7 +25,8 @@ public enum AdapterMerge {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
 
         var report = Report()
-        var writer = SafeTensorsWriter(metadata: ["format": "pt"])
+        // Streamed: one tensor in memory at a time, whatever the model's size.
+        let writer = try SafeTensorsStreamWriter(url: output.appendingPathComponent("model.safetensors"), metadata: ["format": "pt"])
         let nf4Base = checkpoint.config.isNF4Quantized
         for (name, shape) in checkpoint.config.expectedTensors {
             let path = String(name.dropLast(".weight".count))
@@ -48,7 +49,7 @@ public enum AdapterMerge {
             try writer.add(.init(name: name, dtype: dtype, shape: shape, bytes: encode(values, as: dtype)))
             report.writtenTensors += 1
         }
-        try writer.write(to: output.appendingPathComponent("model.safetensors"))
+        try writer.finish()
 
         let configURL = model.appendingPathComponent("config.json")
         guard var config = try JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any] else {

@@ -50,28 +50,31 @@ public struct CheckpointQuantizer {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
 
         var report = Report()
-        var writer = SafeTensorsWriter(metadata: ["format": "pt"])
-        for file in files {
-            let checkpoint = try SafeTensorsFile(contentsOf: file)
-            for info in checkpoint.tensors {
-                let bytes = try checkpoint.bytes(info.name)
-                report.tensorBytesBefore += bytes.count
-                if Self.isQuantizable(info) {
-                    let tensor = try NF4Codec.quantize(try checkpoint.floats(info.name), shape: info.shape, blockSize: blockSize,
-                                                       doubleQuantize: doubleQuantize, originalDType: info.dtype)
-                    for part in try BitsAndBytesCheckpoint.tensors(for: tensor, name: info.name) {
-                        report.tensorBytesAfter += part.bytes.count
-                        try writer.add(part)
-                    }
-                    report.quantizedTensors += 1
-                } else {
-                    report.tensorBytesAfter += bytes.count
-                    try writer.add(.init(name: info.name, dtype: info.dtype, shape: info.shape, bytes: Data(bytes)))
-                    report.copiedTensors += 1
+        // Streamed: one tensor in memory at a time, whatever the model's size.
+        let writer = try SafeTensorsStreamWriter(url: output.appendingPathComponent("model.safetensors"), metadata: ["format": "pt"])
+        // In name order across all shards, so a sharded and a single-file model give the same file.
+        let sources = try files.flatMap { url in
+            let checkpoint = try SafeTensorsFile(contentsOf: url)
+            return checkpoint.tensors.map { (checkpoint: checkpoint, info: $0) }
+        }.sorted { $0.info.name < $1.info.name }
+        for (checkpoint, info) in sources {
+            let bytes = try checkpoint.bytes(info.name)
+            report.tensorBytesBefore += bytes.count
+            if Self.isQuantizable(info) {
+                let tensor = try NF4Codec.quantize(try checkpoint.floats(info.name), shape: info.shape, blockSize: blockSize,
+                                                   doubleQuantize: doubleQuantize, originalDType: info.dtype)
+                for part in try BitsAndBytesCheckpoint.tensors(for: tensor, name: info.name) {
+                    report.tensorBytesAfter += part.bytes.count
+                    try writer.add(part)
                 }
+                report.quantizedTensors += 1
+            } else {
+                report.tensorBytesAfter += bytes.count
+                try writer.add(.init(name: info.name, dtype: info.dtype, shape: info.shape, bytes: bytes))
+                report.copiedTensors += 1
             }
         }
-        try writer.write(to: output.appendingPathComponent("model.safetensors"))
+        try writer.finish()
 
         let computeDType = (config["torch_dtype"] ?? config["dtype"]) as? String ?? "float32"
         config["quantization_config"] = [
