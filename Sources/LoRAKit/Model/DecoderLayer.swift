@@ -35,13 +35,19 @@ public final class DecoderLayer {
     func forward(_ x: DeviceBuffer, batch: Int, length: Int, attention: CausalAttention, config: ModelConfig,
                  mode: LoRAMode) throws -> (output: DeviceBuffer, cache: Cache?) {
         try run(x, rows: batch * length, config: config, mode: mode) { q, k, v in
-            let device = x.device
-            try device.rope(q, rows: batch * length, heads: config.attentionHeads, headDimension: config.headDimension,
-                            sequenceLength: length, inverseFrequencies: ropeFrequencies, inverse: false, positionOffset: 0)
-            try device.rope(k, rows: batch * length, heads: config.keyValueHeads, headDimension: config.headDimension,
-                            sequenceLength: length, inverseFrequencies: ropeFrequencies, inverse: false, positionOffset: 0)
+            try rotate(q, k, rows: batch * length, sequenceLength: length, from: 0, inverse: false, config: config)
             let (attended, saved) = try attention.forward(q: q, k: k, v: v, batch: batch)
             return (attended, saved)
+        }
+    }
+
+    /// RoPE on Q (query heads) and K (key/value heads) in place, positions `from + row mod
+    /// sequenceLength`; `inverse` rotates back (the backward pass).
+    private func rotate(_ q: DeviceBuffer, _ k: DeviceBuffer, rows: Int, sequenceLength: Int, from offset: Int, inverse: Bool,
+                        config: ModelConfig) throws {
+        for (x, heads) in [(q, config.attentionHeads), (k, config.keyValueHeads)] {
+            try x.device.rope(x, rows: rows, heads: heads, headDimension: config.headDimension, sequenceLength: sequenceLength,
+                              inverseFrequencies: ropeFrequencies, inverse: inverse, positionOffset: offset)
         }
     }
 
@@ -53,10 +59,7 @@ public final class DecoderLayer {
         try run(x, rows: rows, config: config, mode: .inference) { q, k, v in
             let device = x.device
             let width = config.keyValueHeads * config.headDimension
-            try device.rope(q, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: rows,
-                            inverseFrequencies: ropeFrequencies, inverse: false, positionOffset: position)
-            try device.rope(k, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: rows,
-                            inverseFrequencies: ropeFrequencies, inverse: false, positionOffset: position)
+            try rotate(q, k, rows: rows, sequenceLength: rows, from: position, inverse: false, config: config)
             try device.copy(from: k, range: 0..<(rows * width), to: keys, at: position * width)
             try device.copy(from: v, range: 0..<(rows * width), to: values, at: position * width)
             let attention = try CausalAttention(heads: config.attentionHeads, keyValueHeads: config.keyValueHeads,
@@ -109,6 +112,13 @@ public final class DecoderLayer {
         func back(_ module: String, _ dY: DeviceBuffer, input: DeviceBuffer, into dX: DeviceBuffer, _ update: GradientUpdate) throws {
             try projections[module]!.backward(dY, saved: cache.saved[module], input: input, rows: rows, into: dX, update: update)
         }
+        /// A norm's backward into the residual stream's gradient, and its weight's gradient when it is trained.
+        func normBackward(_ dy: DeviceBuffer, x: DeviceBuffer, rstd: DeviceBuffer, weight: DeviceBuffer, weightGradient: DeviceBuffer?) throws {
+            if let weightGradient {
+                try device.rmsNormWeightGradient(dy, x: x, rstd: rstd, rows: rows, columns: hidden, into: weightGradient, update: .accumulate)
+            }
+            try device.rmsNormBackward(dy, x: x, weight: weight, rstd: rstd, rows: rows, columns: hidden, into: dResidual, update: .accumulate)
+        }
         // MLP: out = r + down(act)
         let dResidual = try buffer(rows * hidden, "dResidual")
         try device.copy(from: dOut, to: dResidual)
@@ -119,31 +129,18 @@ public final class DecoderLayer {
         let dH2 = try buffer(rows * hidden, "dH2")
         try back("gate_proj", dGate, input: cache.h2, into: dH2, .overwrite)
         try back("up_proj", dUp, input: cache.h2, into: dH2, .accumulate)
-        if let normGradients {
-            try device.rmsNormWeightGradient(dH2, x: cache.residual, rstd: cache.rstd2, rows: rows, columns: hidden,
-                                             into: normGradients.postAttention, update: .accumulate)
-        }
-        try device.rmsNormBackward(dH2, x: cache.residual, weight: postAttentionNorm, rstd: cache.rstd2, rows: rows, columns: hidden,
-                                   into: dResidual, update: .accumulate)
+        try normBackward(dH2, x: cache.residual, rstd: cache.rstd2, weight: postAttentionNorm, weightGradient: normGradients?.postAttention)
         // Attention: r = x + o_proj(a)
         let dAttended = try buffer(cache.attended.count, "dAttended")
         try back("o_proj", dResidual, input: cache.attended, into: dAttended, .overwrite)
         let (dq, dk, dv) = try attention.backward(outputGradient: dAttended, saved: cache.attention)
         // RoPE is a rotation, so its backward is the inverse rotation.
-        try device.rope(dq, rows: rows, heads: config.attentionHeads, headDimension: config.headDimension, sequenceLength: length,
-                        inverseFrequencies: ropeFrequencies, inverse: true, positionOffset: 0)
-        try device.rope(dk, rows: rows, heads: config.keyValueHeads, headDimension: config.headDimension, sequenceLength: length,
-                        inverseFrequencies: ropeFrequencies, inverse: true, positionOffset: 0)
+        try rotate(dq, dk, rows: rows, sequenceLength: length, from: 0, inverse: true, config: config)
         let dH = try buffer(rows * hidden, "dH")
         try back("q_proj", dq, input: cache.h, into: dH, .overwrite)
         try back("k_proj", dk, input: cache.h, into: dH, .accumulate)
         try back("v_proj", dv, input: cache.h, into: dH, .accumulate)
-        if let normGradients {
-            try device.rmsNormWeightGradient(dH, x: cache.x, rstd: cache.rstd1, rows: rows, columns: hidden,
-                                             into: normGradients.input, update: .accumulate)
-        }
-        try device.rmsNormBackward(dH, x: cache.x, weight: inputNorm, rstd: cache.rstd1, rows: rows, columns: hidden,
-                                   into: dResidual, update: .accumulate)
+        try normBackward(dH, x: cache.x, rstd: cache.rstd1, weight: inputNorm, weightGradient: normGradients?.input)
         return dResidual
     }
 }
