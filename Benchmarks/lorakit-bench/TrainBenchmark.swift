@@ -50,7 +50,7 @@ struct TrainBenchmark: ParsableCommand {
             let folder = try Self.randomCheckpoint(name)
             defer { try? FileManager.default.removeItem(at: folder) }
             let checkpoint = try ModelCheckpoint(folder: folder)
-            let parameters = checkpoint.config.expectedTensors.reduce(0) { $0 + $1.shape.reduce(1, *) }
+            let parameters = checkpoint.config.parameterCount
             let infos = options.devices.isEmpty ? Devices.available : try options.devices.map { try Devices.resolve($0) }
             for info in infos {
                 for mode in Mode.allCases where mode != .full || full {

@@ -34,7 +34,7 @@ struct InitCommand: ParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let parameters = checkpoint.config.expectedTensors.reduce(0) { $0 + $1.shape.reduce(1, *) }
+        let parameters = checkpoint.config.parameterCount
         print(String(format: "wrote %@/config.json and model.safetensors: %d layers, hidden %d, %.2f M parameters%@",
                      out, layers, hidden, Double(parameters) / 1e6, checkpoint.isByteLevel ? ", byte-level" : ""))
     }

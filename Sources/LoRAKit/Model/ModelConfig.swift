@@ -148,6 +148,9 @@ public struct ModelConfig: Sendable, Equatable {
         }
     }
 
+    /// Parameters of a model of this configuration (every tensor's elements).
+    public var parameterCount: Int { expectedTensors.reduce(0) { $0 + $1.shape.reduce(1, *) } }
+
     /// Every tensor a checkpoint of this configuration holds, with its logical shape.
     public var expectedTensors: [(name: String, shape: [Int])] {
         let (h, i, v) = (hiddenSize, intermediateSize, vocabularySize)
