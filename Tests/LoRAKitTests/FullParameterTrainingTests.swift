@@ -144,6 +144,12 @@ struct FullParameterTrainingTests {
         let values = { (trainer: Trainer) in try trainer.model.trainableParameters.map { try $0.value.download(as: Float.self) } }
         #expect(try values(second) == values(straight))
 
+        // Weights of another shape are refused, naming the tensor.
+        let bundled = BundledModelTests.root.appendingPathComponent("Bundled/kjv-llama-3m")
+        #expect { try second.model.loadWeights(from: bundled) } throws: {
+            "\($0)".contains(bundled.path) && "\($0)".contains("model.embed_tokens.weight")
+        }
+
         // A LoRA run cannot resume from a full-parameter checkpoint.
         let lora = try Trainer(model: TrainerTests.model(on: device, folder: folder), data: data, config: config)
         #expect { try lora.resume(from: checkpoint) } throws: { "\($0)".contains("full-parameter") }

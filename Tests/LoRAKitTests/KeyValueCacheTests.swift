@@ -35,6 +35,12 @@ struct KeyValueCacheTests {
         let tail = try device.makeBuffer(Array(x[(5 * heads * d)...]), label: "tail")
         try device.rope(tail, rows: 4, heads: heads, headDimension: d, sequenceLength: 4, theta: 10_000, inverse: false, positionOffset: 5)
         #expect(try tail.download(as: Float.self) == Array(try whole.download(as: Float.self)[(5 * heads * d)...]))
+        let threeFrequencies = try device.makeBuffer([Float](repeating: 1, count: 3), label: "freq")
+        #expect { try device.rope(tail, rows: 4, heads: heads, headDimension: d, sequenceLength: 4, inverseFrequencies: threeFrequencies,
+                                  inverse: false, positionOffset: -1) } throws: { "\($0)".contains("position offset -1 must be non-negative") }
+        #expect { try device.rope(tail, rows: 4, heads: heads, headDimension: d, sequenceLength: 4,
+                                  inverseFrequencies: device.makeBuffer([Float](repeating: 1, count: 2), label: "two"),
+                                  inverse: false, positionOffset: 0) } throws: { "\($0)".contains("inverseFrequencies") && "\($0)".contains("not 3") }
 
         let source = try device.makeBuffer((0..<10).map(Float.init), label: "source")
         let target = try device.makeBuffer([Float](repeating: -1, count: 8), label: "target")
@@ -59,6 +65,8 @@ struct KeyValueCacheTests {
         #expect(cache.length == 9)
         expectWithin(cached, full.map(Double.init), bound: full.map { 1e-4 * (1 + abs(Double($0))) }, "cached logits")
         #expect { try model.decode([1], cache: cache) } throws: { "\($0)".contains("do not fit") }
+        #expect { try KeyValueCache(for: model, capacity: 129) } throws: { "\($0)".contains("max_position_embeddings 128") }
+        #expect { try KeyValueCache(for: model, capacity: 0) } throws: { "\($0)".contains("between 1 and") }
         cache.reset()
         #expect { try model.decode([300], cache: cache) } throws: { "\($0)".contains("outside the vocabulary") }
     }

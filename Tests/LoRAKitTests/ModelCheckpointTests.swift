@@ -46,6 +46,7 @@ struct ModelCheckpointTests {
         ("3 layers", "tensor 'model.layers.2.input_layernorm.weight' is missing"),
         ("tied", "tensor 'lm_head.weight' is not part of this architecture"),
         ("llama3 rope without its factors", "field 'rope_parameters.low_freq_factor': must be a positive number for rope type llama3"),
+        ("llama3 rope with high_freq_factor at most low_freq_factor", "field 'rope_parameters.high_freq_factor': must exceed low_freq_factor 4.0"),
         ("yarn rope", "field 'rope_scaling.rope_type': rope type 'yarn' is not implemented (default and llama3 are)"),
         ("negative eps", "field 'rms_norm_eps': must be a positive number"),
     ])
@@ -59,6 +60,9 @@ struct ModelCheckpointTests {
             case "3 layers": config["num_hidden_layers"] = 3
             case "tied": config["tie_word_embeddings"] = true
             case "llama3 rope without its factors": config["rope_parameters"] = ["rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0]
+            case "llama3 rope with high_freq_factor at most low_freq_factor":
+                config["rope_parameters"] = ["rope_type": "llama3", "rope_theta": 500000.0, "factor": 8.0, "low_freq_factor": 4.0,
+                                             "high_freq_factor": 1.0, "original_max_position_embeddings": 64]
             case "yarn rope":
                 config["rope_parameters"] = nil
                 config["rope_scaling"] = ["rope_type": "yarn", "factor": 4.0]
