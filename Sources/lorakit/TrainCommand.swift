@@ -88,7 +88,7 @@ struct TrainCommand: ParsableCommand {
 
         say("device \(target.info.identifier) (\(target.info.name)); \(checkpoint.config.modelType) \(checkpoint.config.layerCount) layers, "
               + "hidden \(checkpoint.config.hiddenSize)\(quantize == "nf4" || checkpoint.config.isNF4Quantized ? ", NF4 base" : ""); "
-              + (full ? "full-parameter training of \(Self.millions(llama.trainableParameters.reduce(0) { $0 + $1.value.count })) parameters"
+              + (full ? "full-parameter training of \(Self.millions(checkpoint.config.parameterCount)) parameters"
                       : "LoRA r=\(r) alpha=\(alpha) on \(lora.targetModules.joined(separator: ","))"))
         say("data \(tokens.count) tokens: \(windows.trainingWindows) training and \(windows.heldOutWindows) held-out windows of \(seqLen)")
         let initial = try trainer.evaluate()

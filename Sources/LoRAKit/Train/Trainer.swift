@@ -30,7 +30,8 @@ public final class Trainer {
 
     public init(model: LlamaModel, data: TokenWindows, config: TrainingConfig) throws {
         try config.validate()
-        guard !model.trainableParameters.isEmpty else {
+        parameters = model.trainableParameters
+        guard !parameters.isEmpty else {
             throw TrainingError.invalidSetting("the model has nothing to train: no LoRA layers and not in full-parameter mode")
         }
         guard data.trainingWindows >= config.batch else {
@@ -39,7 +40,6 @@ public final class Trainer {
         self.model = model
         self.data = data
         self.config = config
-        parameters = model.trainableParameters
         moments = try parameters.map { parameter in
             (m: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg"),
              v: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg_sq"))
