@@ -19,11 +19,34 @@ struct DeviceSelectionTests {
         }
     }
 
-    @Test("the default prefers an OpenCL GPU, then accelerator or CPU device, then the host")
+    /// A device as discovery would describe it, for ranking tests.
+    static func fake(_ backend: DeviceInfo.Backend, _ kind: DeviceInfo.Kind, _ identifier: String) -> DeviceInfo {
+        DeviceInfo(backend: backend, identifier: identifier, platformName: "fake", platformVersion: "fake", name: identifier,
+                   vendor: "fake", kind: kind, globalMemoryBytes: 1 << 30, maxAllocationBytes: 1 << 28, computeUnits: 1,
+                   maxWorkGroupSize: 64, clockMHz: 1000, supportsFP16: false, openCLCVersion: nil, driverVersion: "fake",
+                   peakGFLOPS: nil, peakNote: "")
+    }
+
+    @Test("the default order is OpenCL GPU, then OpenCL accelerator, then the host, then OpenCL CPU devices")
+    func defaultOrderOnFakeLists() {
+        let pocl = Self.fake(.openCL, .cpu, "opencl:0:0"), host = Self.fake(.host, .cpu, "host")
+        let gpu = Self.fake(.openCL, .gpu, "opencl:1:0"), accelerator = Self.fake(.openCL, .accelerator, "opencl:2:0")
+        let other = Self.fake(.openCL, .other, "opencl:3:0")
+        #expect(Devices.preferred(among: [pocl, accelerator, host, gpu]) == gpu)
+        #expect(Devices.preferred(among: [pocl, host, accelerator]) == accelerator)
+        #expect(Devices.preferred(among: [pocl, other, host]) == host, "an OpenCL CPU device never wins over the host")
+        #expect(Devices.preferred(among: [pocl, other]) == pocl, "without the host, the first OpenCL CPU device")
+        #expect(Devices.preferred(among: []) == nil)
+        // `opencl` alone still means the best OpenCL device, CPU devices included.
+        #expect(DeviceSpecifier.anyOpenCL.select(from: [host, pocl]) == pocl)
+        #expect(DeviceSpecifier.anyOpenCL.select(from: [pocl, host, gpu]) == gpu)
+        #expect(DeviceSpecifier.host.select(from: [pocl, host]) == host)
+    }
+
+    @Test("on this machine the default follows that order")
     func defaultOrder() throws {
         let expected = Devices.available.first { $0.backend == .openCL && $0.kind == .gpu }
             ?? Devices.available.first { $0.backend == .openCL && $0.kind == .accelerator }
-            ?? Devices.available.first { $0.backend == .openCL }
             ?? Devices.available.first { $0.backend == .host }
         #expect(Devices.defaultDevice == expected)
         #expect(try Devices.resolve(nil, environment: [:]) == expected)

@@ -30,13 +30,30 @@ public struct DeviceInfo: Sendable, Equatable {
     /// What `opencl:<text>` is matched against: pocl says "PoCL" only in its version strings.
     var searchableText: [String] { [name, vendor, platformName, platformVersion] }
 
-    /// Default-selection rank: OpenCL GPU, then accelerator, then OpenCL CPU or other, then host.
+    /// Default-selection rank: an OpenCL GPU, then an OpenCL accelerator, then the host, then
+    /// OpenCL CPU (or other) devices. An OpenCL CPU driver such as pocl runs LoRAKit's kernels on
+    /// the same cores the host backend drives through OpenBLAS, several times slower: it is the
+    /// correctness device for the OpenCL kernels, chosen only by name or when nothing else exists.
     var selectionRank: Int {
         switch (backend, kind) {
         case (.openCL, .gpu): return 0
         case (.openCL, .accelerator): return 1
-        case (.openCL, _): return 2
-        case (.host, _): return 3
+        case (.host, _): return 2
+        case (.openCL, _): return 3
         }
+    }
+
+    /// Ranking among OpenCL devices alone (`--device opencl`): GPU, accelerator, then the rest.
+    var openCLSelectionRank: Int { kind == .gpu ? 0 : kind == .accelerator ? 1 : 2 }
+
+    public init(backend: Backend, identifier: String, platformIndex: Int? = nil, deviceIndex: Int? = nil, platformName: String,
+                platformVersion: String, name: String, vendor: String, kind: Kind, globalMemoryBytes: Int, maxAllocationBytes: Int,
+                computeUnits: Int, maxWorkGroupSize: Int, clockMHz: Int, supportsFP16: Bool, openCLCVersion: String?,
+                driverVersion: String, peakGFLOPS: Double?, peakNote: String) {
+        (self.backend, self.identifier, self.platformIndex, self.deviceIndex) = (backend, identifier, platformIndex, deviceIndex)
+        (self.platformName, self.platformVersion, self.name, self.vendor, self.kind) = (platformName, platformVersion, name, vendor, kind)
+        (self.globalMemoryBytes, self.maxAllocationBytes, self.computeUnits) = (globalMemoryBytes, maxAllocationBytes, computeUnits)
+        (self.maxWorkGroupSize, self.clockMHz, self.supportsFP16, self.openCLCVersion) = (maxWorkGroupSize, clockMHz, supportsFP16, openCLCVersion)
+        (self.driverVersion, self.peakGFLOPS, self.peakNote) = (driverVersion, peakGFLOPS, peakNote)
     }
 }

@@ -37,13 +37,13 @@ public enum DeviceSpecifier: Equatable, Sendable {
     }
 
     /// The device this specifier picks among `devices`, or nil.
-    func select(from devices: [DeviceInfo]) -> DeviceInfo? {
+    public func select(from devices: [DeviceInfo]) -> DeviceInfo? {
         let openCL = devices.filter { $0.backend == .openCL }
         switch self {
         case .host:
             return devices.first { $0.backend == .host }
         case .anyOpenCL:
-            return openCL.min { $0.selectionRank < $1.selectionRank }
+            return openCL.min { $0.openCLSelectionRank < $1.openCLSelectionRank }
         case let .openCLIndex(platform, device):
             return openCL.first { $0.platformIndex == platform && $0.deviceIndex == device }
         case let .openCLName(text):

@@ -9,10 +9,16 @@ public enum Devices {
     /// Platforms or devices that discovery could not describe (e.g. a broken ICD).
     public static var discoveryProblems: [String] { registry.problems }
 
-    /// The default device: an OpenCL GPU, else an OpenCL accelerator or CPU device, else the host.
+    /// The default device: an OpenCL GPU, else an OpenCL accelerator, else the host (OpenCL CPU
+    /// devices such as pocl only when named).
     public static var defaultDevice: DeviceInfo {
-        // `available` always contains the host, so min() always finds one.
-        available.min { $0.selectionRank < $1.selectionRank }!
+        // `available` always contains the host, so there is always one.
+        preferred(among: available)!
+    }
+
+    /// The device the default order picks among `devices` (first of the best rank), or nil for none.
+    public static func preferred(among devices: [DeviceInfo]) -> DeviceInfo? {
+        devices.min { $0.selectionRank < $1.selectionRank }
     }
 
     /// The device `specifier` names (see `DeviceSpecifier`); nil means `LORAKIT_DEVICE` if set,
