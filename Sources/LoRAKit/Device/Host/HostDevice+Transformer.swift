@@ -57,7 +57,12 @@ extension HostDevice {
         try TransformerContract.swiglu([("gate", gate), ("up", up), ("out", out)], operation: "swiglu", on: self)
         let pg = floats(gate), pu = floats(up), po = floats(out)
         ParallelLoop.chunks(gate.count) { range in
-            for i in range { po[i] = pg[i] / (1 + exp(-pg[i])) * pu[i] }
+            HostMath.forEachVector(range) { i in
+                let g = HostMath.load(pg, i)
+                HostMath.store(g / (1 + HostMath.exp(-g)) * HostMath.load(pu, i), po, i)
+            } scalar: { i in
+                po[i] = pg[i] / (1 + HostMath.exp(-pg[i])) * pu[i]
+            }
         }
     }
 
@@ -66,8 +71,12 @@ extension HostDevice {
                                        operation: "swigluBackward", on: self)
         let pd = floats(dOut), pg = floats(gate), pu = floats(up), pdg = floats(gateGradient), pdu = floats(upGradient)
         ParallelLoop.chunks(dOut.count) { range in
-            for i in range {
-                let g = pg[i], sigmoid = 1 / (1 + exp(-g)), d = pd[i]
+            HostMath.forEachVector(range) { i in
+                let g = HostMath.load(pg, i), d = HostMath.load(pd, i), sigmoid = 1 / (1 + HostMath.exp(-g))
+                HostMath.store(d * HostMath.load(pu, i) * sigmoid * (1 + g * (1 - sigmoid)), pdg, i)
+                HostMath.store(d * g * sigmoid, pdu, i)
+            } scalar: { i in
+                let g = pg[i], sigmoid = 1 / (1 + HostMath.exp(-g)), d = pd[i]
                 pdg[i] = d * pu[i] * sigmoid * (1 + g * (1 - sigmoid))
                 pdu[i] = d * g * sigmoid
             }
@@ -82,17 +91,32 @@ extension HostDevice {
         let inverseFrequency = UnsafePointer(floats(inverseFrequencies))
         let sign: Float = inverse ? -1 : 1
         let px = floats(x)
-        ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 14) / (heads * headDimension))) { rowRange in
-            for row in rowRange {
-                let position = Float(positionOffset + row % sequenceLength)
+        // cos and sin once per (position, frequency): every sequence and head reuses them.
+        let positions = min(rows, sequenceLength)
+        var table = [Float](repeating: 0, count: positions * half * 2)
+        table.withUnsafeMutableBufferPointer { t in
+            for p in 0..<positions {
+                let position = Float(positionOffset + p)
                 for i in 0..<half {
                     let angle = position * inverseFrequency[i]
-                    let c = cos(angle), s = sign * sin(angle)
+                    t[(p * half + i) * 2] = cos(angle)
+                    t[(p * half + i) * 2 + 1] = sign * sin(angle)
+                }
+            }
+        }
+        table.withUnsafeBufferPointer { t in
+            let angles = t.baseAddress!
+            ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 14) / (heads * headDimension))) { rowRange in
+                for row in rowRange {
+                    let entry = angles + (row % sequenceLength) * half * 2
                     for h in 0..<heads {
                         let v = px + (row * heads + h) * headDimension
-                        let a = v[i], b = v[i + half]
-                        v[i] = a * c - b * s
-                        v[i + half] = b * c + a * s
+                        for i in 0..<half {
+                            let c = entry[2 * i], s = entry[2 * i + 1]
+                            let a = v[i], b = v[i + half]
+                            v[i] = a * c - b * s
+                            v[i + half] = b * c + a * s
+                        }
                     }
                 }
             }
@@ -109,12 +133,12 @@ extension HostDevice {
         ParallelLoop.chunks(groups * rows, minimumChunk: max(1, (1 << 14) / t)) { rowRange in
             for row in rowRange {
                 let position = row % rows + (columns - rows), s = ps + row * t, p = pp + row * t
-                var largest = -Float.infinity
-                for j in 0...position { largest = max(largest, scale * s[j]) }
-                var sum: Float = 0
-                for j in 0...position { sum += exp(scale * s[j] - largest) }
-                let inverse = 1 / sum
-                for j in 0..<t { p[j] = j <= position ? exp(scale * s[j] - largest) * inverse : 0 }
+                // Scaling by a positive number keeps the maximum's place, so max(scale·s) = scale·max(s).
+                let largest = scale > 0 ? scale * HostMath.maximum(s, count: position + 1)
+                    : (0...position).reduce(-Float.infinity) { Swift.max($0, scale * s[$1]) }
+                let sum = HostMath.sumOfExponentials(s, count: position + 1, scale: scale, shift: largest, store: p)
+                HostMath.scale(p, count: position + 1, by: 1 / sum)
+                if position + 1 < t { (p + position + 1).initialize(repeating: 0, count: t - position - 1) }
             }
         }
     }
@@ -127,9 +151,9 @@ extension HostDevice {
         ParallelLoop.chunks(groups * t, minimumChunk: max(1, (1 << 14) / t)) { rowRange in
             for row in rowRange {
                 let position = row % t, base = row * t
-                var dot: Float = 0
-                for j in 0...position { dot += pp[base + j] * pd[base + j] }
-                for j in 0..<t { ps[base + j] = j <= position ? scale * pp[base + j] * (pd[base + j] - dot) : 0 }
+                let dot = HostMath.dot(pp + base, pd + base, count: position + 1)
+                HostMath.softmaxBackward(pp + base, pd + base, dot: dot, scale: scale, count: position + 1, into: ps + base)
+                if position + 1 < t { (ps + base + position + 1).initialize(repeating: 0, count: t - position - 1) }
             }
         }
     }
@@ -140,6 +164,8 @@ extension HostDevice {
                                              rows: rows, vocabulary: vocabulary, on: self)
         let pz = UnsafePointer(floats(logits)), pl = memory(labels).pointer.assumingMemoryBound(to: Int32.self)
         let ploss = floats(losses), pg = logitsGradient.map { floats($0) }, v = vocabulary
+        // One row per task: max, then Σe^(z−max) writing each term into the gradient row (which may
+        // be the logits row itself), then one scaling pass: softmax·scale, minus scale at the label.
         ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 15) / v)) { rowRange in
             for row in rowRange {
                 let label = Int(pl[row]), z = pz + row * v
@@ -148,14 +174,14 @@ extension HostDevice {
                     if let pg { (pg + row * v).initialize(repeating: 0, count: v) }
                     continue
                 }
-                var largest = -Float.infinity
-                for j in 0..<v { largest = max(largest, z[j]) }
-                var sum: Float = 0
-                for j in 0..<v { sum += exp(z[j] - largest) }
-                ploss[row] = log(sum) + largest - z[label]
-                if let pg {
-                    let inverse = 1 / sum, g = pg + row * v
-                    for j in 0..<v { g[j] = (exp(z[j] - largest) * inverse - (j == label ? 1 : 0)) * gradientScale }
+                let labelLogit = z[label]   // read before an in-place gradient overwrites it
+                let largest = HostMath.maximum(z, count: v)
+                let g = pg.map { $0 + row * v }
+                let sum = HostMath.sumOfExponentials(z, count: v, scale: 1, shift: largest, store: g)
+                ploss[row] = log(sum) + largest - labelLogit
+                if let g {
+                    HostMath.scale(g, count: v, by: gradientScale / sum)
+                    g[label] -= gradientScale
                 }
             }
         }
