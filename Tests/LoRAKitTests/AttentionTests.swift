@@ -35,13 +35,25 @@ struct AttentionTests {
 
     @Test("forward and backward", arguments: TestDevices.all)
     func attention(info: DeviceInfo) throws {
+        try check(try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t), on: info)
+    }
+
+    /// Blocks of 2 query rows split T = 7 into [0, 2), [2, 4), [4, 7): scores against keys past
+    /// a block's last row are skipped, and key blocks gather gradients from later rows only.
+    @Test("forward and backward in causal blocks", arguments: TestDevices.all)
+    func blockedAttention(info: DeviceInfo) throws {
+        var attention = try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t)
+        attention.queryBlockRows = 2
+        try check(attention, on: info)
+    }
+
+    func check(_ attention: CausalAttention, on info: DeviceInfo) throws {
         let device = try TestDevices.open(info)
         var values = SeededValues(seed: 12)
         let q = values.floats(batch * t * heads * d).map { $0 * 2 }
         let k = values.floats(batch * t * kvHeads * d).map { $0 * 2 }
         let v = values.floats(batch * t * kvHeads * d)
         let g = values.floats(batch * t * heads * d)
-        let attention = try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t)
         let (output, saved) = try attention.forward(q: device.makeBuffer(q, label: "Q"), k: device.makeBuffer(k, label: "K"),
                                                     v: device.makeBuffer(v, label: "V"), batch: batch)
         let expected = reference(q: q.map(Double.init), k: k.map(Double.init), v: v.map(Double.init))
