@@ -3,7 +3,8 @@ import Foundation
 /// Facts about the host CPU read from Linux's /proc/cpuinfo and sysfs, and the fp32 peak derived
 /// from them: cores × clock × FLOP per cycle per core, where FLOP per cycle is 2 (multiply and add)
 /// × fp32 lanes per FMA pipe × FMA pipes. The pipe widths are per vendor and instruction set,
-/// since /proc/cpuinfo does not state them: AMD Zen 4 runs AVX-512 on two 256-bit pipes.
+/// since /proc/cpuinfo does not state them: AMD Zen 4 (family 25) runs AVX-512 on two 256-bit
+/// pipes, Zen 5 (family 26) on two full 512-bit pipes (its mobile parts halve that).
 /// The clock is the nominal one (cpufreq's maximum where present, else /proc/cpuinfo's "cpu MHz",
 /// which virtual machines report as the base clock): boost clocks can take real code past it.
 struct HostCPU: Sendable {
@@ -35,6 +36,7 @@ struct HostCPU: Sendable {
         let flags = Set((field("flags") ?? "").split(separator: " ").map(String.init))
         let vendor = field("vendor_id") ?? "unknown"
         let isAMD = vendor.contains("AMD")
+        let family = Int(field("cpu family") ?? "") ?? 0
         let maxFrequencyKHz = (try? String(contentsOfFile: "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq", encoding: .utf8))
             .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
         let clockMHz = maxFrequencyKHz.map { $0 / 1000 } ?? Int(Double(field("cpu MHz") ?? "") ?? 0)
@@ -43,8 +45,10 @@ struct HostCPU: Sendable {
         let simd: String
         if flags.contains("avx512f") && !isAMD {
             (flopsPerCycle, simd) = (64, "AVX-512, 2 FMA pipes of 16 lanes")
+        } else if flags.contains("avx512f") && family >= 26 {
+            (flopsPerCycle, simd) = (64, "AVX-512 on AMD Zen 5's 2 FMA pipes of 16 lanes")
         } else if flags.contains("avx512f") {
-            (flopsPerCycle, simd) = (32, "AVX-512 on AMD's 2 FMA pipes of 8 lanes")
+            (flopsPerCycle, simd) = (32, "AVX-512 on AMD Zen 4's 2 FMA pipes of 8 lanes")
         } else if flags.contains("avx2") && flags.contains("fma") {
             (flopsPerCycle, simd) = (32, "AVX2, 2 FMA pipes of 8 lanes")
         } else if flags.contains("avx") {

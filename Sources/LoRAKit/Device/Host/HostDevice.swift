@@ -14,7 +14,7 @@ public final class HostDevice: Device, @unchecked Sendable {
             platformName: "host", platformVersion: "host", name: cpu.modelName, vendor: cpu.vendor, kind: .cpu,
             globalMemoryBytes: memory, maxAllocationBytes: memory, computeUnits: cpu.cores,
             maxWorkGroupSize: 1, clockMHz: cpu.clockMHz, supportsFP16: true, openCLCVersion: nil,
-            driverVersion: "OpenBLAS", peakGFLOPS: cpu.peakGFLOPS, peakNote: cpu.peakNote)
+            driverVersion: OpenBLASBuild.current.description, peakGFLOPS: cpu.peakGFLOPS, peakNote: cpu.peakNote)
         counter = MemoryCounter(deviceName: "host", capacityBytes: memory, maxAllocationBytes: memory)
     }
 
