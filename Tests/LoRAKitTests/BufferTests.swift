@@ -93,4 +93,21 @@ struct BufferTests {
                 && text.contains("huge activations") && text.contains("\(elements * 4) bytes")
         }
     }
+
+    /// The host keeps freed blocks for reuse: a reused block must come back zero-filled, and idle
+    /// blocks must not count as memory in use.
+    @Test("a reused host block is zero-filled and idle blocks are not counted")
+    func hostReuse() throws {
+        let device = HostDevice()
+        let before = device.memoryUsage.currentBytes
+        for round in 0..<3 {
+            let buffer = try device.makeBuffer(.float32, count: 3001, label: "scratch \(round)")
+            let values: [Float] = try buffer.download()
+            #expect(values.allSatisfy { $0 == 0 }, "round \(round) came back dirty")
+            try buffer.upload([Float](repeating: .nan, count: 3001))
+            #expect(device.memoryUsage.currentBytes == before + 3001 * 4)
+        }
+        #expect(device.memoryUsage.currentBytes == before)
+        #expect(device.memoryUsage.peakBytes == before + 3001 * 4, "reuse must not raise the peak")
+    }
 }

@@ -5,6 +5,8 @@ import Foundation
 public final class HostDevice: Device, @unchecked Sendable {
     public let info: DeviceInfo
     let counter: MemoryCounter
+    /// Freed buffers kept for reuse, up to an eighth of physical memory idle.
+    let pool: HostMemoryPool
 
     public init() {
         let cpu = HostCPU.current
@@ -16,6 +18,7 @@ public final class HostDevice: Device, @unchecked Sendable {
             maxWorkGroupSize: 1, clockMHz: cpu.clockMHz, supportsFP16: true, openCLCVersion: nil,
             driverVersion: OpenBLASBuild.current.description, peakGFLOPS: cpu.peakGFLOPS, peakNote: cpu.peakNote)
         counter = MemoryCounter(deviceName: "host", capacityBytes: memory, maxAllocationBytes: memory)
+        pool = HostMemoryPool(idleLimitBytes: memory / 8)
     }
 
     public var memoryUsage: MemoryUsage { counter.snapshot }
@@ -24,7 +27,7 @@ public final class HostDevice: Device, @unchecked Sendable {
         guard count >= 1 else {
             throw DeviceError.invalidShape(operation: "makeBuffer", detail: "buffer '\(label)' needs at least 1 element, got \(count)")
         }
-        let memory = try HostMemory(byteCount: count * elementType.byteSize, label: label, counter: counter)
+        let memory = try HostMemory(byteCount: count * elementType.byteSize, label: label, counter: counter, pool: pool)
         return DeviceBuffer(device: self, elementType: elementType, count: count, label: label, storage: memory)
     }
 

@@ -1,15 +1,15 @@
 import Foundation
 
-/// 64-byte-aligned, zero-filled host memory behind a host `DeviceBuffer`.
+/// 64-byte-aligned, zero-filled host memory behind a host `DeviceBuffer`, from the device's pool.
 final class HostMemory: BufferStorage, @unchecked Sendable {
     let pointer: UnsafeMutableRawPointer
     let byteCount: Int
     private let counter: MemoryCounter
+    private let pool: HostMemoryPool
 
-    init(byteCount: Int, label: String, counter: MemoryCounter) throws {
+    init(byteCount: Int, label: String, counter: MemoryCounter, pool: HostMemoryPool) throws {
         try counter.reserve(byteCount, label: label)
-        var raw: UnsafeMutableRawPointer?
-        guard posix_memalign(&raw, 64, max(byteCount, 1)) == 0, let raw else {
+        guard let raw = pool.obtain(size: HostMemoryPool.roundedSize(byteCount)) else {
             counter.release(byteCount)
             throw counter.refused(byteCount, label: label, reason: "posix_memalign failed")
         }
@@ -17,10 +17,11 @@ final class HostMemory: BufferStorage, @unchecked Sendable {
         self.pointer = raw
         self.byteCount = byteCount
         self.counter = counter
+        self.pool = pool
     }
 
     deinit {
-        free(pointer)
+        pool.recycle(pointer, size: HostMemoryPool.roundedSize(byteCount))
         counter.release(byteCount)
     }
 
