@@ -6,8 +6,11 @@ import LoRAKit
 /// training steps (forward + backward + AdamW) per device, with the peak device memory, for LoRA
 /// over a float32 base, QLoRA over an NF4 base and (with --full) full-parameter training.
 /// Configurations: `tiny` (the test fixture's shape, 0.1 M parameters), `bundled` (the shape of
-/// the bundled base Bundled/kjv-llama-3m, 3.0 M) and `100m` (hidden 768, 12 layers, intermediate
-/// 2048, 12 heads over 4 key/value heads, byte vocabulary: 76 M parameters).
+/// the bundled base Bundled/kjv-llama-3m, 3.0 M), `100m` (hidden 768, 12 layers, intermediate
+/// 2048, 12 heads over 4 key/value heads, byte vocabulary: 76 M parameters) and `small32k`
+/// (hidden 512, 8 layers, intermediate 1376, 8 heads over 2 key/value heads, a 32000-token
+/// vocabulary with an untied head: 59 M parameters, a third of them in the embedding and head).
+/// `Benchmarks/peer/train-vs-peft` runs PyTorch + PEFT on the same shapes side by side.
 struct TrainBenchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -15,14 +18,22 @@ struct TrainBenchmark: ParsableCommand {
 
     @OptionGroup var options: BenchOptions
 
-    @Option(name: .customLong("model"), help: "tiny, bundled or 100m (repeatable). Default: all three.") var models: [String] = ["tiny", "bundled", "100m"]
+    @Option(name: .customLong("model"), help: "tiny, bundled, 100m or small32k (repeatable). Default: the first three.")
+    var models: [String] = ["tiny", "bundled", "100m"]
     @Option(help: "Tokens per sequence.") var seqLen = 256
     @Option(help: "Sequences per step.") var batch = 1
     @Option(help: "Timed optimizer steps after one warm-up step.") var steps = 3
     @Flag(help: "Also measure full-parameter training (every weight, float32).") var full = false
+    @Flag(help: "Only LoRA over a float32 base (no QLoRA row).") var loraOnly = false
+    @Option(help: "LoRA rank.") var rank = 16
+    @Option(help: "LoRA alpha.") var alpha: Float = 32
+    @Option(help: "LoRA dropout.") var dropout: Float = 0.05
+    @Option(help: "Comma-separated LoRA target modules.") var targets = "q_proj,k_proj,v_proj,o_proj"
+    @Option(help: "Gradient checkpointing: on, off or auto (the library's default: on from 512 tokens).") var checkpointing = "auto"
 
-    /// hidden, intermediate, layers, heads, key/value heads.
-    static let shapes: [String: [Int]] = ["tiny": [64, 96, 2, 4, 2], "bundled": [256, 688, 4, 8, 4], "100m": [768, 2048, 12, 12, 4]]
+    /// hidden, intermediate, layers, heads, key/value heads, vocabulary.
+    static let shapes: [String: [Int]] = ["tiny": [64, 96, 2, 4, 2, 256], "bundled": [256, 688, 4, 8, 4, 256],
+                                          "100m": [768, 2048, 12, 12, 4, 256], "small32k": [512, 1376, 8, 8, 2, 32000]]
 
     /// Writes a random float32 checkpoint of shape `name` into a temporary folder.
     static func randomCheckpoint(_ name: String) throws -> URL {
@@ -30,6 +41,7 @@ struct TrainBenchmark: ParsableCommand {
         var random = RandomCheckpoint()
         (random.hiddenSize, random.intermediateSize, random.layerCount, random.attentionHeads, random.keyValueHeads)
             = (shape[0], shape[1], shape[2], shape[3], shape[4])
+        random.vocabularySize = shape[5]
         random.maxPositionEmbeddings = 4096
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-bench-\(name)-\(UUID().uuidString)")
         try random.write(to: folder, seed: 1)
@@ -45,24 +57,32 @@ struct TrainBenchmark: ParsableCommand {
     func run() throws {
         var table = TextTable(header: ["device", "model", "parameters", "training", "seq×batch", "step s", "tokens/s", "peak memory"],
                               rightAligned: [2, 5, 6, 7])
+        let checkpointingChoice: Bool?
+        switch checkpointing {
+        case "on": checkpointingChoice = true
+        case "off": checkpointingChoice = false
+        case "auto": checkpointingChoice = nil
+        default: throw ValidationError("--checkpointing is on, off or auto, not \(checkpointing)")
+        }
+        let targetModules = targets.split(separator: ",").map { String($0) }
         for name in models {
-            guard Self.shapes[name] != nil else { throw ValidationError("--model is tiny, bundled or 100m, not \(name)") }
+            guard Self.shapes[name] != nil else { throw ValidationError("--model is tiny, bundled, 100m or small32k, not \(name)") }
             let folder = try Self.randomCheckpoint(name)
             defer { try? FileManager.default.removeItem(at: folder) }
             let checkpoint = try ModelCheckpoint(folder: folder)
             let parameters = checkpoint.config.parameterCount
             let infos = options.devices.isEmpty ? Devices.available : try options.devices.map { try Devices.resolve($0) }
             for info in infos {
-                for mode in Mode.allCases where mode != .full || full {
+                for mode in Mode.allCases where (mode != .full || full) && (mode != .qlora || !loraOnly) {
                     let device = try Devices.openSeparately(info, kernels: .fromEnvironment())
-                    let lora = LoRAConfig(rank: 16, alpha: 32, dropout: 0.05, targetModules: ["q_proj", "k_proj", "v_proj", "o_proj"])
+                    let lora = LoRAConfig(rank: rank, alpha: alpha, dropout: dropout, targetModules: targetModules)
                     let llama = try LlamaModel(checkpoint: checkpoint, device: device, lora: mode == .full ? nil : lora,
                                                seed: 1, quantizeToNF4: mode == .qlora, fullParameter: mode == .full)
                     let count = seqLen * batch * (steps + 2)
-                    let tokens: [Int32] = (0..<count).map { (index: Int) -> Int32 in Int32((index * 7 + index / 13) % 256) }
+                    let tokens: [Int32] = (0..<count).map { (index: Int) -> Int32 in Int32((index * 7 + index / 13) % checkpoint.config.vocabularySize) }
                     let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: 0, source: "synthetic")
                     var config = TrainingConfig()
-                    (config.steps, config.batch) = (steps + 1, batch)
+                    (config.steps, config.batch, config.checkpointing) = (steps + 1, batch, checkpointingChoice)
                     let trainer = try Trainer(model: llama, data: windows, config: config)
                     _ = try trainer.runStep()   // warm-up: kernel builds, first allocations
                     let start = Measurement.now()
@@ -78,7 +98,8 @@ struct TrainBenchmark: ParsableCommand {
                     if options.json {
                         let json = "{\"suite\":\"train\",\"device\":\"\(info.identifier)\",\"model\":\"\(name)\",\"parameters\":\(parameters),"
                             + "\"training\":\"\(mode.key)\",\"seq_len\":\(seqLen),\"batch\":\(batch),\"step_s\":\(seconds),"
-                            + "\"tokens_per_s\":\(perSecond),\"peak_bytes\":\(peak)}"
+                            + "\"tokens_per_s\":\(perSecond),\"peak_bytes\":\(peak),\"rank\":\(rank),\"targets\":\"\(targets)\","
+                            + "\"checkpointing\":\"\(checkpointing)\",\"blas\":\"\(info.driverVersion)\"}"
                         FileHandle.standardOutput.write(Data((json + "\n").utf8))
                     } else {
                         table.append(row)
@@ -88,7 +109,7 @@ struct TrainBenchmark: ParsableCommand {
         }
         if !options.json {
             print(table.rendered)
-            print("\nLoRA r=16 on q/k/v/o, dropout 0.05, AdamW; tokens/s counts every token of the sequences; random weights.")
+            print("\nLoRA r=\(rank) alpha \(alpha) on \(targets), dropout \(dropout), AdamW; tokens/s counts every token of the sequences; random weights.")
         }
     }
 }
