@@ -36,7 +36,7 @@ struct DevicesCommand: ParsableCommand {
         }
         print(table.rendered)
         if let chosen {
-            let source = ProcessInfo.processInfo.environment["LORAKIT_DEVICE"].map { "LORAKIT_DEVICE=\($0)" } ?? "default order: OpenCL GPU, accelerator, CPU device, then host"
+            let source = ProcessInfo.processInfo.environment["LORAKIT_DEVICE"].map { "LORAKIT_DEVICE=\($0)" } ?? "default order: OpenCL GPU, OpenCL accelerator, host, then OpenCL CPU devices"
             print("\nselected: \(chosen.identifier) (\(chosen.name)) — \(source)")
         }
         for problem in Devices.discoveryProblems { print("warning: \(problem)") }
