@@ -7,7 +7,7 @@ extension HostDevice {
         let philoxKey = key.philoxKey
         // One Philox call covers four consecutive elements; four calls run at once in SIMD lanes.
         let blockCount = (count + 3) / 4
-        ParallelLoop.chunks((blockCount + 3) / 4, minimumChunk: 1 << 10) { groups in
+        ParallelLoop.chunks((blockCount + 3) / 4, minimumChunk: 1 << 10, heavy: true) { groups in
             for group in groups {
                 let first = 4 * group
                 let blocks = SIMD4<UInt64>(UInt64(first), UInt64(first + 1), UInt64(first + 2), UInt64(first + 3))
@@ -57,7 +57,7 @@ extension HostDevice {
         let n = inFeatures, r = rank
         let pb = UnsafePointer(floats(b)), pa = UnsafePointer(floats(a))
         let pw = memory(weight).halves(count: weight.count)
-        ParallelLoop.chunks(outFeatures, minimumChunk: max(1, (1 << 16) / (n * r))) { rowRange in
+        ParallelLoop.chunks(outFeatures, minimumChunk: max(1, (1 << 16) / (n * r)), heavy: true) { rowRange in
             let delta = UnsafeMutablePointer<Float>.allocate(capacity: n)
             defer { delta.deallocate() }
             for o in rowRange {

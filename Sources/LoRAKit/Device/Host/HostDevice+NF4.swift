@@ -20,7 +20,7 @@ extension HostDevice {
         let asHalf = toHalf ? memory(out).halves(count: count) : nil
         // Whole blocks per chunk, so each block's scale is loaded once.
         let blocks = (count + blockSize - 1) / blockSize
-        ParallelLoop.chunks(blocks, minimumChunk: max(1, (1 << 16) / blockSize)) { blockRange in
+        ParallelLoop.chunks(blocks, minimumChunk: max(1, (1 << 16) / blockSize), heavy: true) { blockRange in
             // code × scale for the 16 codes of a block: the same single multiply bitsandbytes does
             // per value, then (for float16) the same single rounding, so per-element work is a lookup.
             var table = [Float](repeating: 0, count: 16)

@@ -130,7 +130,7 @@ extension HostDevice {
         try TransformerContract.causalSoftmax([("scores", scores), ("probabilities", probabilities)], groups: groups, rows: rows,
                                               columns: columns, operation: "causalSoftmax", on: self)
         let ps = UnsafePointer(floats(scores)), pp = floats(probabilities), t = columns
-        ParallelLoop.chunks(groups * rows, minimumChunk: max(1, (1 << 14) / t)) { rowRange in
+        ParallelLoop.chunks(groups * rows, minimumChunk: max(1, (1 << 14) / t), heavy: true) { rowRange in
             for row in rowRange {
                 let position = row % rows + (columns - rows), s = ps + row * t, p = pp + row * t
                 // Scaling by a positive number keeps the maximum's place, so max(scale·s) = scale·max(s).
@@ -166,7 +166,7 @@ extension HostDevice {
         let ploss = floats(losses), pg = logitsGradient.map { floats($0) }, v = vocabulary
         // One row per task: max, then Σe^(z−max) writing each term into the gradient row (which may
         // be the logits row itself), then one scaling pass: softmax·scale, minus scale at the label.
-        ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 15) / v)) { rowRange in
+        ParallelLoop.chunks(rows, minimumChunk: max(1, (1 << 15) / v), heavy: true) { rowRange in
             for row in rowRange {
                 let label = Int(pl[row]), z = pz + row * v
                 guard label >= 0, label < v else {   // −100 is ignored; anything else out of range is NaN
