@@ -20,6 +20,9 @@ public final class LlamaModel {
     let lmHead: Projection
     public let layers: [DecoderLayer]
     let scratch: DequantizationScratch
+    /// Positions whose logits the loss computes at once (see `headLoss`): bounds the logits to
+    /// lossBlockRows × vocabulary floats. Any value gives the same losses and gradients.
+    public var lossBlockRows = 256
     /// Full-parameter training only.
     let embeddingGradient: DeviceBuffer?
     let finalNormGradient: DeviceBuffer?
@@ -134,11 +137,17 @@ public final class LlamaModel {
         return x
     }
 
-    /// Final norm and LM head: (logits, normed input, rstd).
-    func head(_ x: DeviceBuffer, rows: Int) throws -> (DeviceBuffer, DeviceBuffer, DeviceBuffer) {
+    /// The final norm: (normed, rstd).
+    func normalizeFinal(_ x: DeviceBuffer, rows: Int) throws -> (DeviceBuffer, DeviceBuffer) {
         let normed = try device.makeBuffer(.float32, count: x.count, label: "final norm")
         let rstd = try device.makeBuffer(.float32, count: rows, label: "final rstd")
         try device.rmsNorm(x, weight: finalNorm, epsilon: config.rmsNormEpsilon, rows: rows, columns: config.hiddenSize, into: normed, rstd: rstd)
+        return (normed, rstd)
+    }
+
+    /// Final norm and LM head: (logits, normed input, rstd).
+    func head(_ x: DeviceBuffer, rows: Int) throws -> (DeviceBuffer, DeviceBuffer, DeviceBuffer) {
+        let (normed, rstd) = try normalizeFinal(x, rows: rows)
         return (try lmHead.forward(normed, rows: rows, mode: .inference).0, normed, rstd)
     }
 
@@ -155,11 +164,16 @@ public final class LlamaModel {
     }
 
     private func logits(ids: [Int32], batch: Int, length: Int, attention: CausalAttention, mode: LoRAMode) throws -> DeviceBuffer {
+        try head(hiddenStates(ids: ids, batch: batch, length: length, attention: attention, mode: mode), rows: ids.count).0
+    }
+
+    /// The last block's output (before the final norm).
+    private func hiddenStates(ids: [Int32], batch: Int, length: Int, attention: CausalAttention, mode: LoRAMode) throws -> DeviceBuffer {
         var x = try embed(device.makeBuffer(ids, label: "ids"))
         for layer in layers {
             x = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode).output
         }
-        return try head(x, rows: ids.count).0
+        return x
     }
 
     /// The LoRA layers, keyed by module path (`model.layers.0.self_attn.q_proj`).
@@ -240,14 +254,11 @@ public final class LlamaModel {
             if !checkpoint { caches.append(cache!) }
             x = out
         }
-        let (logits, normed, rstd) = try head(x, rows: rows)
+        let (normed, rstd) = try normalizeFinal(x, rows: rows)
         let labels = Self.shiftedLabels(ids, length: length)
         let tokens = labels.filter { $0 != -100 }.count
-        let losses = try device.makeBuffer(.float32, count: rows, label: "losses")
-        try device.crossEntropy(logits: logits, labels: device.makeBuffer(labels, label: "labels"), rows: rows,
-                                vocabulary: config.vocabularySize, gradientScale: 1 / Float(tokens), losses: losses, logitsGradient: logits)
         let dNormed = try device.makeBuffer(.float32, count: normed.count, label: "dNormed")
-        try lmHead.backward(logits, saved: nil, input: normed, rows: rows, into: dNormed, update: .overwrite)
+        let losses = try headLoss(normed: normed, labels: labels, rows: rows, gradientScale: 1 / Float(tokens), dNormed: dNormed)
         var dx = try device.makeBuffer(.float32, count: x.count, label: "dHidden")
         try device.rmsNormBackward(dNormed, x: x, weight: finalNorm, rstd: rstd, rows: rows, columns: config.hiddenSize, into: dx, update: .overwrite)
         if let finalNormGradient {
@@ -272,11 +283,9 @@ public final class LlamaModel {
     /// labels = input_ids), and the number of predicted tokens.
     public func loss(ids: [Int32], batch: Int) throws -> (loss: Double, tokens: Int) {
         let (length, attention) = try prepare(ids: ids, batch: batch)
-        let logits = try logits(ids: ids, batch: batch, length: length, attention: attention, mode: .inference)
+        let x = try hiddenStates(ids: ids, batch: batch, length: length, attention: attention, mode: .inference)
         let labels = Self.shiftedLabels(ids, length: length)
-        let losses = try device.makeBuffer(.float32, count: ids.count, label: "losses")
-        try device.crossEntropy(logits: logits, labels: device.makeBuffer(labels, label: "labels"), rows: ids.count,
-                                vocabulary: config.vocabularySize, gradientScale: 0, losses: losses, logitsGradient: nil)
+        let losses = try headLoss(normed: normalizeFinal(x, rows: ids.count).0, labels: labels, rows: ids.count, gradientScale: 0, dNormed: nil)
         let values: [Float] = try losses.download()
         let tokens = labels.filter { $0 != -100 }.count
         return (values.reduce(0.0) { $0 + Double($1) } / Double(tokens), tokens)
