@@ -3,7 +3,9 @@
 /// it, and the cross-entropy was an eighth of a training step. `exp` here works on 16
 /// lanes at once with the classic range reduction e^x = 2^n · e^r, |r| ≤ ln2/2, and a degree-6
 /// polynomial for e^r (Cephes' expf coefficients): within 1 ulp of the exact value (tested)
-/// over the range where e^x is a normal float, exactly 0 below it.
+/// over the range where e^x is a normal float, exactly 0 below it. Products and sums are written
+/// as separate `*` and `+`, never `addProduct`: the baseline x86-64 target has no FMA, so that
+/// would become one `fmaf` call per lane.
 enum HostMath {
     typealias Vector = SIMD16<Float>
 
