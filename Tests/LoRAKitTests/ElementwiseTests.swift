@@ -87,4 +87,26 @@ struct ElementwiseTests {
             return true
         }
     }
+
+    /// Zeroing must clear NaN and ±∞, which scaling by 0 keeps (0·NaN = NaN, 0·∞ = NaN).
+    @Test("fill overwrites every element, NaN and infinities included", arguments: TestDevices.all)
+    func fill(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        for n in Self.sizes {
+            var values = SeededValues(seed: UInt64(n))
+            var x = values.floats(n)
+            x[0] = .nan
+            x[n / 2] = .infinity
+            x[n - 1] = -.infinity
+            let buffer = try device.makeBuffer(x, label: "x")
+            try device.scale(buffer, by: 0)
+            #expect(try buffer.download(as: Float.self)[0].isNaN, "scale by 0 keeps NaN (why fill exists)")
+            try device.fill(buffer, with: 0)
+            #expect(try buffer.download(as: Float.self).allSatisfy { $0 == 0 && $0.sign == .plus }, "fill 0, n=\(n)")
+            try device.fill(buffer, with: -2.5)
+            #expect(try buffer.download(as: Float.self).allSatisfy { $0 == -2.5 }, "fill −2.5, n=\(n)")
+        }
+        let half = try device.makeBuffer(.float16, count: 4, label: "half")
+        #expect(throws: DeviceError.self) { try device.fill(half, with: 0) }
+    }
 }

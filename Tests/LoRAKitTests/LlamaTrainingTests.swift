@@ -78,4 +78,22 @@ struct LlamaTrainingTests {
         let (after, _) = try model.loss(ids: ids, batch: 2)
         #expect(after < before, "loss \(before) → \(after)")
     }
+
+    /// A NaN gradient (an overflowed step) must not survive `zeroGradients`, or every later
+    /// step's gradient would be NaN too.
+    @Test("zeroGradients clears NaN gradients", arguments: TestDevices.all)
+    func zeroingClearsNaN(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let model = try Self.model(on: device, folder: Fixtures.url("tiny-llama-bnb4"))
+        let (_, first) = model.loraLayers[0]
+        try first.gradA.upload([Float](repeating: .nan, count: first.gradA.count))
+        try first.gradB.upload([Float](repeating: .infinity, count: first.gradB.count))
+        try model.zeroGradients()
+        for (path, layer) in model.loraLayers {
+            #expect(try layer.gradA.download(as: Float.self).allSatisfy { $0 == 0 }, "\(path).lora_A")
+            #expect(try layer.gradB.download(as: Float.self).allSatisfy { $0 == 0 }, "\(path).lora_B")
+        }
+        _ = try model.lossAndGradients(ids: Self.ids(), batch: 2, step: 0)
+        #expect(try first.gradA.download(as: Float.self).allSatisfy { $0.isFinite }, "the next step's gradient is finite")
+    }
 }

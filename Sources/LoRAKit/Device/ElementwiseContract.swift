@@ -1,4 +1,4 @@
-/// Operand checks for the elementwise family (`axpy`, `scale`, `add`, `convert`), shared by both
+/// Operand checks for the elementwise family (`axpy`, `scale`, `fill`, `add`, `convert`), shared by both
 /// backends so that they reject exactly the same inputs.
 enum ElementwiseContract {
     static func axpy(x: DeviceBuffer, y: DeviceBuffer, on device: any Device) throws {
@@ -8,6 +8,10 @@ enum ElementwiseContract {
 
     static func scale(x: DeviceBuffer, on device: any Device) throws {
         try OperandCheck.float32([("x", x)], operation: "scale", on: device)
+    }
+
+    static func fill(x: DeviceBuffer, on device: any Device) throws {
+        try OperandCheck.float32([("x", x)], operation: "fill", on: device)
     }
 
     static func add(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, on device: any Device) throws {

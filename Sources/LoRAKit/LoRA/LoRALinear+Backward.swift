@@ -54,7 +54,7 @@ extension LoRALinear {
 
     /// Sets gradA and gradB to zero (before the first micro-batch of an optimizer step).
     public func zeroGradients() throws {
-        try device.scale(gradA, by: 0)
-        try device.scale(gradB, by: 0)
+        try device.fill(gradA, with: 0)
+        try device.fill(gradB, with: 0)
     }
 }

@@ -231,7 +231,7 @@ public final class LlamaModel {
     }
 
     public func zeroGradients() throws {
-        for parameter in trainableParameters { try device.scale(parameter.gradient, by: 0) }
+        for parameter in trainableParameters { try device.fill(parameter.gradient, with: 0) }
     }
 
     /// One forward and backward pass: returns the mean next-token loss and adds its gradient to

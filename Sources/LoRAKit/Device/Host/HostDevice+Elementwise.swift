@@ -15,6 +15,11 @@ extension HostDevice {
         }
     }
 
+    public func fill(_ x: DeviceBuffer, with value: Float) throws {
+        try ElementwiseContract.fill(x: x, on: self)
+        floats(x).update(repeating: value, count: x.count)
+    }
+
     public func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws {
         try ElementwiseContract.add(a: a, b: b, out: out, on: self)
         let pa = floats(a), pb = floats(b), po = floats(out)

@@ -1,3 +1,5 @@
+import COpenCL
+
 extension OpenCLDevice {
     public func axpy(alpha: Float, x: DeviceBuffer, y: DeviceBuffer) throws {
         try ElementwiseContract.axpy(x: x, y: y, on: self)
@@ -7,6 +9,14 @@ extension OpenCLDevice {
     public func scale(_ x: DeviceBuffer, by alpha: Float) throws {
         try ElementwiseContract.scale(x: x, on: self)
         try launchElementwise("elementwise_scale", count: x.count, [.float(alpha), .buffer(x)])
+    }
+
+    /// The runtime's own fill (a 4-byte pattern), enqueued like a kernel.
+    public func fill(_ x: DeviceBuffer, with value: Float) throws {
+        try ElementwiseContract.fill(x: x, on: self)
+        var pattern = value
+        try checkCL(clEnqueueFillBuffer(context.queue, mem(x), &pattern, MemoryLayout<Float>.size, 0, x.byteCount, 0, nil, nil),
+                    "clEnqueueFillBuffer")
     }
 
     public func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws {
