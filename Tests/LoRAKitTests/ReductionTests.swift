@@ -23,6 +23,30 @@ struct ReductionTests {
         }
     }
 
+    /// The global gradient norm's first pass: parts of odd sizes, written at an offset into a
+    /// shared buffer whose other slots stay untouched. Bound as above, (part size + 1)·u.
+    @Test("partial sums of squares over fixed parts", arguments: TestDevices.all)
+    func partialSums(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        for (index, (n, parts)) in [(1, 1), (37, 1), (37, 5), (1000, 7), (300_007, 64), (65, 65)].enumerated() {
+            var values = SeededValues(seed: UInt64(300 + index))
+            let x = values.floats(n)
+            let partials = try device.makeBuffer([Float](repeating: -1, count: parts + 3), label: "partials")
+            try device.partialSumsOfSquares(device.makeBuffer(x, label: "x"), parts: parts, into: partials, at: 2)
+            let expected = (0..<parts).map { p in x[(p * n / parts)..<((p + 1) * n / parts)].reduce(0.0) { $0 + Double($1) * Double($1) } }
+            let got: [Float] = try partials.download()
+            #expect(got[0] == -1 && got[1] == -1 && got[parts + 2] == -1, "slots outside the parts changed (n \(n), parts \(parts))")
+            let bound = expected.map { Double(n / parts + 2) * float32Roundoff * $0 }
+            expectWithin(Array(got[2..<(parts + 2)]), expected, bound: bound, "n \(n) in \(parts) parts")
+        }
+        let x = try device.makeBuffer(.float32, count: 10, label: "x"), partials = try device.makeBuffer(.float32, count: 4, label: "partials")
+        for (parts, offset) in [(0, 0), (11, 0), (4, 1), (2, -1)] {
+            #expect(throws: DeviceError.self, "parts \(parts) at \(offset)") {
+                try device.partialSumsOfSquares(x, parts: parts, into: partials, at: offset)
+            }
+        }
+    }
+
     @Test("shapes that disagree with the buffers are rejected", arguments: TestDevices.all)
     func rejectsBadInput(info: DeviceInfo) throws {
         let device = try TestDevices.open(info)

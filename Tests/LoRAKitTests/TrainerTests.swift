@@ -63,6 +63,26 @@ struct TrainerTests {
         #expect(after < before, "held-out loss \(before) → \(after)")
     }
 
+    /// The step's global gradient norm (one reduction over every gradient, one read) against the
+    /// norm of the downloaded gradients in double precision, divided by the accumulation count.
+    @Test("the reported gradient norm is the global L2 norm of the mean gradient", arguments: TestDevices.all)
+    func gradientNorm(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try TokenWindows(tokens: Self.text, length: 16, heldOutFraction: 0, source: "text")
+        let model = try Self.model(on: device, folder: folder)
+        let trainer = try Trainer(model: model, data: data, config: Self.config(steps: 2, batch: 1, accumulation: 2))
+        for _ in 0..<2 {
+            let report = try trainer.runStep()
+            let squares = try model.trainableParameters.reduce(0.0) { sum, parameter in
+                try parameter.gradient.download(as: Float.self).reduce(sum) { $0 + Double($1) * Double($1) }
+            }
+            let expected = squares.squareRoot() / 2
+            #expect(expected > 0 && abs(report.gradientNorm - expected) <= 1e-5 * expected, "norm \(report.gradientNorm) vs \(expected)")
+        }
+    }
+
     @Test("resuming from a checkpoint continues bit for bit", arguments: TestDevices.all)
     func resume(info: DeviceInfo) throws {
         let device = try TestDevices.open(info)

@@ -33,6 +33,11 @@ public protocol Device: AnyObject, Sendable {
     func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws
     /// `out[i] = Σ_j x[i·columns + j]²` for a row-major rows×columns x (RMSNorm's reduction).
     func rowSumOfSquares(_ x: DeviceBuffer, rows: Int, columns: Int, into out: DeviceBuffer) throws
+    /// Splits x into `parts` contiguous ranges, part p being [p·n/parts, (p+1)·n/parts) of its n
+    /// elements, and writes Σ x² of part p into `partials[offset + p]`. A fixed partition, so the
+    /// result is deterministic; many tensors' partials can share one buffer and one read (the
+    /// global gradient norm).
+    func partialSumsOfSquares(_ x: DeviceBuffer, parts: Int, into partials: DeviceBuffer, at offset: Int) throws
     /// Converts between float32 and float16 storage (round to nearest even).
     func convert(_ source: DeviceBuffer, into destination: DeviceBuffer) throws
 

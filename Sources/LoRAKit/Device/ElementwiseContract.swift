@@ -38,6 +38,18 @@ enum ElementwiseContract {
 
 /// Operand checks for the reduction family.
 enum ReductionContract {
+    static func partialSumsOfSquares(x: DeviceBuffer, parts: Int, partials: DeviceBuffer, offset: Int, on device: any Device) throws {
+        let operation = "partialSumsOfSquares"
+        try OperandCheck.float32([("x", x), ("partials", partials)], operation: operation, on: device)
+        guard parts >= 1, parts <= x.count else {
+            throw DeviceError.invalidShape(operation: operation, detail: "parts \(parts) must be from 1 to x's \(x.count) elements")
+        }
+        guard offset >= 0, offset + parts <= partials.count else {
+            throw DeviceError.invalidShape(operation: operation,
+                                           detail: "partials[\(offset)..<\(offset + parts)] is outside its \(partials.count) elements")
+        }
+    }
+
     static func rowSumOfSquares(x: DeviceBuffer, rows: Int, columns: Int, out: DeviceBuffer, on device: any Device) throws {
         let operation = "rowSumOfSquares"
         try OperandCheck.float32([("x", x), ("out", out)], operation: operation, on: device)

@@ -27,6 +27,7 @@ public final class Trainer {
     /// What the optimizer updates, and its AdamW moments in the same order.
     let parameters: [TrainableParameter]
     let moments: [(m: DeviceBuffer, v: DeviceBuffer)]
+    let globalNorm: GradientNorm
 
     public init(model: LlamaModel, data: TokenWindows, config: TrainingConfig) throws {
         try config.validate()
@@ -44,6 +45,7 @@ public final class Trainer {
             (m: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg"),
              v: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg_sq"))
         }
+        globalNorm = try GradientNorm(parameters: parameters, device: model.device)
     }
 
     /// The shuffled window order of the current epoch, computed once per epoch.
@@ -78,13 +80,7 @@ public final class Trainer {
         }
         // Gradients summed over micro-batches; the mean is their sum / accumulation.
         let device = model.device
-        var squares = 0.0
-        for parameter in parameters {
-            let total = try device.makeBuffer(.float32, count: 1, label: "grad norm²")
-            try device.rowSumOfSquares(parameter.gradient, rows: 1, columns: parameter.gradient.count, into: total)
-            squares += Double(try total.download(as: Float.self)[0])
-        }
-        let norm = squares.squareRoot() / Double(config.accumulation)
+        let norm = try globalNorm.compute() / Double(config.accumulation)
         var scale = 1 / Float(config.accumulation)
         if config.maxGradNorm > 0, norm > Double(config.maxGradNorm) {
             scale *= Float(Double(config.maxGradNorm) / (norm + 1e-6))   // torch's clip_grad_norm_

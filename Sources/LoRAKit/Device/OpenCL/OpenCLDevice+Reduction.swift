@@ -10,4 +10,16 @@ extension OpenCLDevice {
                    arguments: [.int(Int32(columns)), .buffer(x), .buffer(out)],
                    global: rows * group, local: group)
     }
+
+    public func partialSumsOfSquares(_ x: DeviceBuffer, parts: Int, into partials: DeviceBuffer, at offset: Int) throws {
+        try ReductionContract.partialSumsOfSquares(x: x, parts: parts, partials: partials, offset: offset, on: self)
+        guard offset + parts <= Int(Int32.max) else {
+            throw DeviceError.invalidShape(operation: "partialSumsOfSquares", detail: "offset + parts exceed the kernel's 32-bit index")
+        }
+        // One work-group per part.
+        let group = tuning.reductionWorkGroup
+        try launch("reduction_partial_sum_squares", program: "reduction",
+                   arguments: [.ulong(UInt64(x.count)), .int(Int32(parts)), .int(Int32(offset)), .buffer(x), .buffer(partials)],
+                   global: parts * group, local: group)
+    }
 }
