@@ -3,6 +3,8 @@
 //   elementwise_axpy          y = alpha·x + y          (float)
 //   elementwise_scale         x = alpha·x              (float)
 //   elementwise_add           out = a + b              (float; out may alias a or b)
+//   elementwise_broadcast_rows out[i] = row[i mod n]   (every row of out set to row; 32-bit
+//                             indices, checked at launch, so the modulo is a 32-bit one)
 //   elementwise_float_to_half out = (half) in          (round to nearest even)
 //   elementwise_half_to_float out = (float) in
 //
@@ -50,5 +52,13 @@ void elementwise_half_to_float(const ulong n, __global const half* in, __global 
     const size_t i = get_global_id(0);
     if (i < n) {
         out[i] = vload_half(i, in);
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void elementwise_broadcast_rows(const uint count, const uint n, __global const float* row, __global float* out) {
+    const uint i = (uint)get_global_id(0);
+    if (i < count) {
+        out[i] = row[i % n];
     }
 }

@@ -109,4 +109,18 @@ struct ElementwiseTests {
         let half = try device.makeBuffer(.float16, count: 4, label: "half")
         #expect(throws: DeviceError.self) { try device.fill(half, with: 0) }
     }
+
+    @Test("broadcastRows copies the row into every row, exactly", arguments: TestDevices.all)
+    func broadcastRows(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        for (rows, n) in [(1, 1), (3, 37), (65, 64), (1000, 7)] {
+            var values = SeededValues(seed: UInt64(rows * 31 + n))
+            let row = values.floats(n)
+            let out = try device.makeBuffer([Float](repeating: .nan, count: rows * n), label: "out")
+            try device.broadcastRows(device.makeBuffer(row, label: "row"), rows: rows, into: out)
+            #expect(try out.download(as: Float.self) == Array((0..<rows).map { _ in row }.joined()), "\(rows)×\(n)")
+        }
+        let row = try device.makeBuffer(.float32, count: 4, label: "row")
+        #expect(throws: DeviceError.self) { try device.broadcastRows(row, rows: 3, into: device.makeBuffer(.float32, count: 13, label: "out")) }
+    }
 }

@@ -29,6 +29,9 @@ public protocol Device: AnyObject, Sendable {
     /// Sets every element of a float32 buffer to `value`. Zeroing goes through this, never
     /// `scale(by: 0)`, which keeps NaN and ±∞ (0·NaN = NaN) and so lets one bad step poison the next.
     func fill(_ x: DeviceBuffer, with value: Float) throws
+    /// Every row of the rows×n matrix `out` set to `row` (n elements): a bias before a product
+    /// accumulates onto it.
+    func broadcastRows(_ row: DeviceBuffer, rows: Int, into out: DeviceBuffer) throws
     /// `out = a + b` (out may be a or b).
     func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws
     /// `out[i] = Σ_j x[i·columns + j]²` for a row-major rows×columns x (RMSNorm's reduction).

@@ -10,6 +10,14 @@ enum ElementwiseContract {
         try OperandCheck.float32([("x", x)], operation: "scale", on: device)
     }
 
+    static func broadcastRows(row: DeviceBuffer, rows: Int, out: DeviceBuffer, on device: any Device) throws {
+        try OperandCheck.float32([("row", row), ("out", out)], operation: "broadcastRows", on: device)
+        guard rows >= 1, out.count == rows * row.count else {
+            throw DeviceError.invalidShape(operation: "broadcastRows",
+                                           detail: "out has \(out.count) elements, not rows \(rows) × \(row.count)")
+        }
+    }
+
     static func fill(x: DeviceBuffer, on device: any Device) throws {
         try OperandCheck.float32([("x", x)], operation: "fill", on: device)
     }

@@ -56,9 +56,7 @@ extension LoRALinear {
     private func mergedForward(_ x: DeviceBuffer, rows: Int, into y: DeviceBuffer) throws {
         var beta: Float = 0
         if let bias {
-            // Y = 1·biasᵀ as a rank-1 product, so the base GEMM can accumulate onto it.
-            let ones = try device.makeBuffer([Float](repeating: 1, count: rows), label: "ones")
-            try device.gemm(m: rows, n: outFeatures, k: 1, a: ones, b: bias, c: y)
+            try device.broadcastRows(bias, rows: rows, into: y)   // the base GEMM accumulates onto it
             beta = 1
         }
         try withBaseAsFloat32 { w in

@@ -27,9 +27,7 @@ public final class FrozenLinear {
         let y = try device.makeBuffer(.float32, count: rows * outFeatures, label: "\(weight.label).output")
         var beta: Float = 0
         if let bias {
-            // Y = 1·biasᵀ as a rank-1 product, so the main GEMM can accumulate onto it.
-            let ones = try device.makeBuffer([Float](repeating: 1, count: rows), label: "ones")
-            try device.gemm(m: rows, n: outFeatures, k: 1, a: ones, b: bias, c: y)
+            try device.broadcastRows(bias, rows: rows, into: y)   // the main GEMM accumulates onto it
             beta = 1
         }
         try weight.withFloat32(scratch: scratch) { w in

@@ -8,6 +8,8 @@ public final class TrainableLinear {
     public let biasGradient: DeviceBuffer?
     /// The forward product and dX are those of a frozen layer over the same buffers.
     private let linear: FrozenLinear
+    /// A column of ones for the bias gradient's Σ_rows (1ᵀ·dY), kept while the row count stays.
+    private var ones: DeviceBuffer?
 
     /// `weightGradient` defaults to a fresh buffer; a tied LM head passes the embedding's, so
     /// both uses of the shared matrix add into one gradient.
@@ -40,8 +42,12 @@ public final class TrainableLinear {
         try linear.backward(outputGradient: dY, rows: rows, into: dX, update: update)
         try device.gemm(m: outFeatures, n: inFeatures, k: rows, a: dY, b: x, c: weightGradient, transposeA: true, beta: 1)
         if let biasGradient {
-            let ones = try device.makeBuffer([Float](repeating: 1, count: rows), label: "ones")
-            try device.gemm(m: 1, n: outFeatures, k: rows, a: ones, b: dY, c: biasGradient, beta: 1)
+            if ones?.count != rows {
+                let column = try device.makeBuffer(.float32, count: rows, label: "ones")
+                try device.fill(column, with: 1)
+                ones = column
+            }
+            try device.gemm(m: 1, n: outFeatures, k: rows, a: ones!, b: dY, c: biasGradient, beta: 1)
         }
     }
 }

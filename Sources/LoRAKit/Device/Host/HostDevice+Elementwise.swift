@@ -20,6 +20,12 @@ extension HostDevice {
         floats(x).update(repeating: value, count: x.count)
     }
 
+    public func broadcastRows(_ row: DeviceBuffer, rows: Int, into out: DeviceBuffer) throws {
+        try ElementwiseContract.broadcastRows(row: row, rows: rows, out: out, on: self)
+        let source = UnsafePointer(floats(row)), destination = floats(out), n = row.count
+        for r in 0..<rows { (destination + r * n).update(from: source, count: n) }
+    }
+
     public func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws {
         try ElementwiseContract.add(a: a, b: b, out: out, on: self)
         let pa = floats(a), pb = floats(b), po = floats(out)

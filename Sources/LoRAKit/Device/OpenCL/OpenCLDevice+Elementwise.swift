@@ -19,6 +19,16 @@ extension OpenCLDevice {
                     "clEnqueueFillBuffer")
     }
 
+    public func broadcastRows(_ row: DeviceBuffer, rows: Int, into out: DeviceBuffer) throws {
+        try ElementwiseContract.broadcastRows(row: row, rows: rows, out: out, on: self)
+        guard out.count <= Int(UInt32.max) else {
+            throw DeviceError.invalidShape(operation: "broadcastRows", detail: "\(out.count) elements exceed the kernel's 32-bit index")
+        }
+        try launch("elementwise_broadcast_rows", program: "elementwise",
+                   arguments: [.uint(UInt32(out.count)), .uint(UInt32(row.count)), .buffer(row), .buffer(out)],
+                   global: out.count, local: tuning.elementwiseWorkGroup)
+    }
+
     public func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws {
         try ElementwiseContract.add(a: a, b: b, out: out, on: self)
         try launchElementwise("elementwise_add", count: a.count, [.buffer(a), .buffer(b), .buffer(out)])
