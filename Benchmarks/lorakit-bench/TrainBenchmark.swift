@@ -55,7 +55,8 @@ struct TrainBenchmark: ParsableCommand {
     }
 
     func run() throws {
-        var table = TextTable(header: ["device", "model", "parameters", "training", "seq×batch", "step s", "tokens/s", "peak memory"],
+        var table = TextTable(header: ["device", "model", "parameters", "training", "seq×batch", "step s", "tokens/s", "peak memory",
+                                       "per step: new buffers, drains, reads, launches, GEMMs"],
                               rightAligned: [2, 5, 6, 7])
         let checkpointingChoice: Bool?
         switch checkpointing {
@@ -85,21 +86,30 @@ struct TrainBenchmark: ParsableCommand {
                     (config.steps, config.batch, config.checkpointing) = (steps + 1, batch, checkpointingChoice)
                     let trainer = try Trainer(model: llama, data: windows, config: config)
                     _ = try trainer.runStep()   // warm-up: kernel builds, first allocations
+                    let countsBefore = device.operationCounts
                     let start = Measurement.now()
                     var trained = 0
                     for _ in 0..<steps { trained += try trainer.runStep().tokens + batch }   // + batch: the unpredicted first tokens
                     try device.synchronize()
                     let seconds = (Measurement.now() - start) / Double(steps)
+                    let counts = device.operationCounts.since(countsBefore)
+                    func perStep(_ value: Int) -> String { String(format: "%g", Double(value) / Double(steps)) }
+                    let countText = [counts.buffersCreated, counts.queueDrains, counts.blockingReads, counts.kernelLaunches, counts.gemmCalls]
+                        .map(perStep).joined(separator: ", ")
                     let perSecond = Double(trained) / (seconds * Double(steps))
                     let peak = device.memoryUsage.peakBytes
                     let size = String(format: "%.1f M", Double(parameters) / 1e6)
                     let row: [String] = [info.identifier, name, size, mode.label, "\(seqLen)×\(batch)",
-                                         String(format: "%.3f", seconds), String(format: "%.0f", perSecond), ByteCount.format(peak)]
+                                         String(format: "%.3f", seconds), String(format: "%.0f", perSecond), ByteCount.format(peak), countText]
                     if options.json {
                         let json = "{\"suite\":\"train\",\"device\":\"\(info.identifier)\",\"model\":\"\(name)\",\"parameters\":\(parameters),"
                             + "\"training\":\"\(mode.key)\",\"seq_len\":\(seqLen),\"batch\":\(batch),\"step_s\":\(seconds),"
                             + "\"tokens_per_s\":\(perSecond),\"peak_bytes\":\(peak),\"rank\":\(rank),\"targets\":\"\(targets)\","
-                            + "\"checkpointing\":\"\(checkpointing)\",\"blas\":\"\(info.driverVersion)\"}"
+                            + "\"checkpointing\":\"\(checkpointing)\",\"driver\":\"\(info.driverVersion)\","
+                            + "\"per_step\":{\"buffers_created\":\(perStep(counts.buffersCreated)),\"buffers_reused\":\(perStep(counts.buffersReused)),"
+                            + "\"queue_drains\":\(perStep(counts.queueDrains)),\"blocking_reads\":\(perStep(counts.blockingReads)),"
+                            + "\"blocking_writes\":\(perStep(counts.blockingWrites)),\"kernel_launches\":\(perStep(counts.kernelLaunches)),"
+                            + "\"gemm_calls\":\(perStep(counts.gemmCalls))}}"
                         FileHandle.standardOutput.write(Data((json + "\n").utf8))
                     } else {
                         table.append(row)

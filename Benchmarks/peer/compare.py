@@ -85,7 +85,7 @@ def main():
                 if log:
                     log.write(json.dumps(record) + "\n")
                     log.flush()
-    blas = records[(names[0], "lorakit")][0].get("blas", "?")
+    blas = records[(names[0], "lorakit")][0].get("driver", "?")
     torch = records[(names[0], "pytorch")][0]["torch"]
     print(f"\n{args.threads} threads, {args.rounds} interleaved rounds of {args.steps} timed steps; medians. "
           f"LoRAKit host: {blas}. PyTorch {torch}.\n")

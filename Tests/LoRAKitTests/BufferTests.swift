@@ -94,11 +94,12 @@ struct BufferTests {
         }
     }
 
-    /// The host keeps freed blocks for reuse: a reused block must come back zero-filled, and idle
-    /// blocks must not count as memory in use.
-    @Test("a reused host block is zero-filled and idle blocks are not counted")
-    func hostReuse() throws {
-        let device = HostDevice()
+    /// Devices keep freed buffers for reuse: a reused buffer must come back zero-filled, and idle
+    /// buffers must not count as memory in use. A fresh device instance, so that nothing else
+    /// allocates on it meanwhile.
+    @Test("a reused buffer is zero-filled and idle buffers are not counted", arguments: TestDevices.all)
+    func reuse(info: DeviceInfo) throws {
+        let device = try Devices.openSeparately(info, kernels: .fromEnvironment())
         let before = device.memoryUsage.currentBytes
         for round in 0..<3 {
             let buffer = try device.makeBuffer(.float32, count: 3001, label: "scratch \(round)")

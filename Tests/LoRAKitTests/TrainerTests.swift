@@ -83,6 +83,27 @@ struct TrainerTests {
         }
     }
 
+    /// Queue and memory discipline, by the device's own counters: once the first step has made
+    /// its buffers, a step reuses them all, never waits on the queue, and reads back only the
+    /// loss and the gradient norm. A fresh device instance, so that nothing else counts.
+    @Test("a steady-state step creates no buffers, drains no queue and reads at most 3 times", arguments: TestDevices.all)
+    func steadyState(info: DeviceInfo) throws {
+        let device = try Devices.openSeparately(info, kernels: .fromEnvironment())
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try TokenWindows(tokens: Self.text, length: 16, heldOutFraction: 0, source: "text")
+        let trainer = try Trainer(model: Self.model(on: device, folder: folder), data: data, config: Self.config(steps: 4))
+        _ = try trainer.runStep()
+        _ = try trainer.runStep()
+        let before = device.operationCounts
+        _ = try trainer.runStep()
+        let step = device.operationCounts.since(before)
+        #expect(step.buffersCreated == 0, "\(step)")
+        #expect(step.buffersReused > 0 && step.gemmCalls > 0, "\(step)")
+        #expect(step.queueDrains == 0, "\(step)")
+        #expect(step.blockingReads <= 3, "\(step)")
+    }
+
     @Test("resuming from a checkpoint continues bit for bit", arguments: TestDevices.all)
     func resume(info: DeviceInfo) throws {
         let device = try TestDevices.open(info)

@@ -8,6 +8,8 @@ public protocol Device: AnyObject, Sendable {
     var info: DeviceInfo { get }
     /// Bytes allocated through this device now and at peak.
     var memoryUsage: MemoryUsage { get }
+    /// Allocations, queue waits, synchronous transfers and launches so far (see `OperationCounts`).
+    var operationCounts: OperationCounts { get }
 
     /// A zero-filled buffer of `count` elements; `label` names it in errors and memory reports.
     func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer

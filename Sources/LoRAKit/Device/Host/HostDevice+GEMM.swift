@@ -3,6 +3,7 @@ import CBLAS
 extension HostDevice {
     public func gemm(_ descriptor: GEMMDescriptor, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws {
         try descriptor.validate(a: a, b: b, c: c, on: self)
+        operations.add(\.gemmCalls)
         let d = descriptor
         // Debian's OpenBLAS uses 32-bit integers (LP64, not ILP64).
         for (name, value) in [("m", d.m), ("n", d.n), ("k", d.k), ("lda", d.lda), ("ldb", d.ldb), ("ldc", d.ldc)]

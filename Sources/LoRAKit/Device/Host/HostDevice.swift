@@ -6,7 +6,8 @@ public final class HostDevice: Device, @unchecked Sendable {
     public let info: DeviceInfo
     let counter: MemoryCounter
     /// Freed buffers kept for reuse, up to an eighth of physical memory idle.
-    let pool: HostMemoryPool
+    let pool: BufferPool<UnsafeMutableRawPointer>
+    let operations = OperationCounter()
 
     public init() {
         let cpu = HostCPU.current
@@ -18,16 +19,18 @@ public final class HostDevice: Device, @unchecked Sendable {
             maxWorkGroupSize: 1, clockMHz: cpu.clockMHz, supportsFP16: true, openCLCVersion: nil,
             driverVersion: OpenBLASBuild.current.description, peakGFLOPS: cpu.peakGFLOPS, peakNote: cpu.peakNote)
         counter = MemoryCounter(deviceName: "host", capacityBytes: memory, maxAllocationBytes: memory)
-        pool = HostMemoryPool(idleLimitBytes: memory / 8)
+        pool = BufferPool(idleLimitBytes: memory / 8) { free($0) }
     }
 
     public var memoryUsage: MemoryUsage { counter.snapshot }
+    public var operationCounts: OperationCounts { operations.snapshot }
 
     public func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer {
         guard count >= 1 else {
             throw DeviceError.invalidShape(operation: "makeBuffer", detail: "buffer '\(label)' needs at least 1 element, got \(count)")
         }
-        let memory = try HostMemory(byteCount: count * elementType.byteSize, label: label, counter: counter, pool: pool)
+        let memory = try HostMemory(byteCount: count * elementType.byteSize, label: label, counter: counter, pool: pool,
+                                    operations: operations)
         return DeviceBuffer(device: self, elementType: elementType, count: count, label: label, storage: memory)
     }
 

@@ -4,6 +4,7 @@ import COpenCL
 extension OpenCLDevice {
     public func gemm(_ descriptor: GEMMDescriptor, a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer) throws {
         try descriptor.validate(a: a, b: b, c: c, on: self)
+        operations.add(\.gemmCalls)
         let d = descriptor
         var queue: cl_command_queue? = context.queue
         let transA = d.transposeA ? CLBlastTransposeYes : CLBlastTransposeNo

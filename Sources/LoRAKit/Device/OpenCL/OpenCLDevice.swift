@@ -9,6 +9,9 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     let programs: OpenCLProgramCache
     let tuning: OpenCLTuning
     let counter: MemoryCounter
+    /// Freed buffers kept for reuse, up to an eighth of the device's memory idle.
+    let pool: BufferPool<cl_mem>
+    let operations = OperationCounter()
     /// Serialises kernel-argument setting and enqueueing: a cl_kernel's arguments are shared state.
     private let launchLock = NSLock()
 
@@ -20,15 +23,18 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
         programs = OpenCLProgramCache(context: context, library: kernels, info: found.info, tuning: tuning)
         counter = MemoryCounter(deviceName: "\(info.identifier) (\(info.name))", capacityBytes: info.globalMemoryBytes,
                                 maxAllocationBytes: info.maxAllocationBytes)
+        pool = BufferPool(idleLimitBytes: info.globalMemoryBytes / 8) { clReleaseMemObject($0) }
     }
 
     public var memoryUsage: MemoryUsage { counter.snapshot }
+    public var operationCounts: OperationCounts { operations.snapshot }
 
     public func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer {
         guard count >= 1 else {
             throw DeviceError.invalidShape(operation: "makeBuffer", detail: "buffer '\(label)' needs at least 1 element, got \(count)")
         }
-        let memory = try OpenCLMemory(byteCount: count * elementType.byteSize, label: label, context: context, counter: counter)
+        let memory = try OpenCLMemory(byteCount: count * elementType.byteSize, label: label, context: context, counter: counter, pool: pool,
+                                      operations: operations)
         return DeviceBuffer(device: self, elementType: elementType, count: count, label: label, storage: memory)
     }
 
@@ -50,6 +56,7 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     }
 
     public func synchronize() throws {
+        operations.add(\.queueDrains)
         try checkCL(clFinish(context.queue), "clFinish")
     }
 
@@ -94,6 +101,7 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
             }
             var globalSize = (global + local - 1) / local * local
             var localSize = local
+            operations.add(\.kernelLaunches)
             try checkCL(clEnqueueNDRangeKernel(context.queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, nil),
                         "clEnqueueNDRangeKernel(\(name))")
         }
