@@ -1,16 +1,30 @@
-// Row-wise reductions of a row-major matrix X of R rows × C columns.
+// Reductions of float vectors.
 //
-//   reduction_row_sum_squares      out[r] = sum_c X[r, c]^2      (RMSNorm's statistic)
+//   reduction_row_sum_squares      out[r] = sum_c X[r, c]^2 of a row-major R×C matrix X
+//                                  (RMSNorm's statistic)
 //   reduction_partial_sum_squares  partials[offset + p] = sum of x[i]^2 over part p of P, the
 //                                  range [p·n/P, (p+1)·n/P) (the global gradient norm's first pass)
 //
-// One work-group of WGS_REDUCTION work-items per row (global size R·WGS_REDUCTION): each
-// work-item accumulates a strided slice of the row, then a tree reduction in local memory
-// combines the partial sums. WGS_REDUCTION must be a power of two.
+// One work-group of WGS_REDUCTION work-items per row or part: each work-item accumulates a
+// strided slice, then a tree reduction in local memory (work_group_total) combines the partial
+// sums in a fixed order. WGS_REDUCTION must be a power of two.
 
 #ifndef WGS_REDUCTION
 #define WGS_REDUCTION 64
 #endif
+
+// The sum over the work-group of each work-item's `value`, valid in work-item 0.
+float work_group_total(__local float* partial, const int lid, const float value) {
+    partial[lid] = value;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int stride = WGS_REDUCTION / 2; stride > 0; stride >>= 1) {
+        if (lid < stride) {
+            partial[lid] += partial[lid + stride];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    return partial[0];
+}
 
 __kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
 void reduction_row_sum_squares(const int C, __global const float* X, __global float* out) {
@@ -24,17 +38,9 @@ void reduction_row_sum_squares(const int C, __global const float* X, __global fl
         const float v = row[c];
         sum += v * v;
     }
-    partial[lid] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-
-    for (int stride = WGS_REDUCTION / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) {
-            partial[lid] += partial[lid + stride];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    const float total = work_group_total(partial, lid, sum);
     if (lid == 0) {
-        out[r] = partial[0];
+        out[r] = total;
     }
 }
 
@@ -51,16 +57,8 @@ void reduction_partial_sum_squares(const ulong n, const int P, const int offset,
         const float v = x[i];
         sum += v * v;
     }
-    partial[lid] = sum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-
-    for (int stride = WGS_REDUCTION / 2; stride > 0; stride >>= 1) {
-        if (lid < stride) {
-            partial[lid] += partial[lid + stride];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
+    const float total = work_group_total(partial, lid, sum);
     if (lid == 0) {
-        partials[offset + p] = partial[0];
+        partials[offset + p] = total;
     }
 }
