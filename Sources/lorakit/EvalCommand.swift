@@ -13,21 +13,20 @@ struct EvalCommand: ParsableCommand {
             labels = input_ids, averaged over the windows.
             """)
 
-    @Option(help: "Hugging Face checkpoint folder.") var model: String
-    @Option(help: "PEFT adapter folder.") var adapter: String?
-    @Option(help: "Quantize the base on load: nf4 (as a QLoRA adapter was trained).") var quantize: String?
+    @OptionGroup var model: ModelOption
+    @OptionGroup var adapter: AdapterOption
+    @OptionGroup var quantization: QuantizeOption
     @Option(help: "Text (byte-level models) or a token file.") var data: String
     @Option(help: "Tokens per window.") var seqLen: Int
     @Flag(help: "Print one JSON object with loss, perplexity and tokens.") var json = false
-    @Option(help: "Device (default: LORAKIT_DEVICE, else the best).") var device: String?
+    @OptionGroup var device: DeviceOption
 
     func run() throws {
-        let target = try Devices.open(device)
-        let checkpoint = try ModelCheckpoint(folder: URL(fileURLWithPath: model))
-        let peft = try adapter.map { try PEFTAdapter.load(from: URL(fileURLWithPath: $0)) }
-        guard quantize == nil || quantize == "nf4" else { throw ValidationError("--quantize accepts only nf4") }
-        let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: peft?.config, quantizeToNF4: quantize == "nf4")
-        if let peft { try llama.load(peft, from: adapter!) }
+        let target = try device.open()
+        let checkpoint = try ModelCheckpoint(folder: model.url)
+        let peft = try adapter.load()
+        let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: peft?.config, quantizeToNF4: quantization.toNF4)
+        if let peft, let source = adapter.adapter { try llama.load(peft, from: source) }
         let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize,
                                         byteLevel: checkpoint.isByteLevel)
         let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: 0, source: data)

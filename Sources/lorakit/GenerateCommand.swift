@@ -8,22 +8,26 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Sample text from a byte-level model (vocabulary 256), optionally with a PEFT adapter.")
 
-    @Option(help: "Checkpoint folder.") var model: String
-    @Option(help: "PEFT adapter folder.") var adapter: String?
-    @Option(help: "Quantize the base on load: nf4 (as a QLoRA adapter was trained).") var quantize: String?
+    @OptionGroup var model: ModelOption
+    @OptionGroup var adapter: AdapterOption
+    @OptionGroup var quantization: QuantizeOption
     @Option(help: "Text to continue.") var prompt: String
     @Option(help: "Bytes to generate.") var maxTokens = 200
     @Option(help: "Sampling temperature (0: greedy).") var temperature: Float = 0.8
     @Option(help: "Sample among the k most likely bytes (0: all).") var topK = 40
     @Option(help: "Sampling seed.") var seed: UInt64 = 0
-    @Option(help: "Device (default: LORAKIT_DEVICE, else the best).") var device: String?
+    @OptionGroup var device: DeviceOption
+
+    func validate() throws {
+        guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be at least 1") }
+        guard temperature >= 0, topK >= 0 else { throw ValidationError("--temperature and --top-k must not be negative") }
+    }
 
     func run() throws {
-        let peft = try adapter.map { try PEFTAdapter.load(from: URL(fileURLWithPath: $0)) }
-        guard quantize == nil || quantize == "nf4" else { throw ValidationError("--quantize accepts only nf4") }
-        let llama = try LlamaModel(checkpoint: ModelCheckpoint(folder: URL(fileURLWithPath: model)), device: Devices.open(device),
-                                   lora: peft?.config, quantizeToNF4: quantize == "nf4")
-        if let peft { try llama.load(peft, from: adapter!) }
+        let peft = try adapter.load()
+        let llama = try LlamaModel(checkpoint: ModelCheckpoint(folder: model.url), device: device.open(),
+                                   lora: peft?.config, quantizeToNF4: quantization.toNF4)
+        if let peft, let source = adapter.adapter { try llama.load(peft, from: source) }
         var generator = try TextGenerator(model: llama)
         (generator.temperature, generator.topK, generator.seed) = (temperature, topK, seed)
         let tokens = try generator.continuation(of: Array(prompt.utf8).map(Int32.init), count: maxTokens)

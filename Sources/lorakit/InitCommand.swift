@@ -28,12 +28,7 @@ struct InitCommand: ParsableCommand {
         (shape.hiddenSize, shape.intermediateSize, shape.layerCount) = (hidden, intermediate, layers)
         (shape.attentionHeads, shape.keyValueHeads, shape.vocabularySize) = (heads, kvHeads, vocab)
         (shape.maxPositionEmbeddings, shape.tieWordEmbeddings) = (maxPositions, tie)
-        let checkpoint: ModelCheckpoint
-        do {
-            checkpoint = try shape.write(to: URL(fileURLWithPath: out), seed: seed)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let checkpoint = try shape.write(to: URL(fileURLWithPath: out), seed: seed)
         let parameters = checkpoint.config.parameterCount
         print(String(format: "wrote %@/config.json and model.safetensors: %d layers, hidden %d, %.2f M parameters%@",
                      out, layers, hidden, Double(parameters) / 1e6, checkpoint.isByteLevel ? ", byte-level" : ""))

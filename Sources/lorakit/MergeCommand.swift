@@ -8,14 +8,18 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Merge a PEFT adapter into its base model and write a plain checkpoint (float16 for an NF4 base).")
 
-    @Option(help: "Base checkpoint folder.") var model: String
-    @Option(help: "PEFT adapter folder.") var adapter: String
+    @OptionGroup var model: ModelOption
+    @OptionGroup var adapter: AdapterOption
     @Option(help: "Output folder (must not exist or be empty).") var out: String
-    @Option(help: "Device for the merge products (default: LORAKIT_DEVICE, else the best).") var device: String?
+    @OptionGroup var device: DeviceOption
+
+    func validate() throws {
+        guard adapter.adapter != nil else { throw ValidationError("merge needs --adapter") }
+    }
 
     func run() throws {
-        let report = try AdapterMerge.merge(model: URL(fileURLWithPath: model), adapter: URL(fileURLWithPath: adapter),
-                                            output: URL(fileURLWithPath: out), device: Devices.open(device))
+        let report = try AdapterMerge.merge(model: model.url, adapter: URL(fileURLWithPath: adapter.adapter!),
+                                            output: URL(fileURLWithPath: out), device: device.open())
         print("merged \(report.mergedModules) adapted weights; wrote \(report.writtenTensors) tensors (\(report.dtype)) to \(out)")
     }
 }

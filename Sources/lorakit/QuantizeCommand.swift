@@ -28,12 +28,7 @@ struct QuantizeCommand: ParsableCommand {
     func run() throws {
         let quantizer = CheckpointQuantizer(blockSize: blockSize, doubleQuantize: !noDoubleQuant)
         let started = Date()
-        let report: CheckpointQuantizer.Report
-        do {
-            report = try quantizer.quantize(model: URL(fileURLWithPath: model), output: URL(fileURLWithPath: out))
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let report = try quantizer.quantize(model: URL(fileURLWithPath: model), output: URL(fileURLWithPath: out))
         let ratio = Double(report.tensorBytesBefore) / Double(max(1, report.tensorBytesAfter))
         print("quantized \(report.quantizedTensors) Linear weights to NF4 (block \(blockSize)\(noDoubleQuant ? "" : ", double quantization")); "
               + "kept \(report.copiedTensors) tensors as they were")

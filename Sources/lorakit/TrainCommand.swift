@@ -15,10 +15,10 @@ struct TrainCommand: ParsableCommand {
             (vocabulary 256, no tokenizer) or a LoRAKit token file (README, Data).
             """)
 
-    @Option(help: "Hugging Face checkpoint folder (config.json + safetensors; float or bitsandbytes NF4).") var model: String
+    @OptionGroup var model: ModelOption
     @Option(help: "Training data: text for byte-level models, or a token file.") var data: String
     @Option(help: "Output folder.") var out: String
-    @Option(help: "Quantize the base on load: nf4.") var quantize: String?
+    @OptionGroup var quantization: QuantizeOption
     @Flag(help: "Full-parameter training: every tensor, float32, no LoRA (pretraining).") var full = false
     @Option(help: "LoRA rank.") var r = 16
     @Option(help: "LoRA alpha.") var alpha: Float = 32
@@ -37,32 +37,37 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "AdamW decoupled weight decay.") var weightDecay: Float = 0
     @Option(help: "Global gradient-norm clipping (0 disables).") var maxGradNorm: Float = 1
     @Option(help: "Linear warm-up steps.") var warmupSteps = 0
-    @Option(help: "constant, linear or cosine.") var lrScheduler = "linear"
+    @Option(help: "Learning-rate schedule after warm-up.") var lrScheduler: LearningRateSchedule.Kind = .linear
     @Option(help: "Fraction of the data's windows held out for evaluation.") var heldOut = 0.1
     @Option(help: "Evaluate every N steps (0: at the start and the end only).") var evalEvery = 0
     @Option(help: "Save a resumable checkpoint every N steps (0: never).") var saveEvery = 0
     @Flag(help: "Continue from <out>/checkpoint.") var resume = false
-    @Option(help: "Start from an existing PEFT adapter folder.") var adapter: String?
-    @Option(help: "Device: host, opencl, opencl:<p>:<d>, opencl:<text> (default: LORAKIT_DEVICE, else the best).") var device: String?
+    @OptionGroup var adapter: AdapterOption
+    @OptionGroup var device: DeviceOption
 
-    func run() throws {
-        guard quantize == nil || quantize == "nf4" else { throw ValidationError("--quantize accepts only nf4") }
-        guard !full || (quantize == nil && adapter == nil) else {
+    func validate() throws {
+        guard !full || (quantization.quantize == nil && adapter.adapter == nil) else {
             throw ValidationError("--full trains every weight in float32; it cannot be combined with --quantize or --adapter")
         }
-        guard let scheduler = LearningRateSchedule.Kind(rawValue: lrScheduler) else {
-            throw ValidationError("--lr-scheduler must be constant, linear or cosine, not \(lrScheduler)")
+        guard r >= 1, steps >= 1, batch >= 1, accum >= 1, seqLen >= 2 else {
+            throw ValidationError("--r, --steps, --batch and --accum must be at least 1, --seq-len at least 2")
         }
-        let target = try Devices.open(device)
+        guard (0..<1).contains(dropout), (0..<1).contains(heldOut) else {
+            throw ValidationError("--dropout and --held-out must be at least 0 and below 1")
+        }
+    }
+
+    func run() throws {
+        let target = try device.open()
         let outURL = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
-        let checkpoint = try ModelCheckpoint(folder: URL(fileURLWithPath: model))
+        let checkpoint = try ModelCheckpoint(folder: model.url)
         let lora = LoRAConfig(rank: r, alpha: alpha, dropout: dropout, useRSLoRA: rslora,
                               targetModules: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
         let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: full ? nil : lora, seed: seed,
-                                   quantizeToNF4: quantize == "nf4", fullParameter: full)
-        if let adapter {
-            try llama.load(PEFTAdapter.load(from: URL(fileURLWithPath: adapter)), from: adapter)
+                                   quantizeToNF4: quantization.toNF4, fullParameter: full)
+        if let peft = try adapter.load(), let source = adapter.adapter {
+            try llama.load(peft, from: source)
         }
         let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize,
                                         byteLevel: checkpoint.isByteLevel)
@@ -70,7 +75,7 @@ struct TrainCommand: ParsableCommand {
         var config = TrainingConfig()
         (config.learningRate, config.steps, config.batch, config.accumulation, config.seed) = (lr, steps, batch, accum, seed)
         (config.beta1, config.beta2, config.epsilon, config.weightDecay) = (adamBeta1, adamBeta2, adamEps, weightDecay)
-        (config.maxGradNorm, config.warmupSteps, config.scheduler, config.evaluateEvery) = (maxGradNorm, warmupSteps, scheduler, evalEvery)
+        (config.maxGradNorm, config.warmupSteps, config.scheduler, config.evaluateEvery) = (maxGradNorm, warmupSteps, lrScheduler, evalEvery)
         let trainer = try Trainer(model: llama, data: windows, config: config)
         let checkpointFolder = outURL.appendingPathComponent("checkpoint")
         var log = TrainingLog()
@@ -87,7 +92,7 @@ struct TrainCommand: ParsableCommand {
         }
 
         say("device \(target.info.identifier) (\(target.info.name)); \(checkpoint.config.modelType) \(checkpoint.config.layerCount) layers, "
-              + "hidden \(checkpoint.config.hiddenSize)\(quantize == "nf4" || checkpoint.config.isNF4Quantized ? ", NF4 base" : ""); "
+              + "hidden \(checkpoint.config.hiddenSize)\(quantization.toNF4 || checkpoint.config.isNF4Quantized ? ", NF4 base" : ""); "
               + (full ? "full-parameter training of \(Self.millions(checkpoint.config.parameterCount)) parameters"
                       : "LoRA r=\(r) alpha=\(alpha) on \(lora.targetModules.joined(separator: ","))"))
         say("data \(tokens.count) tokens: \(windows.trainingWindows) training and \(windows.heldOutWindows) held-out windows of \(seqLen)")
@@ -116,12 +121,12 @@ struct TrainCommand: ParsableCommand {
             // A live line on a terminal (carriage return), one line per step when piped to a file.
             let text = interactive && !evaluate ? "\r" + line : (interactive ? "\r" : "") + line + "\n"
             FileHandle.standardOutput.write(Data(text.utf8))
-            if saveEvery > 0, report.step % saveEvery == 0 { try trainer.saveCheckpoint(to: checkpointFolder, baseModelNameOrPath: model) }
+            if saveEvery > 0, report.step % saveEvery == 0 { try trainer.saveCheckpoint(to: checkpointFolder, baseModelNameOrPath: model.model) }
         }
         if full {
             try llama.saveWeights(to: outURL)
         } else {
-            try trainer.adapter(baseModelNameOrPath: model).save(to: outURL)
+            try trainer.adapter(baseModelNameOrPath: model.model).save(to: outURL)
         }
         try log.write(to: outURL)
         let total = Date().timeIntervalSince(started)
