@@ -60,7 +60,6 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let target = try device.open()
         let outURL = URL(fileURLWithPath: out)
-        try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
         let checkpoint = try ModelCheckpoint(folder: model.url)
         let lora = LoRAConfig(rank: r, alpha: alpha, dropout: dropout, useRSLoRA: rslora,
                               targetModules: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
@@ -77,6 +76,9 @@ struct TrainCommand: ParsableCommand {
         (config.beta1, config.beta2, config.epsilon, config.weightDecay) = (adamBeta1, adamBeta2, adamEps, weightDecay)
         (config.maxGradNorm, config.warmupSteps, config.scheduler, config.evaluateEvery) = (maxGradNorm, warmupSteps, lrScheduler, evalEvery)
         let trainer = try Trainer(model: llama, data: windows, config: config)
+        // Only now, with the model, data and optimizer state in memory: a run that cannot start
+        // (a bad file, a model too large for the device) leaves no output folder behind.
+        try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
         let checkpointFolder = outURL.appendingPathComponent("checkpoint")
         var log = TrainingLog()
         if resume {

@@ -111,4 +111,35 @@ struct BufferTests {
         #expect(device.memoryUsage.currentBytes == before)
         #expect(device.memoryUsage.peakBytes == before + 3001 * 4, "reuse must not raise the peak")
     }
+
+    @Test("LORAKIT_MEMORY_LIMIT values: bytes with an optional unit")
+    func memoryLimitValues() throws {
+        #expect(MemoryLimit.parse("1500000") == 1_500_000)
+        #expect(MemoryLimit.parse(" 512KiB ") == 512 << 10)
+        #expect(MemoryLimit.parse("24GiB") == 24 << 30)
+        #expect(MemoryLimit.parse("16GB") == 16_000_000_000)
+        #expect(MemoryLimit.parse("3 MiB") == 3 << 20)
+        for bad in ["", "0", "-5", "lots", "12XB", "1.5GiB", "99999999999999999999", "9223372036854775807KiB"] {
+            #expect(MemoryLimit.parse(bad) == nil, "'\(bad)'")
+        }
+        #expect(try MemoryLimit.fromEnvironment([:]) == nil)
+        #expect(try MemoryLimit.fromEnvironment(["LORAKIT_MEMORY_LIMIT": "2MiB"]) == 2 << 20)
+        #expect { try MemoryLimit.fromEnvironment(["LORAKIT_MEMORY_LIMIT": "lots"]) } throws: { "\($0)".contains("'lots' is not a byte count") }
+    }
+
+    /// A limit below the device's memory: an allocation past it fails naming the allocation,
+    /// its size, what is in use and the limit; the bytes in use are unchanged by the refusal.
+    @Test("a memory limit refuses what does not fit under it", arguments: TestDevices.all)
+    func memoryLimit(info: DeviceInfo) throws {
+        let device = try Devices.openSeparately(info, kernels: .fromEnvironment(), environment: [MemoryLimit.variable: "64KiB"])
+        let first = try device.makeBuffer(.float32, count: 10_000, label: "first")
+        #expect {
+            _ = try device.makeBuffer(.float32, count: 10_000, label: "second")
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("'second'") && text.contains("40000 bytes") && text.contains("LORAKIT_MEMORY_LIMIT")
+                && text.contains("64.0 KiB") && text.contains("39.1 KiB already in use")
+        }
+        #expect(device.memoryUsage.currentBytes == first.byteCount)
+    }
 }

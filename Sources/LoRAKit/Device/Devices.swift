@@ -45,13 +45,16 @@ public enum Devices {
         try registry.open(info)
     }
 
-    /// Opens a new, separate instance of an OpenCL device whose kernels come from `kernels`
-    /// (for kernel development and tests; normal code uses `open`).
-    public static func openSeparately(_ info: DeviceInfo, kernels: KernelLibrary) throws -> any Device {
+    /// Opens a new, separate instance of a device, for OpenCL with kernels from `kernels` (for
+    /// kernel development, benchmarks and tests; normal code uses `open`). `environment` is read
+    /// for `LORAKIT_MEMORY_LIMIT`.
+    public static func openSeparately(_ info: DeviceInfo, kernels: KernelLibrary,
+                                      environment: [String: String] = ProcessInfo.processInfo.environment) throws -> any Device {
+        let limit = try MemoryLimit.fromEnvironment(environment)
         guard info.backend == .openCL, let found = registry.discovered.first(where: { $0.info == info })?.found else {
-            return HostDevice()
+            return HostDevice(memoryLimit: limit)
         }
-        return try OpenCLDevice(found: found, kernels: kernels)
+        return try OpenCLDevice(found: found, kernels: kernels, memoryLimit: limit)
     }
 
     private static let registry = Registry()
@@ -81,10 +84,11 @@ public enum Devices {
                                                     available: discovered.map { "\($0.info.identifier)  \($0.info.name)" })
                 }
                 let device: any Device
+                let limit = try MemoryLimit.fromEnvironment()
                 if let found = entry.found {
-                    device = try OpenCLDevice(found: found, kernels: KernelLibrary.fromEnvironment())
+                    device = try OpenCLDevice(found: found, kernels: KernelLibrary.fromEnvironment(), memoryLimit: limit)
                 } else {
-                    device = HostDevice()
+                    device = HostDevice(memoryLimit: limit)
                 }
                 opened[info.identifier] = device
                 return device

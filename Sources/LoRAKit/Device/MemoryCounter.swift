@@ -16,11 +16,14 @@ final class MemoryCounter: @unchecked Sendable {
     /// The largest single allocation the device accepts.
     let maxAllocationBytes: Int
     let deviceName: String
+    /// `LORAKIT_MEMORY_LIMIT`, when it is below the device's memory.
+    let limitBytes: Int?
 
-    init(deviceName: String, capacityBytes: Int, maxAllocationBytes: Int) {
+    init(deviceName: String, capacityBytes: Int, maxAllocationBytes: Int, limitBytes: Int? = nil) {
         self.deviceName = deviceName
         self.capacityBytes = capacityBytes
         self.maxAllocationBytes = maxAllocationBytes
+        self.limitBytes = limitBytes.flatMap { $0 < capacityBytes ? $0 : nil }
     }
 
     var snapshot: MemoryUsage { lock.withLock { usage } }
@@ -32,6 +35,11 @@ final class MemoryCounter: @unchecked Sendable {
                 throw DeviceError.outOfMemory(device: deviceName, label: label, requestedBytes: bytes,
                                               inUseBytes: usage.currentBytes, limitBytes: maxAllocationBytes,
                                               limit: "the largest single allocation")
+            }
+            if let limitBytes, usage.currentBytes + bytes > limitBytes {
+                throw DeviceError.outOfMemory(device: deviceName, label: label, requestedBytes: bytes,
+                                              inUseBytes: usage.currentBytes, limitBytes: limitBytes,
+                                              limit: "the limit \(MemoryLimit.variable) sets")
             }
             if usage.currentBytes + bytes > capacityBytes {
                 throw DeviceError.outOfMemory(device: deviceName, label: label, requestedBytes: bytes,

@@ -9,7 +9,9 @@ public final class HostDevice: Device, @unchecked Sendable {
     let pool: BufferPool<UnsafeMutableRawPointer>
     let operations = OperationCounter()
 
-    public init() {
+    /// `memoryLimit` caps what the device may allocate (`LORAKIT_MEMORY_LIMIT` when opened
+    /// through `Devices`).
+    public init(memoryLimit: Int? = nil) {
         let cpu = HostCPU.current
         let memory = Int(ProcessInfo.processInfo.physicalMemory)
         info = DeviceInfo(
@@ -18,7 +20,7 @@ public final class HostDevice: Device, @unchecked Sendable {
             globalMemoryBytes: memory, maxAllocationBytes: memory, computeUnits: cpu.cores,
             maxWorkGroupSize: 1, clockMHz: cpu.clockMHz, supportsFP16: true, openCLCVersion: nil,
             driverVersion: OpenBLASBuild.current.description, peakGFLOPS: cpu.peakGFLOPS, peakNote: cpu.peakNote)
-        counter = MemoryCounter(deviceName: "host", capacityBytes: memory, maxAllocationBytes: memory)
+        counter = MemoryCounter(deviceName: "host", capacityBytes: memory, maxAllocationBytes: memory, limitBytes: memoryLimit)
         pool = BufferPool(idleLimitBytes: memory / 8) { free($0) }
     }
 

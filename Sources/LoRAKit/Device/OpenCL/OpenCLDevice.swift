@@ -16,13 +16,13 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     private let launchLock = NSLock()
 
     /// Opens a device found by discovery. Prefer `Devices.open`, which keeps one instance per device.
-    init(found: OpenCLDiscovery.Found, kernels: KernelLibrary) throws {
+    init(found: OpenCLDiscovery.Found, kernels: KernelLibrary, memoryLimit: Int? = nil) throws {
         info = found.info
         context = try OpenCLContext(deviceID: found.deviceID)
         tuning = OpenCLTuning(info: found.info)
         programs = OpenCLProgramCache(context: context, library: kernels, info: found.info, tuning: tuning)
         counter = MemoryCounter(deviceName: "\(info.identifier) (\(info.name))", capacityBytes: info.globalMemoryBytes,
-                                maxAllocationBytes: info.maxAllocationBytes)
+                                maxAllocationBytes: info.maxAllocationBytes, limitBytes: memoryLimit)
         pool = BufferPool(idleLimitBytes: info.globalMemoryBytes / 8) { clReleaseMemObject($0) }
     }
 
