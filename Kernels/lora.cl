@@ -60,11 +60,11 @@ __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void lora_forward_expand(const int M, const int N, const int R, const float scale,
                          __global const float* T, __global const float* B,
                          __global const float* bias, const int has_bias, __global float* Y) {
-    const size_t index = get_global_id(0);
-    if (index >= (size_t)M * N) {
+    const uint index = (uint)get_global_id(0);   // launches are capped at 2^32 work-items
+    if (index >= (uint)M * (uint)N) {
         return;
     }
-    const size_t m = index / N, o = index % N;
+    const uint m = index / (uint)N, o = index - m * (uint)N;
     __global const float* t = T + m * R;
     __global const float* b = B + o * R;
     float sum = 0.0f;
@@ -78,11 +78,11 @@ void lora_forward_expand(const int M, const int N, const int R, const float scal
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void lora_merge_half(const int N, const int K, const int R, const float scale,
                      __global const float* B, __global const float* A, __global half* W) {
-    const size_t index = get_global_id(0);
-    if (index >= (size_t)N * K) {
+    const uint index = (uint)get_global_id(0);
+    if (index >= (uint)N * (uint)K) {
         return;
     }
-    const size_t o = index / K, i = index % K;
+    const uint o = index / (uint)K, i = index - o * (uint)K;
     float sum = 0.0f;
     for (int j = 0; j < R; ++j) {
         sum = fma(B[o * R + j], A[(size_t)j * K + i], sum);

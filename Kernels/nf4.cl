@@ -28,23 +28,23 @@ __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void nf4_dequantize_absmax(const ulong count, const int nested_block, const float offset,
                            __global const uchar* codes, __global const float* map, __global const float* scales,
                            __global float* absmax) {
-    const size_t i = get_global_id(0);
+    const uint i = (uint)get_global_id(0);   // launches are capped at 2^32 work-items
     if (i < count) {
-        const float scaled = map[codes[i]] * scales[i / nested_block];
+        const float scaled = map[codes[i]] * scales[i / (uint)nested_block];
         absmax[i] = scaled + offset;
     }
 }
 
-inline float nf4_value(const size_t i, const int block, __global const uchar* packed, __global const float* absmax) {
-    const uchar byte = packed[i / 2];
-    const uchar code = (i % 2 == 0) ? (byte >> 4) : (byte & 0x0F);
-    return nf4_code[code] * absmax[i / block];
+inline float nf4_value(const uint i, const int block, __global const uchar* packed, __global const float* absmax) {
+    const uchar byte = packed[i >> 1];
+    const uchar code = (i & 1) == 0 ? (byte >> 4) : (byte & 0x0F);
+    return nf4_code[code] * absmax[i / (uint)block];
 }
 
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void nf4_dequantize_float(const ulong n, const int block, __global const uchar* packed,
                           __global const float* absmax, __global float* out) {
-    const size_t i = get_global_id(0);
+    const uint i = (uint)get_global_id(0);
     if (i < n) {
         out[i] = nf4_value(i, block, packed, absmax);
     }
@@ -53,7 +53,7 @@ void nf4_dequantize_float(const ulong n, const int block, __global const uchar* 
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void nf4_dequantize_half(const ulong n, const int block, __global const uchar* packed,
                          __global const float* absmax, __global half* out) {
-    const size_t i = get_global_id(0);
+    const uint i = (uint)get_global_id(0);
     if (i < n) {
         vstore_half_rte(nf4_value(i, block, packed, absmax), i, out);
     }

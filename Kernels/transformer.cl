@@ -117,15 +117,15 @@ void transformer_swiglu_backward(const ulong n, __global const float* dout, __gl
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void transformer_rope(const ulong pairs, const int H, const int D, const int S, const int offset,
                       __global const float* inv_freq, const float sign, __global float* x) {
-    const size_t index = get_global_id(0);
+    const uint index = (uint)get_global_id(0);   // launches are capped at 2^32 work-items
     if (index >= pairs) {
         return;
     }
-    const int half_d = D / 2;
-    const int i = (int)(index % half_d);
-    const size_t head = index / half_d;        // row·H + h
-    const size_t row = head / H;
-    const float position = (float)(offset + (int)(row % S));
+    const uint half_d = (uint)D / 2;
+    const uint head = index / half_d;          // row·H + h
+    const int i = (int)(index - head * half_d);
+    const uint row = head / (uint)H;
+    const float position = (float)(offset + (int)(row % (uint)S));
     const float angle = position * inv_freq[i];
     const float c = cos(angle), s = sign * sin(angle);
     __global float* v = x + head * (size_t)D;
@@ -251,11 +251,11 @@ void transformer_cross_entropy(const int V, const float grad_scale, const int wr
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void transformer_embedding_float(const ulong count, const int C, const int V, __global const int* ids,
                                  __global const float* table, __global float* out) {
-    const size_t index = get_global_id(0);
+    const uint index = (uint)get_global_id(0);
     if (index >= count) {
         return;
     }
-    const size_t n = index / C, c = index % C;
+    const uint n = index / (uint)C, c = index - n * (uint)C;
     const int id = ids[n];
     out[index] = (id >= 0 && id < V) ? table[(size_t)id * C + c] : 0.0f;
 }
@@ -263,11 +263,11 @@ void transformer_embedding_float(const ulong count, const int C, const int V, __
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void transformer_embedding_half(const ulong count, const int C, const int V, __global const int* ids,
                                 __global const half* table, __global float* out) {
-    const size_t index = get_global_id(0);
+    const uint index = (uint)get_global_id(0);
     if (index >= count) {
         return;
     }
-    const size_t n = index / C, c = index % C;
+    const uint n = index / (uint)C, c = index - n * (uint)C;
     const int id = ids[n];
     out[index] = (id >= 0 && id < V) ? vload_half((size_t)id * C + c, table) : 0.0f;
 }

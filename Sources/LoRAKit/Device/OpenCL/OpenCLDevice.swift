@@ -77,8 +77,13 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
 
     /// Sets `arguments` on kernel `name` of `Kernels/<program>.cl` and enqueues it over `global`
     /// work-items in groups of `local` (global is rounded up to a multiple of local; kernels
-    /// bounds-check). Returns without waiting.
+    /// bounds-check). Returns without waiting. The rounded global size must fit in 32 bits, so
+    /// that kernels may index and divide in 32-bit arithmetic (64-bit integer division is
+    /// emulated on GPUs: dozens of instructions per element).
     func launch(_ name: String, program: String, arguments: [Argument], global: Int, local: Int) throws {
+        guard (global + local - 1) / local * local <= Int(UInt32.max) else {
+            throw DeviceError.invalidShape(operation: name, detail: "\(global) work-items exceed the kernels' 32-bit index range")
+        }
         try launchLock.withLock {
             let kernel = try programs.kernel(name, program: program)
             for (index, argument) in arguments.enumerated() {
