@@ -49,6 +49,6 @@ extension LlamaModel {
             x = try layer.decode(x, rows: ids.count, position: cache.length, keys: cache.keys[index], values: cache.values[index], config: config)
         }
         cache.length += ids.count
-        return try head(x, rows: ids.count).0
+        return try head(x, rows: ids.count)
     }
 }

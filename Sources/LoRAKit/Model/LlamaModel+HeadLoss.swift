@@ -33,6 +33,12 @@ extension LlamaModel {
         return losses
     }
 
+    /// Σ losses / tokens, read back once and summed in double precision.
+    static func meanLoss(_ losses: DeviceBuffer, tokens: Int) throws -> Double {
+        let values: [Float] = try losses.download()
+        return values.reduce(0.0) { $0 + Double($1) } / Double(tokens)
+    }
+
     /// A copy of rows `block` of the rows×columns matrix `x`.
     private func rowsOf(_ x: DeviceBuffer, _ block: Range<Int>, columns: Int, label: String) throws -> DeviceBuffer {
         let copy = try device.makeBuffer(.float32, count: block.count * columns, label: label)

@@ -145,10 +145,9 @@ public final class LlamaModel {
         return (normed, rstd)
     }
 
-    /// Final norm and LM head: (logits, normed input, rstd).
-    func head(_ x: DeviceBuffer, rows: Int) throws -> (DeviceBuffer, DeviceBuffer, DeviceBuffer) {
-        let (normed, rstd) = try normalizeFinal(x, rows: rows)
-        return (try lmHead.forward(normed, rows: rows, mode: .inference).0, normed, rstd)
+    /// Final norm and LM head: the logits (rows×vocabulary).
+    func head(_ x: DeviceBuffer, rows: Int) throws -> DeviceBuffer {
+        try lmHead.forward(normalizeFinal(x, rows: rows).0, rows: rows, mode: .inference).0
     }
 
     /// Next-token labels: each position predicts the following token of its sequence; the last
@@ -164,7 +163,7 @@ public final class LlamaModel {
     }
 
     private func logits(ids: [Int32], batch: Int, length: Int, attention: CausalAttention, mode: LoRAMode) throws -> DeviceBuffer {
-        try head(hiddenStates(ids: ids, batch: batch, length: length, attention: attention, mode: mode), rows: ids.count).0
+        try head(hiddenStates(ids: ids, batch: batch, length: length, attention: attention, mode: mode), rows: ids.count)
     }
 
     /// The last block's output (before the final norm).
@@ -275,8 +274,7 @@ public final class LlamaModel {
             try device.embeddingBackward(ids: idBuffer, outputGradient: dx, vocabulary: config.vocabularySize, columns: config.hiddenSize,
                                          into: embeddingGradient)
         }
-        let values: [Float] = try losses.download()
-        return (values.reduce(0.0) { $0 + Double($1) } / Double(tokens), tokens)
+        return (try Self.meanLoss(losses, tokens: tokens), tokens)
     }
 
     /// Mean next-token cross-entropy over each sequence's positions 2…T (transformers' loss with
@@ -286,8 +284,7 @@ public final class LlamaModel {
         let x = try hiddenStates(ids: ids, batch: batch, length: length, attention: attention, mode: .inference)
         let labels = Self.shiftedLabels(ids, length: length)
         let losses = try headLoss(normed: normalizeFinal(x, rows: ids.count).0, labels: labels, rows: ids.count, gradientScale: 0, dNormed: nil)
-        let values: [Float] = try losses.download()
         let tokens = labels.filter { $0 != -100 }.count
-        return (values.reduce(0.0) { $0 + Double($1) } / Double(tokens), tokens)
+        return (try Self.meanLoss(losses, tokens: tokens), tokens)
     }
 }
