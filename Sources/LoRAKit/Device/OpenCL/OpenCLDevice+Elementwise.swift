@@ -21,9 +21,7 @@ extension OpenCLDevice {
 
     public func broadcastRows(_ row: DeviceBuffer, rows: Int, into out: DeviceBuffer) throws {
         try ElementwiseContract.broadcastRows(row: row, rows: rows, out: out, on: self)
-        guard out.count <= Int(UInt32.max) else {
-            throw DeviceError.invalidShape(operation: "broadcastRows", detail: "\(out.count) elements exceed the kernel's 32-bit index")
-        }
+        // launch() refuses more than 2^32 work-items, so the counts fit the kernel's uint.
         try launch("elementwise_broadcast_rows", program: "elementwise",
                    arguments: [.uint(UInt32(out.count)), .uint(UInt32(row.count)), .buffer(row), .buffer(out)],
                    global: out.count, local: tuning.elementwiseWorkGroup)
