@@ -53,12 +53,11 @@ enum HostMath {
 
     /// Largest element of p[0..<count] (count ≥ 1); NaN if any element is NaN.
     static func maximum(_ p: UnsafePointer<Float>, count: Int) -> Float {
-        let raw = UnsafeRawPointer(p)
         var lanes = Vector(repeating: -.infinity)
         var sawNaN = false
         var j = 0
         while j + 16 <= count {
-            let v = raw.loadUnaligned(fromByteOffset: j * 4, as: Vector.self)
+            let v = load(p, j)
             sawNaN = sawNaN || any(v .!= v)
             lanes = lanes.replacing(with: v, where: v .> lanes)
             j += 16
@@ -76,13 +75,12 @@ enum HostMath {
     /// it (`store` may be `p` itself).
     static func sumOfExponentials(_ p: UnsafePointer<Float>, count: Int, scale: Float, shift: Float,
                                   store: UnsafeMutablePointer<Float>?) -> Float {
-        let raw = UnsafeRawPointer(p)
         let vScale = Vector(repeating: scale), vShift = Vector(repeating: shift)
         var lanes = Vector.zero
         var j = 0
         while j + 16 <= count {
-            let e = exp(raw.loadUnaligned(fromByteOffset: j * 4, as: Vector.self) * vScale - vShift)
-            if let store { UnsafeMutableRawPointer(store).storeBytes(of: e, toByteOffset: j * 4, as: Vector.self) }
+            let e = exp(load(p, j) * vScale - vShift)
+            if let store { HostMath.store(e, store, j) }
             lanes += e
             j += 16
         }
@@ -98,17 +96,8 @@ enum HostMath {
 
     /// p[j] *= factor for j < count.
     static func scale(_ p: UnsafeMutablePointer<Float>, count: Int, by factor: Float) {
-        let raw = UnsafeMutableRawPointer(p)
         let f = Vector(repeating: factor)
-        var j = 0
-        while j + 16 <= count {
-            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: j * 4, as: Vector.self) * f, toByteOffset: j * 4, as: Vector.self)
-            j += 16
-        }
-        while j < count {
-            p[j] *= factor
-            j += 1
-        }
+        forEachVector(0..<count) { j in store(load(p, j) * f, p, j) } scalar: { j in p[j] *= factor }
     }
 }
 
