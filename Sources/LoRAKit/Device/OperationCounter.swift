@@ -16,17 +16,16 @@ public struct OperationCounts: Sendable, Equatable {
 
     public init() {}
 
+    /// Every count, for arithmetic over all of them.
+    static var fields: [WritableKeyPath<OperationCounts, Int>] {
+        [\.buffersCreated, \.buffersReused, \.queueDrains, \.blockingReads, \.blockingWrites, \.kernelLaunches, \.gemmCalls]
+    }
+
     /// Each count of `self` minus that of `earlier`.
     public func since(_ earlier: OperationCounts) -> OperationCounts {
-        var d = OperationCounts()
-        d.buffersCreated = buffersCreated - earlier.buffersCreated
-        d.buffersReused = buffersReused - earlier.buffersReused
-        d.queueDrains = queueDrains - earlier.queueDrains
-        d.blockingReads = blockingReads - earlier.blockingReads
-        d.blockingWrites = blockingWrites - earlier.blockingWrites
-        d.kernelLaunches = kernelLaunches - earlier.kernelLaunches
-        d.gemmCalls = gemmCalls - earlier.gemmCalls
-        return d
+        var difference = self
+        for field in Self.fields { difference[keyPath: field] -= earlier[keyPath: field] }
+        return difference
     }
 }
 
