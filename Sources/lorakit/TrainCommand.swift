@@ -71,27 +71,12 @@ struct TrainCommand: ParsableCommand {
         let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize,
                                         byteLevel: checkpoint.isByteLevel)
         let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: heldOut, source: data)
-        var config = TrainingConfig()
-        (config.learningRate, config.steps, config.batch, config.accumulation, config.seed) = (lr, steps, batch, accum, seed)
-        (config.beta1, config.beta2, config.epsilon, config.weightDecay) = (adamBeta1, adamBeta2, adamEps, weightDecay)
-        (config.maxGradNorm, config.warmupSteps, config.scheduler, config.evaluateEvery) = (maxGradNorm, warmupSteps, lrScheduler, evalEvery)
-        let trainer = try Trainer(model: llama, data: windows, config: config)
+        let trainer = try Trainer(model: llama, data: windows, config: trainingConfig())
         // Only now, with the model, data and optimizer state in memory: a run that cannot start
         // (a bad file, a model too large for the device) leaves no output folder behind.
         try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
-        let checkpointFolder = outURL.appendingPathComponent("checkpoint")
         var log = TrainingLog()
-        if resume {
-            try trainer.resume(from: checkpointFolder)
-            // Keep the metrics of the steps before the checkpoint.
-            log = TrainingLog(csv: (try? String(contentsOf: outURL.appendingPathComponent("metrics.csv"), encoding: .utf8)) ?? "",
-                              through: trainer.step)
-            guard trainer.step < config.steps else {
-                say("the checkpoint in \(checkpointFolder.path) is already at step \(trainer.step) of \(config.steps); nothing to train")
-                return
-            }
-            say("resumed from \(checkpointFolder.path) at step \(trainer.step)")
-        }
+        guard try resumeIfAsked(trainer, log: &log, out: outURL) else { return }
 
         say("device \(target.info.identifier) (\(target.info.name)); \(checkpoint.config.modelType) \(checkpoint.config.layerCount) layers, "
               + "hidden \(checkpoint.config.hiddenSize)\(quantization.toNF4 || checkpoint.config.isNF4Quantized ? ", NF4 base" : ""); "
@@ -100,31 +85,8 @@ struct TrainCommand: ParsableCommand {
         say("data \(tokens.count) tokens: \(windows.trainingWindows) training and \(windows.heldOutWindows) held-out windows of \(seqLen)")
         let initial = try trainer.evaluate()
         if let initial { say(String(format: "held-out loss before training: %.4f", initial)) }
-        let started = Date()
-        let stepsBefore = trainer.step
-        var trainedTokens = 0
-        let interactive = isatty(STDOUT_FILENO) != 0
-        while trainer.step < config.steps {
-            let stepStart = Date()
-            let report = try trainer.runStep()
-            trainedTokens += report.tokens
-            let elapsed = Date().timeIntervalSince(started)
-            let perSecond = Double(report.tokens) / Date().timeIntervalSince(stepStart)
-            let evaluate = report.step == config.steps || (evalEvery > 0 && report.step % evalEvery == 0)
-            let heldOutLoss = evaluate ? try trainer.evaluate() : nil
-            log.append(.init(step: report.step, loss: report.loss, learningRate: report.learningRate, gradientNorm: report.gradientNorm,
-                             tokensPerSecond: perSecond, heldOutLoss: heldOutLoss))
-            let stepsThisRun = report.step - stepsBefore
-            let remaining = elapsed / Double(stepsThisRun) * Double(config.steps - report.step)
-            let line = String(format: "step %d/%d | loss %.4f | lr %.2e | %.0f tok/s | mem %@ | ETA %@%@",
-                              report.step, config.steps, report.loss, report.learningRate, perSecond,
-                              ByteCount.format(target.memoryUsage.currentBytes), Self.duration(remaining),
-                              heldOutLoss.map { String(format: " | held-out %.4f", $0) } ?? "")
-            // A live line on a terminal (carriage return), one line per step when piped to a file.
-            let text = interactive && !evaluate ? "\r" + line : (interactive ? "\r" : "") + line + "\n"
-            FileHandle.standardOutput.write(Data(text.utf8))
-            if saveEvery > 0, report.step % saveEvery == 0 { try trainer.saveCheckpoint(to: checkpointFolder, baseModelNameOrPath: model.model) }
-        }
+        let started = Date(), stepsBefore = trainer.step
+        let trainedTokens = try trainSteps(trainer, log: &log, out: outURL, memory: target)
         if full {
             try llama.saveWeights(to: outURL)
         } else {
@@ -133,10 +95,64 @@ struct TrainCommand: ParsableCommand {
         try log.write(to: outURL)
         let total = Date().timeIntervalSince(started)
         say(String(format: "done: %d steps, %d tokens in %@ (%.0f tok/s); held-out loss %@ → %@; peak device memory %@",
-                     config.steps - stepsBefore, trainedTokens, Self.duration(total), Double(trainedTokens) / max(total, 1e-9),
+                     steps - stepsBefore, trainedTokens, Self.duration(total), Double(trainedTokens) / max(total, 1e-9),
                      initial.map { String(format: "%.4f", $0) } ?? "n/a", log.rows.last?.heldOutLoss.map { String(format: "%.4f", $0) } ?? "n/a",
                      ByteCount.format(target.memoryUsage.peakBytes)))
         say("wrote \(out)/" + (full ? "config.json, model.safetensors" : "adapter_config.json, adapter_model.safetensors") + ", metrics.csv, loss.svg")
+    }
+
+    /// The options as the library's training configuration.
+    private func trainingConfig() -> TrainingConfig {
+        var config = TrainingConfig()
+        (config.learningRate, config.steps, config.batch, config.accumulation, config.seed) = (lr, steps, batch, accum, seed)
+        (config.beta1, config.beta2, config.epsilon, config.weightDecay) = (adamBeta1, adamBeta2, adamEps, weightDecay)
+        (config.maxGradNorm, config.warmupSteps, config.scheduler, config.evaluateEvery) = (maxGradNorm, warmupSteps, lrScheduler, evalEvery)
+        return config
+    }
+
+    /// With --resume, continues from <out>/checkpoint and keeps the metrics of the steps before
+    /// it. Returns false when the checkpoint is already at the last step (nothing to train).
+    private func resumeIfAsked(_ trainer: Trainer, log: inout TrainingLog, out outURL: URL) throws -> Bool {
+        guard resume else { return true }
+        let checkpointFolder = outURL.appendingPathComponent("checkpoint")
+        try trainer.resume(from: checkpointFolder)
+        log = TrainingLog(csv: (try? String(contentsOf: outURL.appendingPathComponent("metrics.csv"), encoding: .utf8)) ?? "",
+                          through: trainer.step)
+        guard trainer.step < steps else {
+            say("the checkpoint in \(checkpointFolder.path) is already at step \(trainer.step) of \(steps); nothing to train")
+            return false
+        }
+        say("resumed from \(checkpointFolder.path) at step \(trainer.step)")
+        return true
+    }
+
+    /// Runs the remaining optimizer steps with progress lines, evaluations and checkpoints;
+    /// returns the tokens trained.
+    private func trainSteps(_ trainer: Trainer, log: inout TrainingLog, out outURL: URL, memory target: any Device) throws -> Int {
+        let checkpointFolder = outURL.appendingPathComponent("checkpoint")
+        let started = Date(), stepsBefore = trainer.step
+        var trainedTokens = 0
+        let interactive = isatty(STDOUT_FILENO) != 0
+        while trainer.step < steps {
+            let stepStart = Date()
+            let report = try trainer.runStep()
+            trainedTokens += report.tokens
+            let perSecond = Double(report.tokens) / Date().timeIntervalSince(stepStart)
+            let evaluate = report.step == steps || (evalEvery > 0 && report.step % evalEvery == 0)
+            let heldOutLoss = evaluate ? try trainer.evaluate() : nil
+            log.append(.init(step: report.step, loss: report.loss, learningRate: report.learningRate, gradientNorm: report.gradientNorm,
+                             tokensPerSecond: perSecond, heldOutLoss: heldOutLoss))
+            let remaining = Date().timeIntervalSince(started) / Double(report.step - stepsBefore) * Double(steps - report.step)
+            let line = String(format: "step %d/%d | loss %.4f | lr %.2e | %.0f tok/s | mem %@ | ETA %@%@",
+                              report.step, steps, report.loss, report.learningRate, perSecond,
+                              ByteCount.format(target.memoryUsage.currentBytes), Self.duration(remaining),
+                              heldOutLoss.map { String(format: " | held-out %.4f", $0) } ?? "")
+            // A live line on a terminal (carriage return), one line per step when piped to a file.
+            let text = interactive && !evaluate ? "\r" + line : (interactive ? "\r" : "") + line + "\n"
+            FileHandle.standardOutput.write(Data(text.utf8))
+            if saveEvery > 0, report.step % saveEvery == 0 { try trainer.saveCheckpoint(to: checkpointFolder, baseModelNameOrPath: model.model) }
+        }
+        return trainedTokens
     }
 
     /// Unbuffered, so the live progress line and the other lines stay in order.
