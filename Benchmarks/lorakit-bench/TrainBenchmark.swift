@@ -29,7 +29,12 @@ struct TrainBenchmark: ParsableCommand {
     @Option(help: "LoRA alpha.") var alpha: Float = 32
     @Option(help: "LoRA dropout.") var dropout: Float = 0.05
     @Option(help: "Comma-separated LoRA target modules.") var targets = "q_proj,k_proj,v_proj,o_proj"
-    @Option(help: "Gradient checkpointing: on, off or auto (the library's default: on from 512 tokens).") var checkpointing = "auto"
+    @Option(help: "Gradient checkpointing (auto: the library's default, on from 512 tokens).") var checkpointing: Checkpointing = .auto
+
+    enum Checkpointing: String, ExpressibleByArgument, CaseIterable {
+        case on, off, auto
+        var choice: Bool? { self == .auto ? nil : self == .on }
+    }
 
     /// hidden, intermediate, layers, heads, key/value heads, vocabulary.
     static let shapes: [String: [Int]] = ["tiny": [64, 96, 2, 4, 2, 256], "bundled": [256, 688, 4, 8, 4, 256],
@@ -58,61 +63,19 @@ struct TrainBenchmark: ParsableCommand {
         var table = TextTable(header: ["device", "model", "parameters", "training", "seq×batch", "step s", "tokens/s", "peak memory",
                                        "per step: new buffers, drains, reads, launches, GEMMs"],
                               rightAligned: [2, 5, 6, 7])
-        let checkpointingChoice: Bool?
-        switch checkpointing {
-        case "on": checkpointingChoice = true
-        case "off": checkpointingChoice = false
-        case "auto": checkpointingChoice = nil
-        default: throw ValidationError("--checkpointing is on, off or auto, not \(checkpointing)")
-        }
-        let targetModules = targets.split(separator: ",").map { String($0) }
         for name in models {
             guard Self.shapes[name] != nil else { throw ValidationError("--model is tiny, bundled, 100m or small32k, not \(name)") }
             let folder = try Self.randomCheckpoint(name)
             defer { try? FileManager.default.removeItem(at: folder) }
             let checkpoint = try ModelCheckpoint(folder: folder)
-            let parameters = checkpoint.config.parameterCount
             let infos = options.devices.isEmpty ? Devices.available : try options.devices.map { try Devices.resolve($0) }
             for info in infos {
                 for mode in Mode.allCases where (mode != .full || full) && (mode != .qlora || !loraOnly) {
-                    let device = try Devices.openSeparately(info, kernels: .fromEnvironment())
-                    let lora = LoRAConfig(rank: rank, alpha: alpha, dropout: dropout, targetModules: targetModules)
-                    let llama = try LlamaModel(checkpoint: checkpoint, device: device, lora: mode == .full ? nil : lora,
-                                               seed: 1, quantizeToNF4: mode == .qlora, fullParameter: mode == .full)
-                    let count = seqLen * batch * (steps + 2)
-                    let tokens: [Int32] = (0..<count).map { (index: Int) -> Int32 in Int32((index * 7 + index / 13) % checkpoint.config.vocabularySize) }
-                    let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: 0, source: "synthetic")
-                    var config = TrainingConfig()
-                    (config.steps, config.batch, config.checkpointing) = (steps + 1, batch, checkpointingChoice)
-                    let trainer = try Trainer(model: llama, data: windows, config: config)
-                    _ = try trainer.runStep()   // warm-up: kernel builds, first allocations
-                    let countsBefore = device.operationCounts
-                    let start = Measurement.now()
-                    var trained = 0
-                    for _ in 0..<steps { trained += try trainer.runStep().tokens + batch }   // + batch: the unpredicted first tokens
-                    try device.synchronize()
-                    let seconds = (Measurement.now() - start) / Double(steps)
-                    let counts = device.operationCounts.since(countsBefore)
-                    func perStep(_ value: Int) -> String { String(format: "%g", Double(value) / Double(steps)) }
-                    let countText = [counts.buffersCreated, counts.queueDrains, counts.blockingReads, counts.kernelLaunches, counts.gemmCalls]
-                        .map(perStep).joined(separator: ", ")
-                    let perSecond = Double(trained) / (seconds * Double(steps))
-                    let peak = device.memoryUsage.peakBytes
-                    let size = String(format: "%.1f M", Double(parameters) / 1e6)
-                    let row: [String] = [info.identifier, name, size, mode.label, "\(seqLen)×\(batch)",
-                                         String(format: "%.3f", seconds), String(format: "%.0f", perSecond), ByteCount.format(peak), countText]
+                    let result = try measure(mode, on: info, checkpoint: checkpoint)
                     if options.json {
-                        let json = "{\"suite\":\"train\",\"device\":\"\(info.identifier)\",\"model\":\"\(name)\",\"parameters\":\(parameters),"
-                            + "\"training\":\"\(mode.key)\",\"seq_len\":\(seqLen),\"batch\":\(batch),\"step_s\":\(seconds),"
-                            + "\"tokens_per_s\":\(perSecond),\"peak_bytes\":\(peak),\"rank\":\(rank),\"targets\":\"\(targets)\","
-                            + "\"checkpointing\":\"\(checkpointing)\",\"driver\":\"\(info.driverVersion)\","
-                            + "\"per_step\":{\"buffers_created\":\(perStep(counts.buffersCreated)),\"buffers_reused\":\(perStep(counts.buffersReused)),"
-                            + "\"queue_drains\":\(perStep(counts.queueDrains)),\"blocking_reads\":\(perStep(counts.blockingReads)),"
-                            + "\"blocking_writes\":\(perStep(counts.blockingWrites)),\"kernel_launches\":\(perStep(counts.kernelLaunches)),"
-                            + "\"gemm_calls\":\(perStep(counts.gemmCalls))}}"
-                        FileHandle.standardOutput.write(Data((json + "\n").utf8))
+                        FileHandle.standardOutput.write(Data((record(result, mode, info, name, checkpoint) + "\n").utf8))
                     } else {
-                        table.append(row)
+                        table.append(row(result, mode, info, name, checkpoint))
                     }
                 }
             }
@@ -121,5 +84,59 @@ struct TrainBenchmark: ParsableCommand {
             print(table.rendered)
             print("\nLoRA r=\(rank) alpha \(alpha) on \(targets), dropout \(dropout), AdamW; tokens/s counts every token of the sequences; random weights.")
         }
+    }
+
+    /// What one timed run measured.
+    struct Result {
+        var stepSeconds: Double
+        var tokensPerSecond: Double
+        var peakBytes: Int
+        /// The device's operation counts over the timed steps.
+        var counts: OperationCounts
+    }
+
+    /// One warm-up step, then `steps` timed training steps of `mode` on a fresh instance of `info`.
+    private func measure(_ mode: Mode, on info: DeviceInfo, checkpoint: ModelCheckpoint) throws -> Result {
+        let device = try Devices.openSeparately(info, kernels: .fromEnvironment())
+        let lora = LoRAConfig(rank: rank, alpha: alpha, dropout: dropout, targetModules: targets.split(separator: ",").map { String($0) })
+        let llama = try LlamaModel(checkpoint: checkpoint, device: device, lora: mode == .full ? nil : lora,
+                                   seed: 1, quantizeToNF4: mode == .qlora, fullParameter: mode == .full)
+        let count = seqLen * batch * (steps + 2)
+        let tokens: [Int32] = (0..<count).map { (index: Int) -> Int32 in Int32((index * 7 + index / 13) % checkpoint.config.vocabularySize) }
+        let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: 0, source: "synthetic")
+        var config = TrainingConfig()
+        (config.steps, config.batch, config.checkpointing) = (steps + 1, batch, checkpointing.choice)
+        let trainer = try Trainer(model: llama, data: windows, config: config)
+        _ = try trainer.runStep()   // warm-up: kernel builds, first allocations
+        let countsBefore = device.operationCounts
+        let start = Measurement.now()
+        var trained = 0
+        for _ in 0..<steps { trained += try trainer.runStep().tokens + batch }   // + batch: the unpredicted first tokens
+        try device.synchronize()
+        let seconds = (Measurement.now() - start) / Double(steps)
+        return Result(stepSeconds: seconds, tokensPerSecond: Double(trained) / (seconds * Double(steps)),
+                      peakBytes: device.memoryUsage.peakBytes, counts: device.operationCounts.since(countsBefore))
+    }
+
+    private func perStep(_ value: Int) -> String { String(format: "%g", Double(value) / Double(steps)) }
+
+    private func row(_ r: Result, _ mode: Mode, _ info: DeviceInfo, _ name: String, _ checkpoint: ModelCheckpoint) -> [String] {
+        let c = r.counts
+        let countText = [c.buffersCreated, c.queueDrains, c.blockingReads, c.kernelLaunches, c.gemmCalls].map(perStep).joined(separator: ", ")
+        return [info.identifier, name, String(format: "%.1f M", Double(checkpoint.config.parameterCount) / 1e6), mode.label,
+                "\(seqLen)×\(batch)", String(format: "%.3f", r.stepSeconds), String(format: "%.0f", r.tokensPerSecond),
+                ByteCount.format(r.peakBytes), countText]
+    }
+
+    private func record(_ r: Result, _ mode: Mode, _ info: DeviceInfo, _ name: String, _ checkpoint: ModelCheckpoint) -> String {
+        let c = r.counts
+        return "{\"suite\":\"train\",\"device\":\"\(info.identifier)\",\"model\":\"\(name)\",\"parameters\":\(checkpoint.config.parameterCount),"
+            + "\"training\":\"\(mode.key)\",\"seq_len\":\(seqLen),\"batch\":\(batch),\"step_s\":\(r.stepSeconds),"
+            + "\"tokens_per_s\":\(r.tokensPerSecond),\"peak_bytes\":\(r.peakBytes),\"rank\":\(rank),\"targets\":\"\(targets)\","
+            + "\"checkpointing\":\"\(checkpointing.rawValue)\",\"driver\":\"\(info.driverVersion)\","
+            + "\"per_step\":{\"buffers_created\":\(perStep(c.buffersCreated)),\"buffers_reused\":\(perStep(c.buffersReused)),"
+            + "\"queue_drains\":\(perStep(c.queueDrains)),\"blocking_reads\":\(perStep(c.blockingReads)),"
+            + "\"blocking_writes\":\(perStep(c.blockingWrites)),\"kernel_launches\":\(perStep(c.kernelLaunches)),"
+            + "\"gemm_calls\":\(perStep(c.gemmCalls))}}"
     }
 }
