@@ -49,73 +49,54 @@ public final class LlamaModel {
         self.seed = seed
         source = checkpoint.folder
         scratch = DequantizationScratch.shared(for: device)
-        func dense(_ name: String) throws -> DeviceBuffer {
-            try device.makeBuffer(try checkpoint.floats(name), label: name)
-        }
-        /// A frozen matrix in its stored precision: F16 stays float16 on the device (half the
-        /// memory; each GEMM widens it to float32), F32 and BF16 become float32.
-        func frozenDense(_ name: String) throws -> DeviceBuffer {
-            let stored = try checkpoint.stored(name)
-            guard stored.dtype == .f16, !fullParameter else { return try dense(name) }
-            let halves: [Float16] = stored.bytes.withUnsafeBytes { raw in
-                (0..<(raw.count / 2)).map { Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) }
-            }
-            return try device.makeBuffer(halves, label: name)
-        }
-        func gradient(for buffer: DeviceBuffer) throws -> DeviceBuffer? {
-            fullParameter ? try device.makeBuffer(.float32, count: buffer.count, label: buffer.label + ".grad") : nil
-        }
-        func weight(_ name: String) throws -> FrozenWeight {
-            if checkpoint.isQuantized(name) { return .nf4(try NF4Weight(try checkpoint.nf4(name), on: device, label: name)) }
-            if quantizeToNF4, name.hasPrefix("model.layers.") {
-                let (rows, columns) = try checkpoint.shape(of: name)
-                return .nf4(try NF4Weight(NF4Codec.quantize(try checkpoint.floats(name), shape: [rows, columns]), on: device, label: name))
-            }
-            return .dense(try frozenDense(name))
-        }
-        embedding = try frozenDense("model.embed_tokens.weight")
-        embeddingGradient = try gradient(for: embedding)
-        finalNorm = try dense("model.norm.weight")
-        finalNormGradient = try gradient(for: finalNorm)
+        let tensors = CheckpointTensors(checkpoint: checkpoint, device: device, fullParameter: fullParameter, quantizeToNF4: quantizeToNF4)
+        embedding = try tensors.frozenDense("model.embed_tokens.weight")
+        embeddingGradient = try tensors.gradient(for: embedding)
+        finalNorm = try tensors.dense("model.norm.weight")
+        finalNormGradient = try tensors.gradient(for: finalNorm)
         let (hidden, vocabulary) = (config.hiddenSize, config.vocabularySize)
         if fullParameter {
             lmHead = .trainable(config.tieWordEmbeddings
                 ? try TrainableLinear(weight: embedding, bias: nil, inFeatures: hidden, outFeatures: vocabulary, weightGradient: embeddingGradient)
-                : try TrainableLinear(weight: dense("lm_head.weight"), bias: nil, inFeatures: hidden, outFeatures: vocabulary))
+                : try TrainableLinear(weight: tensors.dense("lm_head.weight"), bias: nil, inFeatures: hidden, outFeatures: vocabulary))
         } else {
-            let headWeight: FrozenWeight = config.tieWordEmbeddings ? .dense(embedding) : try weight("lm_head.weight")
+            let headWeight: FrozenWeight = config.tieWordEmbeddings ? .dense(embedding) : try tensors.weight("lm_head.weight")
             lmHead = .frozen(try FrozenLinear(weight: headWeight, bias: nil, inFeatures: hidden, outFeatures: vocabulary, scratch: scratch))
         }
-
         let ropeFrequencies = try device.makeBuffer(config.ropeInverseFrequencies, label: "rope frequencies")
-        var layers: [DecoderLayer] = []
-        for index in 0..<config.layerCount {
-            let prefix = "model.layers.\(index)."
-            var projections: [String: Projection] = [:]
-            for (moduleIndex, module) in ModelConfig.linearModules.enumerated() {
-                let path = ModelConfig.modulePath(layer: index, module: module)
-                let bias = checkpoint.contains(path + ".bias") ? try dense(path + ".bias") : nil
-                let (out, inFeatures) = try checkpoint.shape(of: path + ".weight")
-                if fullParameter {
-                    projections[module] = .trainable(try TrainableLinear(weight: dense(path + ".weight"), bias: bias,
-                                                                         inFeatures: inFeatures, outFeatures: out))
-                    continue
-                }
-                let w = try weight(path + ".weight")
-                if let lora, lora.targetModules.contains(module) {
-                    projections[module] = .lora(try LoRALinear(base: w, bias: bias, inFeatures: inFeatures, outFeatures: out, config: lora,
-                                                               seed: seed, stream: UInt32(index * 7 + moduleIndex), scratch: scratch))
-                } else {
-                    projections[module] = .frozen(try FrozenLinear(weight: w, bias: bias, inFeatures: inFeatures, outFeatures: out, scratch: scratch))
-                }
-            }
-            let inputNorm = try dense(prefix + "input_layernorm.weight")
-            let postAttentionNorm = try dense(prefix + "post_attention_layernorm.weight")
-            let normGradients = try gradient(for: inputNorm).map { ($0, try gradient(for: postAttentionNorm)!) }
-            layers.append(DecoderLayer(index: index, inputNorm: inputNorm, postAttentionNorm: postAttentionNorm, projections: projections,
-                                       normGradients: normGradients, ropeFrequencies: ropeFrequencies))
+        let sharedScratch = scratch
+        layers = try (0..<config.layerCount).map { index in
+            try LlamaModel.decoderLayer(index, tensors: tensors, lora: lora, seed: seed, scratch: sharedScratch, ropeFrequencies: ropeFrequencies)
         }
-        self.layers = layers
+    }
+
+    /// Block `index`: its seven projections (trainable, LoRA over a frozen base, or frozen) and norms.
+    private static func decoderLayer(_ index: Int, tensors: CheckpointTensors, lora: LoRAConfig?, seed: UInt64,
+                                     scratch: DequantizationScratch, ropeFrequencies: DeviceBuffer) throws -> DecoderLayer {
+        let prefix = "model.layers.\(index)."
+        var projections: [String: Projection] = [:]
+        for (moduleIndex, module) in ModelConfig.linearModules.enumerated() {
+            let path = ModelConfig.modulePath(layer: index, module: module)
+            let bias = tensors.checkpoint.contains(path + ".bias") ? try tensors.dense(path + ".bias") : nil
+            let (out, inFeatures) = try tensors.checkpoint.shape(of: path + ".weight")
+            if tensors.fullParameter {
+                projections[module] = .trainable(try TrainableLinear(weight: tensors.dense(path + ".weight"), bias: bias,
+                                                                     inFeatures: inFeatures, outFeatures: out))
+                continue
+            }
+            let w = try tensors.weight(path + ".weight")
+            if let lora, lora.targetModules.contains(module) {
+                projections[module] = .lora(try LoRALinear(base: w, bias: bias, inFeatures: inFeatures, outFeatures: out, config: lora,
+                                                           seed: seed, stream: UInt32(index * 7 + moduleIndex), scratch: scratch))
+            } else {
+                projections[module] = .frozen(try FrozenLinear(weight: w, bias: bias, inFeatures: inFeatures, outFeatures: out, scratch: scratch))
+            }
+        }
+        let inputNorm = try tensors.dense(prefix + "input_layernorm.weight")
+        let postAttentionNorm = try tensors.dense(prefix + "post_attention_layernorm.weight")
+        let normGradients = try tensors.gradient(for: inputNorm).map { ($0, try tensors.gradient(for: postAttentionNorm)!) }
+        return DecoderLayer(index: index, inputNorm: inputNorm, postAttentionNorm: postAttentionNorm, projections: projections,
+                            normGradients: normGradients, ropeFrequencies: ropeFrequencies)
     }
 
     /// Checks ids and makes the attention for their sequence length.

@@ -1,0 +1,41 @@
+/// How a `LlamaModel` puts a checkpoint's tensors on its device: norms and biases as float32,
+/// frozen matrices in their stored precision (or NF4), and in full-parameter training every
+/// tensor as float32 with a gradient buffer beside it.
+struct CheckpointTensors {
+    let checkpoint: ModelCheckpoint
+    let device: any Device
+    let fullParameter: Bool
+    let quantizeToNF4: Bool
+
+    /// A tensor as a float32 buffer.
+    func dense(_ name: String) throws -> DeviceBuffer {
+        try device.makeBuffer(try checkpoint.floats(name), label: name)
+    }
+
+    /// A frozen matrix in its stored precision: F16 stays float16 on the device (half the
+    /// memory; each GEMM widens it to float32), F32 and BF16 become float32.
+    func frozenDense(_ name: String) throws -> DeviceBuffer {
+        let stored = try checkpoint.stored(name)
+        guard stored.dtype == .f16, !fullParameter else { return try dense(name) }
+        let halves: [Float16] = stored.bytes.withUnsafeBytes { raw in
+            (0..<(raw.count / 2)).map { Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) }
+        }
+        return try device.makeBuffer(halves, label: name)
+    }
+
+    /// The gradient buffer of a trained tensor; nil unless every tensor is trained.
+    func gradient(for buffer: DeviceBuffer) throws -> DeviceBuffer? {
+        fullParameter ? try device.makeBuffer(.float32, count: buffer.count, label: buffer.label + ".grad") : nil
+    }
+
+    /// A frozen Linear weight: NF4 as stored, NF4 quantized on load (the blocks' weights, with
+    /// `quantizeToNF4`), or dense.
+    func weight(_ name: String) throws -> FrozenWeight {
+        if checkpoint.isQuantized(name) { return .nf4(try NF4Weight(try checkpoint.nf4(name), on: device, label: name)) }
+        if quantizeToNF4, name.hasPrefix("model.layers.") {
+            let (rows, columns) = try checkpoint.shape(of: name)
+            return .nf4(try NF4Weight(NF4Codec.quantize(try checkpoint.floats(name), shape: [rows, columns]), on: device, label: name))
+        }
+        return .dense(try frozenDense(name))
+    }
+}
