@@ -37,7 +37,7 @@ public struct CheckpointQuantizer {
         try NF4Tensor.checkBlockSize(blockSize)
         let files = try Self.safetensorsFiles(in: model)
         let configURL = model.appendingPathComponent("config.json")
-        guard var config = try? JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any] else {
+        guard let config = try? JSONSerialization.jsonObject(with: Data(contentsOf: configURL)) as? [String: Any] else {
             throw QuantizationError.unsupported("\(configURL.path) is missing or not a JSON object")
         }
         guard config["quantization_config"] == nil else {
@@ -48,11 +48,18 @@ public struct CheckpointQuantizer {
             throw QuantizationError.unsupported("output folder \(output.path) is not empty; refusing to overwrite")
         }
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        let report = try writeTensors(from: files, to: output)
+        try writeConfig(config, to: output)
+        try copyOtherFiles(from: model, to: output)
+        return report
+    }
 
+    /// model.safetensors: the blocks' Linear weights as NF4, every other tensor as it was.
+    /// Streamed, one tensor in memory at a time whatever the model's size, and in name order
+    /// across all shards, so a sharded and a single-file model give the same file.
+    private func writeTensors(from files: [URL], to output: URL) throws -> Report {
         var report = Report()
-        // Streamed: one tensor in memory at a time, whatever the model's size.
         let writer = try SafeTensorsStreamWriter(url: output.appendingPathComponent("model.safetensors"), metadata: ["format": "pt"])
-        // In name order across all shards, so a sharded and a single-file model give the same file.
         let sources = try files.flatMap { url in
             let checkpoint = try SafeTensorsFile(contentsOf: url)
             return checkpoint.tensors.map { (checkpoint: checkpoint, info: $0) }
@@ -75,7 +82,12 @@ public struct CheckpointQuantizer {
             }
         }
         try writer.finish()
+        return report
+    }
 
+    /// config.json with the quantization_config transformers' bitsandbytes support reads.
+    private func writeConfig(_ source: [String: Any], to output: URL) throws {
+        var config = source
         let computeDType = (config["torch_dtype"] ?? config["dtype"]) as? String ?? "float32"
         config["quantization_config"] = [
             "quant_method": "bitsandbytes", "load_in_4bit": true, "load_in_8bit": false,
@@ -89,8 +101,10 @@ public struct CheckpointQuantizer {
         // JSONSerialization writes 6.0 as 6, and transformers rejects an integer llm_int8_threshold.
         let text = String(decoding: json, as: UTF8.self).replacingOccurrences(of: "\"\(Self.floatPlaceholder)\"", with: "6.0")
         try Data(text.utf8).write(to: output.appendingPathComponent("config.json"), options: .atomic)
+    }
 
-        // Tokenizer and generation files travel unchanged.
+    /// Tokenizer and generation files travel unchanged.
+    private func copyOtherFiles(from model: URL, to output: URL) throws {
         for name in try FileManager.default.contentsOfDirectory(atPath: model.path)
         where !name.hasSuffix(".safetensors") && name != "model.safetensors.index.json" && name != "config.json" {
             let source = model.appendingPathComponent(name)
@@ -98,7 +112,6 @@ public struct CheckpointQuantizer {
             guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
             try FileManager.default.copyItem(at: source, to: output.appendingPathComponent(name))
         }
-        return report
     }
 
     /// model.safetensors, or the shards named by model.safetensors.index.json.
