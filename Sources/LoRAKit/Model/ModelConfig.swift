@@ -47,7 +47,85 @@ public struct ModelConfig: Sendable, Equatable {
     }
 
     init(json: [String: Any], file: String) throws {
+        let fields = ConfigFields(json: json, file: file)
+        guard let type = json["model_type"] as? String else { throw fields.fail("model_type", "is missing") }
+        guard Self.supportedModelTypes.contains(type) else { throw ModelError.unsupportedModelType(file: file, modelType: type) }
+        modelType = type
+        hiddenSize = try fields.integer("hidden_size")
+        intermediateSize = try fields.integer("intermediate_size")
+        layerCount = try fields.integer("num_hidden_layers")
+        attentionHeads = try fields.integer("num_attention_heads")
+        keyValueHeads = try fields.integer("num_key_value_heads", default: attentionHeads)
+        guard attentionHeads % keyValueHeads == 0 else {
+            throw fields.fail("num_key_value_heads", "\(keyValueHeads) does not divide num_attention_heads \(attentionHeads)")
+        }
+        if json["head_dim"] == nil || json["head_dim"] is NSNull {
+            guard hiddenSize % attentionHeads == 0 else {
+                throw fields.fail("head_dim", "is missing and hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(attentionHeads)")
+            }
+            headDimension = hiddenSize / attentionHeads
+        } else {
+            headDimension = try fields.integer("head_dim")
+        }
+        guard headDimension % 2 == 0 else { throw fields.fail("head_dim", "\(headDimension) must be even for rotary embeddings") }
+        vocabularySize = try fields.integer("vocab_size")
+        maxPositionEmbeddings = try fields.integer("max_position_embeddings", default: 2048)
+        rmsNormEpsilon = try fields.real(json["rms_norm_eps"], "rms_norm_eps", default: 1e-6)
+        // transformers 5 nests rope_theta in rope_parameters; earlier versions keep it at the top.
+        let ropeParameters = json["rope_parameters"] as? [String: Any]
+        ropeTheta = try fields.real(ropeParameters?["rope_theta"] ?? json["rope_theta"], "rope_theta", default: 10_000)
+        llama3RopeScaling = try Self.ropeScaling(fields)
+        tieWordEmbeddings = try fields.flag("tie_word_embeddings", default: false)
+        attentionBias = try fields.flag("attention_bias", default: type == "qwen2")
+        mlpBias = try fields.flag("mlp_bias", default: false)
+        isNF4Quantized = try Self.isNF4(fields)
+    }
+
+    /// The Llama 3.1 RoPE scaling, nil for the default rotary embedding; any other rope type is
+    /// refused. Its fields sit in rope_parameters (transformers 5) or rope_scaling (earlier).
+    private static func ropeScaling(_ fields: ConfigFields) throws -> Llama3RopeScaling? {
+        let ropeParameters = fields.json["rope_parameters"] as? [String: Any]
+        let scalingFields = ropeParameters?["rope_type"] != nil ? ropeParameters : fields.json["rope_scaling"] as? [String: Any]
+        let scalingName = ropeParameters?["rope_type"] != nil ? "rope_parameters" : "rope_scaling"
+        switch (scalingFields?["rope_type"] ?? scalingFields?["type"]) as? String {
+        case nil, "default":
+            return nil
+        case "llama3":
+            func positive(_ field: String) throws -> Float {
+                guard let number = scalingFields?[field] as? NSNumber, number.doubleValue.isFinite, number.doubleValue > 0 else {
+                    throw fields.fail("\(scalingName).\(field)", "must be a positive number for rope type llama3, got \(scalingFields?[field] ?? "nothing")")
+                }
+                return number.floatValue
+            }
+            let scaling = Llama3RopeScaling(factor: try positive("factor"), lowFrequencyFactor: try positive("low_freq_factor"),
+                                            highFrequencyFactor: try positive("high_freq_factor"),
+                                            originalMaxPositions: Int(try positive("original_max_position_embeddings")))
+            guard scaling.highFrequencyFactor > scaling.lowFrequencyFactor, scaling.originalMaxPositions >= 1 else {
+                throw fields.fail("\(scalingName).high_freq_factor", "must exceed low_freq_factor \(scaling.lowFrequencyFactor)")
+            }
+            return scaling
+        case let other?:
+            throw fields.fail("\(scalingName).rope_type", "rope type '\(other)' is not implemented (default and llama3 are)")
+        }
+    }
+
+    /// Whether quantization_config describes a bitsandbytes NF4 checkpoint; any other quantization is refused.
+    private static func isNF4(_ fields: ConfigFields) throws -> Bool {
+        guard let quantization = fields.json["quantization_config"] as? [String: Any] else { return false }
+        guard quantization["quant_method"] as? String == "bitsandbytes", quantization["load_in_4bit"] as? Bool == true,
+              (quantization["bnb_4bit_quant_type"] as? String ?? "fp4") == "nf4" else {
+            throw fields.fail("quantization_config", "only bitsandbytes 4-bit NF4 checkpoints are supported")
+        }
+        return true
+    }
+
+    /// Typed, checked reads of config.json's fields, each error naming the file and the field.
+    private struct ConfigFields {
+        let json: [String: Any]
+        let file: String
+
         func fail(_ field: String, _ detail: String) -> ModelError { .invalidConfig(file: file, field: field, detail: detail) }
+
         func integer(_ field: String, default value: Int? = nil) throws -> Int {
             guard let raw = json[field], !(raw is NSNull) else {
                 if let value { return value }
@@ -58,6 +136,7 @@ public struct ModelConfig: Sendable, Equatable {
             }
             return integer
         }
+
         func real(_ raw: Any?, _ field: String, default value: Float) throws -> Float {
             guard let raw, !(raw is NSNull) else { return value }
             guard let number = raw as? NSNumber, number.doubleValue.isFinite, number.doubleValue > 0 else {
@@ -65,73 +144,11 @@ public struct ModelConfig: Sendable, Equatable {
             }
             return number.floatValue
         }
+
         func flag(_ field: String, default value: Bool) throws -> Bool {
             guard let raw = json[field], !(raw is NSNull) else { return value }
             guard let bool = raw as? Bool else { throw fail(field, "must be true or false, got \(raw)") }
             return bool
-        }
-        guard let type = json["model_type"] as? String else { throw fail("model_type", "is missing") }
-        guard Self.supportedModelTypes.contains(type) else { throw ModelError.unsupportedModelType(file: file, modelType: type) }
-        modelType = type
-        hiddenSize = try integer("hidden_size")
-        intermediateSize = try integer("intermediate_size")
-        layerCount = try integer("num_hidden_layers")
-        attentionHeads = try integer("num_attention_heads")
-        keyValueHeads = try integer("num_key_value_heads", default: attentionHeads)
-        guard attentionHeads % keyValueHeads == 0 else {
-            throw fail("num_key_value_heads", "\(keyValueHeads) does not divide num_attention_heads \(attentionHeads)")
-        }
-        if json["head_dim"] == nil || json["head_dim"] is NSNull {
-            guard hiddenSize % attentionHeads == 0 else {
-                throw fail("head_dim", "is missing and hidden_size \(hiddenSize) is not a multiple of num_attention_heads \(attentionHeads)")
-            }
-            headDimension = hiddenSize / attentionHeads
-        } else {
-            headDimension = try integer("head_dim")
-        }
-        guard headDimension % 2 == 0 else { throw fail("head_dim", "\(headDimension) must be even for rotary embeddings") }
-        vocabularySize = try integer("vocab_size")
-        maxPositionEmbeddings = try integer("max_position_embeddings", default: 2048)
-        rmsNormEpsilon = try real(json["rms_norm_eps"], "rms_norm_eps", default: 1e-6)
-        // transformers 5 nests rope_theta in rope_parameters; earlier versions keep it at the top.
-        let ropeParameters = json["rope_parameters"] as? [String: Any]
-        ropeTheta = try real(ropeParameters?["rope_theta"] ?? json["rope_theta"], "rope_theta", default: 10_000)
-        // The scaling's fields sit in rope_parameters (transformers 5) or rope_scaling (earlier).
-        let legacyScaling = json["rope_scaling"] as? [String: Any]
-        let scalingFields = ropeParameters?["rope_type"] != nil ? ropeParameters : legacyScaling
-        let scalingName = ropeParameters?["rope_type"] != nil ? "rope_parameters" : "rope_scaling"
-        let scaling = (scalingFields?["rope_type"] ?? scalingFields?["type"]) as? String
-        switch scaling {
-        case nil, "default":
-            llama3RopeScaling = nil
-        case "llama3":
-            func positive(_ field: String) throws -> Float {
-                guard let number = scalingFields?[field] as? NSNumber, number.doubleValue.isFinite, number.doubleValue > 0 else {
-                    throw fail("\(scalingName).\(field)", "must be a positive number for rope type llama3, got \(scalingFields?[field] ?? "nothing")")
-                }
-                return number.floatValue
-            }
-            let scaling = Llama3RopeScaling(factor: try positive("factor"), lowFrequencyFactor: try positive("low_freq_factor"),
-                                            highFrequencyFactor: try positive("high_freq_factor"),
-                                            originalMaxPositions: Int(try positive("original_max_position_embeddings")))
-            guard scaling.highFrequencyFactor > scaling.lowFrequencyFactor, scaling.originalMaxPositions >= 1 else {
-                throw fail("\(scalingName).high_freq_factor", "must exceed low_freq_factor \(scaling.lowFrequencyFactor)")
-            }
-            llama3RopeScaling = scaling
-        case let other?:
-            throw fail("\(scalingName).rope_type", "rope type '\(other)' is not implemented (default and llama3 are)")
-        }
-        tieWordEmbeddings = try flag("tie_word_embeddings", default: false)
-        attentionBias = try flag("attention_bias", default: type == "qwen2")
-        mlpBias = try flag("mlp_bias", default: false)
-        if let quantization = json["quantization_config"] as? [String: Any] {
-            guard quantization["quant_method"] as? String == "bitsandbytes", quantization["load_in_4bit"] as? Bool == true,
-                  (quantization["bnb_4bit_quant_type"] as? String ?? "fp4") == "nf4" else {
-                throw fail("quantization_config", "only bitsandbytes 4-bit NF4 checkpoints are supported")
-            }
-            isNF4Quantized = true
-        } else {
-            isNF4Quantized = false
         }
     }
 
