@@ -10,6 +10,7 @@
 //   transformer_rope               rotary embedding in place on R×H×D, split-half pairs (i, i+D/2),
 //                                  position = offset + row mod S, angle = position·inv_freq[i] (D/2 frequencies,
 //                                  θ^(−2i/D) or rescaled, computed on the host); inverse = −angle
+//   transformer_rope_at            the same with position = positions[row] (packed sequences restart them per example)
 
 #ifndef WGS_ELEMENTWISE
 #define WGS_ELEMENTWISE 64
@@ -134,6 +135,25 @@ void transformer_rope(const ulong pairs, const int H, const int D, const int S, 
     v[i + half_d] = b * c + a * s;
 }
 
+// One work-item per rotated pair, as transformer_rope, at each row's own position.
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void transformer_rope_at(const ulong pairs, const int H, const int D, __global const int* positions,
+                         __global const float* inv_freq, const float sign, __global float* x) {
+    const uint index = (uint)get_global_id(0);   // launches are capped at 2^32 work-items
+    if (index >= pairs) {
+        return;
+    }
+    const uint half_d = (uint)D / 2;
+    const uint head = index / half_d;          // row·H + h
+    const int i = (int)(index - head * half_d);
+    const float angle = (float)positions[head / (uint)H] * inv_freq[i];
+    const float c = cos(angle), s = sign * sin(angle);
+    __global float* v = x + head * (size_t)D;
+    const float a = v[i], b = v[i + half_d];
+    v[i] = a * c - b * s;
+    v[i + half_d] = b * c + a * s;
+}
+
 //   transformer_causal_softmax           P = softmax(scale·S) over columns 0..t+C−R of row t of each R×C group, 0 beyond
 //                                        (square for training; R < C when R new queries attend to C cached keys)
 //   transformer_causal_softmax_backward  dS = scale·P⊙(dP − Σ_j P⊙dP), 0 beyond the diagonal (dS may alias dP)
@@ -178,6 +198,34 @@ void transformer_causal_softmax(const int R, const int C, const float scale, __g
     const float inverse = 1.0f / workgroup_sum(sum, partial);
     for (int j = lid; j < T; j += WGS_REDUCTION) {
         p[j] = j <= t ? exp(scale * s[j] - largest) * inverse : 0.0f;
+    }
+}
+
+// Packed sequences (square T×T groups, `heads` groups per sequence): row t of sequence b sees
+// keys t − positions[b·T + t] ... t, its own example (the position clamped into [0, t]).
+__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
+void transformer_packed_causal_softmax(const int T, const int heads, const float scale, __global const int* positions,
+                                       __global const float* S, __global float* P) {
+    __local float partial[WGS_REDUCTION];
+    const size_t row = get_group_id(0);
+    const int t = (int)(row % T);
+    const size_t sequence = row / T / heads;
+    const int first = t - min(t, max(0, positions[sequence * T + t]));
+    const int lid = (int)get_local_id(0);
+    __global const float* s = S + row * (size_t)T;
+    __global float* p = P + row * (size_t)T;
+    float largest = -INFINITY;
+    for (int j = first + lid; j <= t; j += WGS_REDUCTION) {
+        largest = fmax(largest, scale * s[j]);
+    }
+    largest = workgroup_max(largest, partial);
+    float sum = 0.0f;
+    for (int j = first + lid; j <= t; j += WGS_REDUCTION) {
+        sum += exp(scale * s[j] - largest);
+    }
+    const float inverse = 1.0f / workgroup_sum(sum, partial);
+    for (int j = lid; j < T; j += WGS_REDUCTION) {
+        p[j] = j >= first && j <= t ? exp(scale * s[j] - largest) * inverse : 0.0f;
     }
 }
 

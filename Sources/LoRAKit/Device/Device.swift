@@ -98,6 +98,17 @@ public protocol Device: AnyObject, Sendable {
     /// offset places new tokens after a key/value cache); `inverse` rotates back (the backward pass).
     func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, inverseFrequencies: DeviceBuffer,
               inverse: Bool, positionOffset: Int) throws
+    /// RoPE as above, with each row's position read from `positions` (int32, one per row) instead
+    /// of counted from the row: packed sequences restart the positions at every example.
+    func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, positions: DeviceBuffer, inverseFrequencies: DeviceBuffer,
+              inverse: Bool) throws
+    /// The causal softmax of packed sequences (square T×T groups, groups = batch·heads): row t of
+    /// sequence b keeps columns t − positions[b·T + t] ... t, its own example's keys, and zeros
+    /// elsewhere, so examples packed into one sequence never attend to each other (block-diagonal
+    /// causal attention). `positions` (int32, batch·T) restart at 0 at each example; the backward
+    /// is `causalSoftmaxBackward`, which P's zeros already confine to the blocks.
+    func packedCausalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, positions: DeviceBuffer, scale: Float,
+                             into probabilities: DeviceBuffer) throws
     /// Causal softmax of `groups` rows×columns score matrices (groups = batch·heads; columns ≥ rows):
     /// row t keeps columns 0...t + columns − rows of softmax(scale·S), zeros beyond. Square for
     /// training; rows < columns when new queries attend to cached keys. P may alias S.

@@ -67,6 +67,34 @@ enum TransformerContract {
         for (name, buffer) in operands { try count(buffer, name, is: groups * rows * columns, operation: operation) }
     }
 
+    /// Packed sequences' int32 positions: one per row, on the device.
+    static func positions(_ positions: DeviceBuffer, rows: Int, operation: String, on device: any Device) throws {
+        try OperandCheck.onDevice([("positions", positions)], operation: operation, on: device)
+        guard positions.elementType == .int32 else {
+            throw DeviceError.typeMismatch(operation: operation, operand: "positions \(positions)", expected: .int32, actual: positions.elementType)
+        }
+        try count(positions, "positions", is: rows, operation: operation)
+    }
+
+    static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, positions: DeviceBuffer, inverseFrequencies: DeviceBuffer,
+                     on device: any Device) throws {
+        try rope(x: x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: 1, inverseFrequencies: inverseFrequencies,
+                 positionOffset: 0, on: device)
+        try Self.positions(positions, rows: rows, operation: "rope", on: device)
+    }
+
+    static func packedCausalSoftmax(scores: DeviceBuffer, probabilities: DeviceBuffer, groups: Int, length: Int, positions: DeviceBuffer,
+                                    on device: any Device) throws {
+        let operation = "packedCausalSoftmax"
+        try causalSoftmax([("scores", scores), ("probabilities", probabilities)], groups: groups, rows: length, columns: length,
+                          operation: operation, on: device)
+        guard positions.count > 0, positions.count % length == 0, groups % (positions.count / length) == 0 else {
+            throw DeviceError.invalidShape(operation: operation,
+                                           detail: "positions \(positions.count) must be batch·\(length) for a batch that divides the \(groups) groups")
+        }
+        try Self.positions(positions, rows: positions.count, operation: operation, on: device)
+    }
+
     static func copy(from source: DeviceBuffer, range: Range<Int>, to destination: DeviceBuffer, at offset: Int, on device: any Device) throws {
         let operation = "copy"
         try OperandCheck.onDevice([("source", source), ("destination", destination)], operation: operation, on: device)

@@ -93,8 +93,10 @@ public struct CausalAttention: Sendable {
                               offsetC: (b * t + first) * kv * d + g * d)
     }
 
-    /// O (N×heads·d) and what backward needs.
-    public func forward(q: DeviceBuffer, k: DeviceBuffer, v: DeviceBuffer, batch: Int) throws -> (output: DeviceBuffer, saved: Saved) {
+    /// O (N×heads·d) and what backward needs. With `positions` (int32 per token, restarting at 0
+    /// for each example packed into a sequence), each token attends only to its own example.
+    public func forward(q: DeviceBuffer, k: DeviceBuffer, v: DeviceBuffer, batch: Int,
+                        positions: DeviceBuffer? = nil) throws -> (output: DeviceBuffer, saved: Saved) {
         let device = q.device
         let (t, d, h, kv) = (sequenceLength, headDimension, heads, keyValueHeads)
         try check(q, "Q", columns: h * d, batch: batch)
@@ -108,7 +110,11 @@ public struct CausalAttention: Sendable {
                 for rows in blocks { try device.gemm(headByKeyHead(sequence: b, keyHead: g, rows: rows), a: q, b: k, c: p) }
             }
         }
-        try device.causalSoftmax(p, groups: batch * h, length: t, scale: scale, into: p)
+        if let positions {
+            try device.packedCausalSoftmax(p, groups: batch * h, length: t, positions: positions, scale: scale, into: p)
+        } else {
+            try device.causalSoftmax(p, groups: batch * h, length: t, scale: scale, into: p)
+        }
         for b in 0..<batch {
             for g in 0..<kv {
                 for rows in blocks { try device.gemm(scoresByKeyHead(sequence: b, keyHead: g, rows: rows), a: p, b: v, c: output) }

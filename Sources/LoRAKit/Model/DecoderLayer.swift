@@ -32,22 +32,29 @@ public final class DecoderLayer {
         let saved: [String: LoRASavedState]
     }
 
+    /// `positions` (int32, one per token) are given for packed sequences: each token's position
+    /// within its own example, for RoPE and the block-diagonal attention.
     func forward(_ x: DeviceBuffer, batch: Int, length: Int, attention: CausalAttention, config: ModelConfig,
-                 mode: LoRAMode) throws -> (output: DeviceBuffer, cache: Cache?) {
+                 mode: LoRAMode, positions: DeviceBuffer? = nil) throws -> (output: DeviceBuffer, cache: Cache?) {
         try run(x, rows: batch * length, config: config, mode: mode) { q, k, v in
-            try rotate(q, k, rows: batch * length, sequenceLength: length, from: 0, inverse: false, config: config)
-            let (attended, saved) = try attention.forward(q: q, k: k, v: v, batch: batch)
+            try rotate(q, k, rows: batch * length, sequenceLength: length, from: 0, positions: positions, inverse: false, config: config)
+            let (attended, saved) = try attention.forward(q: q, k: k, v: v, batch: batch, positions: positions)
             return (attended, saved)
         }
     }
 
-    /// RoPE on Q (query heads) and K (key/value heads) in place, positions `from + row mod
-    /// sequenceLength`; `inverse` rotates back (the backward pass).
-    private func rotate(_ q: DeviceBuffer, _ k: DeviceBuffer, rows: Int, sequenceLength: Int, from offset: Int, inverse: Bool,
-                        config: ModelConfig) throws {
+    /// RoPE on Q (query heads) and K (key/value heads) in place, at `positions` when given, else
+    /// at `from + row mod sequenceLength`; `inverse` rotates back (the backward pass).
+    private func rotate(_ q: DeviceBuffer, _ k: DeviceBuffer, rows: Int, sequenceLength: Int, from offset: Int, positions: DeviceBuffer? = nil,
+                        inverse: Bool, config: ModelConfig) throws {
         for (x, heads) in [(q, config.attentionHeads), (k, config.keyValueHeads)] {
-            try x.device.rope(x, rows: rows, heads: heads, headDimension: config.headDimension, sequenceLength: sequenceLength,
-                              inverseFrequencies: ropeFrequencies, inverse: inverse, positionOffset: offset)
+            if let positions {
+                try x.device.rope(x, rows: rows, heads: heads, headDimension: config.headDimension, positions: positions,
+                                  inverseFrequencies: ropeFrequencies, inverse: inverse)
+            } else {
+                try x.device.rope(x, rows: rows, heads: heads, headDimension: config.headDimension, sequenceLength: sequenceLength,
+                                  inverseFrequencies: ropeFrequencies, inverse: inverse, positionOffset: offset)
+            }
         }
     }
 
@@ -105,7 +112,7 @@ public final class DecoderLayer {
 
     /// dx from dOut; parameter gradients (LoRA, or everything in full-parameter training) accumulate.
     func backward(_ dOut: DeviceBuffer, cache: Cache, batch: Int, length: Int, attention: CausalAttention,
-                  config: ModelConfig) throws -> DeviceBuffer {
+                  config: ModelConfig, positions: DeviceBuffer? = nil) throws -> DeviceBuffer {
         let device = dOut.device
         let rows = batch * length, hidden = config.hiddenSize
         func buffer(_ count: Int, _ label: String) throws -> DeviceBuffer { try device.makeBuffer(.float32, count: count, label: label) }
@@ -135,7 +142,7 @@ public final class DecoderLayer {
         try back("o_proj", dResidual, input: cache.attended, into: dAttended, .overwrite)
         let (dq, dk, dv) = try attention.backward(outputGradient: dAttended, saved: cache.attention)
         // RoPE is a rotation, so its backward is the inverse rotation.
-        try rotate(dq, dk, rows: rows, sequenceLength: length, from: 0, inverse: true, config: config)
+        try rotate(dq, dk, rows: rows, sequenceLength: length, from: 0, positions: positions, inverse: true, config: config)
         let dH = try buffer(rows * hidden, "dH")
         try back("q_proj", dq, input: cache.h, into: dH, .overwrite)
         try back("k_proj", dk, input: cache.h, into: dH, .accumulate)

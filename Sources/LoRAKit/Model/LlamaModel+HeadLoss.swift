@@ -33,10 +33,11 @@ extension LlamaModel {
         return losses
     }
 
-    /// Σ losses / tokens, read back once and summed in double precision.
+    /// Σ losses / tokens, read back once and summed in double precision (0 when no position has
+    /// a loss: every label ignored).
     static func meanLoss(_ losses: DeviceBuffer, tokens: Int) throws -> Double {
         let values: [Float] = try losses.download()
-        return values.reduce(0.0) { $0 + Double($1) } / Double(tokens)
+        return values.reduce(0.0) { $0 + Double($1) } / Double(max(1, tokens))
     }
 
     /// A copy of rows `block` of the rows×columns matrix `x`.

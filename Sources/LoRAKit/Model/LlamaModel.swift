@@ -112,6 +112,12 @@ public final class LlamaModel {
                                             headDimension: config.headDimension, sequenceLength: length))
     }
 
+    /// `prepare` for a micro-batch, with its packed positions on the device.
+    private func prepare(_ batch: SequenceBatch) throws -> (length: Int, attention: CausalAttention, positions: DeviceBuffer?) {
+        let (length, attention) = try prepare(ids: batch.ids, batch: batch.batch)
+        return (length, attention, try batch.positions.map { try device.makeBuffer($0, label: "positions") })
+    }
+
     func embed(_ ids: DeviceBuffer) throws -> DeviceBuffer {
         let x = try device.makeBuffer(.float32, count: ids.count * config.hiddenSize, label: "hidden")
         try device.embedding(ids: ids, table: embedding, vocabulary: config.vocabularySize, columns: config.hiddenSize, into: x)
@@ -131,12 +137,6 @@ public final class LlamaModel {
         try lmHead.forward(normalizeFinal(x, rows: rows).0, rows: rows, mode: .inference).0
     }
 
-    /// Next-token labels: each position predicts the following token of its sequence; the last
-    /// position of every sequence is ignored (−100), as transformers shifts labels.
-    static func shiftedLabels(_ ids: [Int32], length: Int) -> [Int32] {
-        (0..<ids.count).map { n in n % length == length - 1 ? Int32(-100) : ids[n + 1] }
-    }
-
     /// Logits (batch·T × vocabulary) for token ids laid out as `batch` sequences of equal length.
     public func logits(ids: [Int32], batch: Int, mode: LoRAMode = .inference) throws -> DeviceBuffer {
         let (length, attention) = try prepare(ids: ids, batch: batch)
@@ -148,10 +148,11 @@ public final class LlamaModel {
     }
 
     /// The last block's output (before the final norm).
-    private func hiddenStates(ids: [Int32], batch: Int, length: Int, attention: CausalAttention, mode: LoRAMode) throws -> DeviceBuffer {
+    private func hiddenStates(ids: [Int32], batch: Int, length: Int, attention: CausalAttention, mode: LoRAMode,
+                              positions: DeviceBuffer? = nil) throws -> DeviceBuffer {
         var x = try embed(device.makeBuffer(ids, label: "ids"))
         for layer in layers {
-            x = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode).output
+            x = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode, positions: positions).output
         }
         return x
     }
@@ -214,31 +215,35 @@ public final class LlamaModel {
         for parameter in trainableParameters { try device.fill(parameter.gradient, with: 0) }
     }
 
-    /// One forward and backward pass: returns the mean next-token loss and adds its gradient to
-    /// every trainable parameter's gradient (call `zeroGradients()` before the first micro-batch of
-    /// an optimizer step). With gradient checkpointing (default: on for sequences of 512 tokens or
-    /// more) only each block's input is kept and the block is recomputed during backward, with the
-    /// same dropout masks, so the gradients are the same either way.
-    public func lossAndGradients(ids: [Int32], batch: Int, step: UInt32, checkpointing: Bool? = nil) throws -> (loss: Double, tokens: Int) {
-        let (length, attention) = try prepare(ids: ids, batch: batch)
-        let rows = ids.count
+    /// One forward and backward pass: returns the mean loss over the batch's predicted tokens
+    /// and adds its gradient to every trainable parameter's gradient (call `zeroGradients()`
+    /// before the first micro-batch of an optimizer step). The gradient is that of
+    /// Σ losses / `normalizer` (default: the batch's own predicted tokens; a trainer passes the
+    /// whole step's count, so micro-batches of unequal size weigh by their tokens). With gradient
+    /// checkpointing (default: on for sequences of 512 tokens or more) only each block's input is
+    /// kept and the block is recomputed during backward, with the same dropout masks, so the
+    /// gradients are the same either way.
+    public func lossAndGradients(_ batch: SequenceBatch, step: UInt32, checkpointing: Bool? = nil,
+                                 normalizer: Int? = nil) throws -> (loss: Double, tokens: Int) {
+        let (length, attention, positions) = try prepare(batch)
+        let rows = batch.ids.count, tokens = batch.predictedTokens
         let checkpoint = checkpointing ?? (length >= 512)
         let mode = LoRAMode.training(step: step)
         var inputs: [DeviceBuffer] = []
         var caches: [DecoderLayer.Cache] = []
-        let idBuffer = try device.makeBuffer(ids, label: "ids")
+        let idBuffer = try device.makeBuffer(batch.ids, label: "ids")
         var x = try embed(idBuffer)
         for layer in layers {
             inputs.append(x)
-            let (out, cache) = try layer.forward(x, batch: batch, length: length, attention: attention, config: config, mode: mode)
+            let (out, cache) = try layer.forward(x, batch: batch.batch, length: length, attention: attention, config: config, mode: mode,
+                                                 positions: positions)
             if !checkpoint { caches.append(cache!) }
             x = out
         }
         let (normed, rstd) = try normalizeFinal(x, rows: rows)
-        let labels = Self.shiftedLabels(ids, length: length)
-        let tokens = labels.filter { $0 != -100 }.count
         let dNormed = try device.makeBuffer(.float32, count: normed.count, label: "dNormed")
-        let losses = try headLoss(normed: normed, labels: labels, rows: rows, gradientScale: 1 / Float(tokens), dNormed: dNormed)
+        let losses = try headLoss(normed: normed, labels: batch.labels, rows: rows, gradientScale: 1 / Float(max(1, normalizer ?? tokens)),
+                                  dNormed: dNormed)
         var dx = try device.makeBuffer(.float32, count: x.count, label: "dHidden")
         try device.rmsNormBackward(dNormed, x: x, weight: finalNorm, rstd: rstd, rows: rows, columns: config.hiddenSize, into: dx, update: .overwrite)
         if let finalNormGradient {
@@ -246,9 +251,10 @@ public final class LlamaModel {
         }
         for (index, layer) in layers.enumerated().reversed() {
             let cache = checkpoint
-                ? try layer.forward(inputs[index], batch: batch, length: length, attention: attention, config: config, mode: mode).cache!
+                ? try layer.forward(inputs[index], batch: batch.batch, length: length, attention: attention, config: config, mode: mode,
+                                    positions: positions).cache!
                 : caches[index]
-            dx = try layer.backward(dx, cache: cache, batch: batch, length: length, attention: attention, config: config)
+            dx = try layer.backward(dx, cache: cache, batch: batch.batch, length: length, attention: attention, config: config, positions: positions)
             if !checkpoint { caches.removeLast() }
         }
         if let embeddingGradient {
@@ -258,14 +264,24 @@ public final class LlamaModel {
         return (try Self.meanLoss(losses, tokens: tokens), tokens)
     }
 
+    /// `lossAndGradients` for whole sequences of plain language modelling (every position
+    /// predicts the next token).
+    public func lossAndGradients(ids: [Int32], batch: Int, step: UInt32, checkpointing: Bool? = nil) throws -> (loss: Double, tokens: Int) {
+        try lossAndGradients(SequenceBatch.nextToken(ids, batch: batch), step: step, checkpointing: checkpointing)
+    }
+
+    /// The mean loss over the batch's predicted tokens, and their number.
+    public func loss(_ batch: SequenceBatch) throws -> (loss: Double, tokens: Int) {
+        let (length, attention, positions) = try prepare(batch)
+        let x = try hiddenStates(ids: batch.ids, batch: batch.batch, length: length, attention: attention, mode: .inference, positions: positions)
+        let losses = try headLoss(normed: normalizeFinal(x, rows: batch.ids.count).0, labels: batch.labels, rows: batch.ids.count,
+                                  gradientScale: 0, dNormed: nil)
+        return (try Self.meanLoss(losses, tokens: batch.predictedTokens), batch.predictedTokens)
+    }
+
     /// Mean next-token cross-entropy over each sequence's positions 2…T (transformers' loss with
     /// labels = input_ids), and the number of predicted tokens.
     public func loss(ids: [Int32], batch: Int) throws -> (loss: Double, tokens: Int) {
-        let (length, attention) = try prepare(ids: ids, batch: batch)
-        let x = try hiddenStates(ids: ids, batch: batch, length: length, attention: attention, mode: .inference)
-        let labels = Self.shiftedLabels(ids, length: length)
-        let losses = try headLoss(normed: normalizeFinal(x, rows: ids.count).0, labels: labels, rows: ids.count, gradientScale: 0, dNormed: nil)
-        let tokens = labels.filter { $0 != -100 }.count
-        return (try Self.meanLoss(losses, tokens: tokens), tokens)
+        try loss(SequenceBatch.nextToken(ids, batch: batch))
     }
 }
