@@ -31,17 +31,22 @@ public struct TokenWindows: Sendable {
     /// Held-out window i (0-based) of `heldOutWindows`.
     public func heldOutWindow(_ index: Int) -> ArraySlice<Int32> { window(trainingWindows + index) }
 
-    /// The order of the training windows in `epoch`: a Fisher–Yates shuffle driven by Philox
-    /// under `seed`, so it depends only on (seed, epoch) and a resumed run sees the same order.
-    public func order(epoch: Int, seed: UInt64) -> [Int] {
-        var order = Array(0..<trainingWindows)
-        let key = Philox.Key(UInt32(truncatingIfNeeded: seed), UInt32(truncatingIfNeeded: seed >> 32) ^ 0x7368_7566)   // "shuf"
-        for i in stride(from: order.count - 1, to: 0, by: -1) {
-            let words = Philox.generate(counter: Philox.Counter(UInt32(i), UInt32(epoch), 0, 0), key: key)
-            let random = (UInt64(words[0]) << 32 | UInt64(words[1]))
-            order.swapAt(i, Int(random % UInt64(i + 1)))
-        }
-        return order
+    /// The order of the training windows in `epoch` (`SeededOrder`).
+    public func order(epoch: Int, seed: UInt64) -> [Int] { SeededOrder.shuffled(count: trainingWindows, epoch: epoch, seed: seed) }
+}
+
+extension TokenWindows: TrainingData {
+    public var trainingItems: Int { trainingWindows }
+    public var sequenceLength: Int { length }
+
+    /// Whole windows, each predicting its next tokens.
+    public func batch(of items: [Int]) throws -> SequenceBatch {
+        try SequenceBatch.nextToken(items.flatMap { window($0) }, batch: items.count)
+    }
+
+    /// Each held-out window on its own.
+    public func heldOutBatches() throws -> [SequenceBatch] {
+        try (0..<heldOutWindows).map { try SequenceBatch.nextToken(Array(heldOutWindow($0)), batch: 1) }
     }
 }
 

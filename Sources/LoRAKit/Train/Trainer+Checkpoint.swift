@@ -46,7 +46,7 @@ extension Trainer {
                 try writer.add(.init(name: parameter.name + ".exp_avg_sq", shape: [pair.v.count], floats: try pair.v.download()))
             }
             try writer.write(to: partial.appendingPathComponent(Self.optimizerFile))
-            let state = TrainerState(step: step, epoch: epoch, cursor: cursor, sequenceLength: data.length, loraSeed: model.seed, config: config,
+            let state = TrainerState(step: step, epoch: epoch, cursor: cursor, sequenceLength: data.sequenceLength, loraSeed: model.seed, config: config,
                                      fullParameter: model.fullParameter)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -77,7 +77,7 @@ extension Trainer {
                 ? "the checkpoint is of a full-parameter run; resume it with full-parameter training"
                 : "the checkpoint is of a LoRA run; resume it with LoRA, not full-parameter training")
         }
-        guard state.config == config, state.sequenceLength == self.data.length, state.loraSeed == model.seed else {
+        guard state.config == config, state.sequenceLength == self.data.sequenceLength, state.loraSeed == model.seed else {
             throw TrainingError.checkpoint(file: stateURL.path,
                                            detail: "the checkpoint was written with other training settings (sequence length \(state.sequenceLength), LoRA seed \(state.loraSeed), \(state.config)); resume with the same flags")
         }

@@ -13,12 +13,12 @@ public struct StepReport: Sendable {
 }
 
 /// Training of a `LlamaModel` (its LoRA adapters, or every tensor in full-parameter mode) on
-/// `TokenWindows`: seeded shuffling per epoch, gradient accumulation, global-norm clipping, AdamW
+/// `TrainingData` (token windows or examples): seeded shuffling per epoch, gradient accumulation, global-norm clipping, AdamW
 /// with a learning-rate schedule, held-out evaluation, and checkpoints (PEFT adapter or model
 /// weights, + optimizer state) that resume bit for bit.
 public final class Trainer {
     public let model: LlamaModel
-    public let data: TokenWindows
+    public let data: any TrainingData
     public let config: TrainingConfig
     /// Completed optimizer steps.
     public internal(set) var step = 0
@@ -29,14 +29,14 @@ public final class Trainer {
     let moments: [(m: DeviceBuffer, v: DeviceBuffer)]
     let globalNorm: GradientNorm
 
-    public init(model: LlamaModel, data: TokenWindows, config: TrainingConfig) throws {
+    public init(model: LlamaModel, data: any TrainingData, config: TrainingConfig) throws {
         try config.validate()
         parameters = model.trainableParameters
         guard !parameters.isEmpty else {
             throw TrainingError.invalidSetting("the model has nothing to train: no LoRA layers and not in full-parameter mode")
         }
-        guard data.trainingWindows >= config.batch else {
-            throw TrainingError.invalidSetting("--batch \(config.batch) exceeds the \(data.trainingWindows) training windows")
+        guard data.trainingItems >= config.batch else {
+            throw TrainingError.invalidSetting("--batch \(config.batch) exceeds the \(data.trainingItems) training sequences")
         }
         self.model = model
         self.data = data
@@ -48,40 +48,42 @@ public final class Trainer {
         globalNorm = try GradientNorm(parameters: parameters, device: model.device)
     }
 
-    /// The shuffled window order of the current epoch, computed once per epoch.
+    /// The shuffled item order of the current epoch, computed once per epoch.
     private var epochOrder: (epoch: Int, order: [Int])?
 
-    /// The next `batch` training windows, continuing the epoch's shuffled order.
-    private func nextBatch() -> [Int32] {
-        var ids: [Int32] = []
+    /// The next `batch` training items, continuing the epoch's shuffled order.
+    private func nextBatch() throws -> SequenceBatch {
+        var items: [Int] = []
         for _ in 0..<config.batch {
-            if epochOrder?.epoch != epoch { epochOrder = (epoch, data.order(epoch: epoch, seed: config.seed)) }
+            if epochOrder?.epoch != epoch { epochOrder = (epoch, SeededOrder.shuffled(count: data.trainingItems, epoch: epoch, seed: config.seed)) }
             let order = epochOrder!.order
-            ids += data.window(order[cursor])
+            items.append(order[cursor])
             cursor += 1
             if cursor == order.count {
                 cursor = 0
                 epoch += 1
             }
         }
-        return ids
+        return try data.batch(of: items)
     }
 
-    /// One optimizer step over `accumulation` micro-batches.
+    /// One optimizer step over `accumulation` micro-batches. The loss is the mean over every
+    /// predicted token of the step (transformers' `num_items_in_batch`), so micro-batches with
+    /// more trained tokens weigh more, as one large batch would weigh them.
     public func runStep() throws -> StepReport {
         try model.zeroGradients()
-        var lossSum = 0.0, tokens = 0
-        for micro in 0..<config.accumulation {
-            let ids = nextBatch()
+        let batches = try (0..<config.accumulation).map { _ in try nextBatch() }
+        let tokens = batches.reduce(0) { $0 + $1.predictedTokens }
+        var lossSum = 0.0
+        for (micro, batch) in batches.enumerated() {
             let dropoutStep = UInt32(truncatingIfNeeded: step * config.accumulation + micro)
-            let (loss, count) = try model.lossAndGradients(ids: ids, batch: config.batch, step: dropoutStep, checkpointing: config.checkpointing)
-            lossSum += loss
-            tokens += count
+            let (loss, count) = try model.lossAndGradients(batch, step: dropoutStep, checkpointing: config.checkpointing, normalizer: tokens)
+            lossSum += loss * Double(count)
         }
-        // Gradients summed over micro-batches; the mean is their sum / accumulation.
+        // The gradients are already those of the step's mean loss.
         let device = model.device
-        let norm = try globalNorm.compute() / Double(config.accumulation)
-        var scale = 1 / Float(config.accumulation)
+        let norm = try globalNorm.compute()
+        var scale: Float = 1
         if config.maxGradNorm > 0, norm > Double(config.maxGradNorm) {
             scale *= Float(Double(config.maxGradNorm) / (norm + 1e-6))   // torch's clip_grad_norm_
         }
@@ -95,19 +97,20 @@ public final class Trainer {
                              step: parameter.decays ? adam : exempt)
         }
         step += 1
-        return StepReport(step: step, totalSteps: config.steps, loss: lossSum / Double(config.accumulation), learningRate: rate,
+        return StepReport(step: step, totalSteps: config.steps, loss: lossSum / Double(max(1, tokens)), learningRate: rate,
                           gradientNorm: norm, tokens: tokens)
     }
 
-    /// Mean next-token loss over the held-out windows (nil when none are held out).
+    /// Mean loss over every predicted token of the held-out batches (nil when none are held out).
     public func evaluate() throws -> Double? {
-        guard data.heldOutWindows > 0 else { return nil }
+        let batches = try data.heldOutBatches()
+        guard !batches.isEmpty else { return nil }
         var total = 0.0, tokens = 0
-        for index in 0..<data.heldOutWindows {
-            let (loss, count) = try model.loss(ids: Array(data.heldOutWindow(index)), batch: 1)
+        for batch in batches {
+            let (loss, count) = try model.loss(batch)
             total += loss * Double(count)
             tokens += count
         }
-        return total / Double(tokens)
+        return total / Double(max(1, tokens))
     }
 }
