@@ -1,0 +1,13 @@
+/// One turn of a conversation, as TRL's and OpenAI's conversational datasets hold it.
+public struct ChatMessage: Sendable, Equatable {
+    /// `system`, `user` or `assistant`.
+    public var role: String
+    public var content: String
+
+    public init(role: String, content: String) {
+        self.role = role
+        self.content = content
+    }
+
+    public static let roles: Set<String> = ["system", "user", "assistant"]
+}
