@@ -85,6 +85,7 @@ struct TrainCommand: ParsableCommand {
         say("data \(tokens.count) tokens: \(windows.trainingWindows) training and \(windows.heldOutWindows) held-out windows of \(seqLen)")
         let initial = try trainer.evaluate()
         if let initial { say(String(format: "held-out loss before training: %.4f", initial)) }
+        if trainer.step == 0 { log.heldOutBeforeTraining = initial }
         let started = Date(), stepsBefore = trainer.step
         let trainedTokens = try trainSteps(trainer, log: &log, out: outURL, memory: target)
         if full {

@@ -204,14 +204,23 @@ struct TrainingFilesTests {
         #expect { try TokenFile.load(big, vocabularySize: 1000, byteLevel: false) } throws: { "\($0)".contains("header says 2 tokens of 2 bytes") }
     }
 
-    @Test("metrics.csv round-trips through a resume; the SVG draws both curves")
-    func metrics() {
+    @Test("metrics.csv round-trips through a resume; the SVG has labelled axes, ticks, a legend and both curves from step 0")
+    func metrics() throws {
         var log = TrainingLog()
+        log.heldOutBeforeTraining = 3.4
         log.append(.init(step: 1, loss: 3, learningRate: 0.1, gradientNorm: 2, tokensPerSecond: 100, heldOutLoss: nil))
         log.append(.init(step: 2, loss: 2.5, learningRate: 0.05, gradientNorm: 1, tokensPerSecond: 110, heldOutLoss: 2.7))
         log.append(.init(step: 3, loss: 2, learningRate: 0.01, gradientNorm: 1, tokensPerSecond: 120, heldOutLoss: 2.2))
         let resumed = TrainingLog(csv: log.csv, through: 2)
         #expect(resumed.rows.map(\.step) == [1, 2] && resumed.rows[1].heldOutLoss == 2.7 && resumed.rows[0].heldOutLoss == nil)
-        #expect(log.svg.components(separatedBy: "<polyline").count == 3)
+        #expect(resumed.heldOutBeforeTraining == 3.4)
+        let svg = log.svg
+        #expect(svg.components(separatedBy: "<polyline").count == 3)
+        for text in [">step<", ">loss (nats per token)<", ">training loss<", ">held-out loss<", ">0<", ">3<", ">2.0<", ">3.0<"] {
+            #expect(svg.contains(text), "the SVG lacks \(text)")
+        }
+        // The held-out curve starts at step 0, on the y axis (x = the plot's left edge, 72).
+        let heldOut = try #require(svg.components(separatedBy: "<polyline").last?.components(separatedBy: "points=\"").last)
+        #expect(heldOut.hasPrefix("72.0,"), "held-out points: \(heldOut.prefix(40))")
     }
 }
