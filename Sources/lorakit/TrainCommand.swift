@@ -11,20 +11,19 @@ struct TrainCommand: ParsableCommand {
             Writes the PEFT adapter (adapter_config.json, adapter_model.safetensors), metrics.csv, loss.svg and, with \
             --save-every, a resumable checkpoint folder into --out. With --full, every tensor is trained in float32 and \
             --out gets the model itself (config.json, model.safetensors) instead of an adapter; that is how the bundled \
-            base was pretrained from `lorakit init`. --data is plain text for a byte-level model \
-            (vocabulary 256, no tokenizer) or a LoRAKit token file (README, Data).
+            base was pretrained from `lorakit init`. --data is a .jsonl dataset (lines of {"text"}, {"prompt", \
+            "completion"} or {"messages"}; README, Data), or a text (encoded whole with the model's tokenizer, bytes for a \
+            byte-level model) or LoRAKit token file, cut into windows of --seq-len.
             """)
 
     @OptionGroup var model: ModelOption
-    @Option(help: "Training data: text for byte-level models, or a token file.") var data: String
+    @OptionGroup var dataOptions: DataOptions
+    @Option(help: "Held-out data in a separate file (same kinds as --data); --held-out is then ignored.") var evalData: String?
+    @Flag(help: "Pack several .jsonl examples into each sequence of --seq-len (positions restart, no attention across examples).") var packing = false
     @Option(help: "Output folder.") var out: String
     @OptionGroup var quantization: QuantizeOption
     @Flag(help: "Full-parameter training: every tensor, float32, no LoRA (pretraining).") var full = false
-    @Option(help: "LoRA rank.") var r = 16
-    @Option(help: "LoRA alpha.") var alpha: Float = 32
-    @Option(help: "LoRA dropout.") var dropout: Float = 0.05
-    @Flag(help: "Scale by alpha/sqrt(r) (rsLoRA).") var rslora = false
-    @Option(help: "Comma-separated target modules.") var targets = "q_proj,k_proj,v_proj,o_proj"
+    @OptionGroup var loraOptions: LoRAOptions
     @Option(help: "Peak learning rate.") var lr: Float = 2e-4
     @Option(help: "Optimizer steps.") var steps = 100
     @Option(help: "Sequences per micro-batch.") var batch = 1
@@ -38,7 +37,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Global gradient-norm clipping (0 disables).") var maxGradNorm: Float = 1
     @Option(help: "Linear warm-up steps.") var warmupSteps = 0
     @Option(help: "Learning-rate schedule after warm-up.") var lrScheduler: LearningRateSchedule.Kind = .linear
-    @Option(help: "Fraction of the data's windows held out for evaluation.") var heldOut = 0.1
+    @Option(help: "Fraction of the data held out for evaluation (windows of a text, examples of a .jsonl; ignored with --eval-data).") var heldOut = 0.1
     @Option(help: "Evaluate every N steps (0: at the start and the end only).") var evalEvery = 0
     @Option(help: "Save a resumable checkpoint every N steps (0: never).") var saveEvery = 0
     @Flag(help: "Continue from <out>/checkpoint.") var resume = false
@@ -49,29 +48,27 @@ struct TrainCommand: ParsableCommand {
         guard !full || (quantization.quantize == nil && adapter.adapter == nil) else {
             throw ValidationError("--full trains every weight in float32; it cannot be combined with --quantize or --adapter")
         }
-        guard r >= 1, steps >= 1, batch >= 1, accum >= 1, seqLen >= 2 else {
-            throw ValidationError("--r, --steps, --batch and --accum must be at least 1, --seq-len at least 2")
+        guard steps >= 1, batch >= 1, accum >= 1, seqLen >= 2 else {
+            throw ValidationError("--steps, --batch and --accum must be at least 1, --seq-len at least 2")
         }
-        guard (0..<1).contains(dropout), (0..<1).contains(heldOut) else {
-            throw ValidationError("--dropout and --held-out must be at least 0 and below 1")
-        }
+        guard (0..<1).contains(heldOut) else { throw ValidationError("--held-out must be at least 0 and below 1") }
     }
 
     func run() throws {
         let target = try device.open()
         let outURL = URL(fileURLWithPath: out)
         let checkpoint = try ModelCheckpoint(folder: model.url)
-        let lora = LoRAConfig(rank: r, alpha: alpha, dropout: dropout, useRSLoRA: rslora,
-                              targetModules: targets.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) })
+        let peft = try adapter.load()
+        let lora = try loraOptions.config(continuing: peft?.config, source: adapter.adapter ?? "")
         let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: full ? nil : lora, seed: seed,
                                    quantizeToNF4: quantization.toNF4, fullParameter: full)
-        if let peft = try adapter.load(), let source = adapter.adapter {
+        if let peft, let source = adapter.adapter {
             try llama.load(peft, from: source)
         }
-        let tokens = try TokenFile.load(URL(fileURLWithPath: data), vocabularySize: checkpoint.config.vocabularySize,
-                                        byteLevel: checkpoint.isByteLevel)
-        let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: heldOut, source: data)
-        let trainer = try Trainer(model: llama, data: windows, config: trainingConfig())
+        var settings = DataSettings(sequenceLength: seqLen, heldOutFraction: heldOut)
+        (settings.seed, settings.packing, settings.evaluationBatch) = (seed, packing, batch)
+        let (trainingData, dataReport) = try dataOptions.load(model: checkpoint, settings: settings, evaluation: evalData)
+        let trainer = try Trainer(model: llama, data: trainingData, config: trainingConfig())
         // Only now, with the model, data and optimizer state in memory: a run that cannot start
         // (a bad file, a model too large for the device) leaves no output folder behind.
         try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
@@ -81,8 +78,8 @@ struct TrainCommand: ParsableCommand {
         say("device \(target.info.identifier) (\(target.info.name)); \(checkpoint.config.modelType) \(checkpoint.config.layerCount) layers, "
               + "hidden \(checkpoint.config.hiddenSize)\(quantization.toNF4 || checkpoint.config.isNF4Quantized ? ", NF4 base" : ""); "
               + (full ? "full-parameter training of \(Self.millions(checkpoint.config.parameterCount)) parameters"
-                      : "LoRA r=\(r) alpha=\(alpha) on \(lora.targetModules.joined(separator: ","))"))
-        say("data \(tokens.count) tokens: \(windows.trainingWindows) training and \(windows.heldOutWindows) held-out windows of \(seqLen)")
+                      : "LoRA r=\(lora.rank) alpha=\(lora.alpha)\(lora.useRSLoRA ? " (rsLoRA)" : "") on \(lora.targetModules.joined(separator: ","))"))
+        say("data " + dataReport)
         let initial = try trainer.evaluate()
         if let initial { say(String(format: "held-out loss before training: %.4f", initial)) }
         if trainer.step == 0 { log.heldOutBeforeTraining = initial }

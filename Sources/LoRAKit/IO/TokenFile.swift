@@ -13,6 +13,21 @@ public enum TokenFile {
     /// Token ids of `url`: a token file if it starts with the magic bytes, else its bytes when the
     /// model is byte-level. Every id is checked against `vocabularySize`.
     public static func load(_ url: URL, vocabularySize: Int, byteLevel: Bool) throws -> [Int32] {
+        try load(url, vocabularySize: vocabularySize, text: byteLevel ? { data, _ in data.map { Int32($0) } } : nil)
+    }
+
+    /// Token ids of `url`: a token file if it starts with the magic bytes, else UTF-8 text
+    /// encoded whole by `encode` (a model's tokenizer).
+    public static func load(_ url: URL, vocabularySize: Int, encode: @escaping (String) throws -> [Int32]) throws -> [Int32] {
+        try load(url, vocabularySize: vocabularySize, text: { data, path in
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw TrainingError.checkpoint(file: path, detail: "neither a LoRAKit token file nor UTF-8 text")
+            }
+            return try encode(text)
+        })
+    }
+
+    private static func load(_ url: URL, vocabularySize: Int, text: ((Data, String) throws -> [Int32])?) throws -> [Int32] {
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw TrainingError.checkpoint(file: url.path, detail: "cannot read the data file: \(error.localizedDescription)")
@@ -20,11 +35,11 @@ public enum TokenFile {
         let tokens: [Int32]
         if data.count >= 8, Array(data.prefix(8)) == magic {
             tokens = try parse(data, path: url.path)
-        } else if byteLevel {
-            tokens = data.map { Int32($0) }
+        } else if let text {
+            tokens = try text(data, url.path)
         } else {
             throw TrainingError.checkpoint(file: url.path,
-                                           detail: "not a LoRAKit token file (no LKTOKENS header), and the model is not byte-level; pre-tokenize the text (README, Data)")
+                                           detail: "not a LoRAKit token file (no LKTOKENS header), and the model has neither a tokenizer nor a byte-level vocabulary")
         }
         if let bad = tokens.firstIndex(where: { $0 < 0 || Int($0) >= vocabularySize }) {
             throw TrainingError.checkpoint(file: url.path, detail: "token \(tokens[bad]) at position \(bad) is outside the model's vocabulary of \(vocabularySize)")
