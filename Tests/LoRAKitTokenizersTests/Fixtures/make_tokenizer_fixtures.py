@@ -100,6 +100,8 @@ def llama3_forms(path):
         BYTE_LEVEL_POST, bos_template("<|begin_of_text|>", 128000)]}
     fixed = copy.deepcopy(conv)
     fixed["model"]["ignore_merges"] = True
+    # GPT2Tokenizer's default "<|endoftext|>" lands at id 128256, past the real vocabulary.
+    fixed["added_tokens"] = [t for t in fixed["added_tokens"] if t["id"] < len(fixed["model"]["vocab"])]
     config = config_from(meta, add_bos=True)
     return {"llama3-converted": (conv, config), "llama3": (fixed, config)}
 
