@@ -16,7 +16,7 @@ struct PatternRegex: @unchecked Sendable {
             throw fields.error("regex \(Self.quoted(source)) uses \(reason), which this engine does not handle like Oniguruma")
         }
         do {
-            regex = try Regex(source).matchingSemantics(.unicodeScalar).anchorsMatchLineEndings()
+            regex = try Self.compile(source)
         } catch {
             throw fields.error("regex \(Self.quoted(source)) is not supported: \(error)")
         }
@@ -26,7 +26,7 @@ struct PatternRegex: @unchecked Sendable {
     /// Builds the general engine only (used to check the fast matchers against it).
     init(generalEngineFor source: String) throws {
         self.source = source
-        regex = try Regex(source).matchingSemantics(.unicodeScalar).anchorsMatchLineEndings()
+        regex = try Self.compile(source)
         known = nil
     }
 
@@ -52,12 +52,38 @@ struct PatternRegex: @unchecked Sendable {
         return found
     }
 
+    private static func compile(_ source: String) throws -> Regex<AnyRegexOutput> {
+        try Regex(oniguruma(source)).matchingSemantics(.unicodeScalar).anchorsMatchLineEndings()
+    }
+
+    /// Rewrites the escapes whose Unicode meaning differs: Oniguruma's `\d` is only Nd (Swift's
+    /// also takes Ⅻ and ½), and its `\w` is letters, marks, Nd and connector punctuation.
+    static func oniguruma(_ source: String) -> String {
+        let word = #"[\p{L}\p{M}\p{Nd}\p{Pc}]"#
+        let replacements: [Character: String] = ["d": #"\p{Nd}"#, "D": #"\P{Nd}"#, "w": word, "W": "[^" + word.dropFirst()]
+        var result = ""
+        var escaped = false
+        for character in source {
+            if escaped {
+                result += replacements[character] ?? "\\\(character)"
+                escaped = false
+            } else if character == "\\" {
+                escaped = true
+            } else {
+                result.append(character)
+            }
+        }
+        if escaped { result += "\\" }
+        return result
+    }
+
     /// Constructs whose meaning differs between Oniguruma (Ruby syntax) and Swift Regex.
     static func unsupportedConstruct(in source: String) -> String? {
         let differing = [
             "\\h": "\\h (Oniguruma: hex digit)", "\\H": "\\H (Oniguruma: non-hex digit)",
             "\\K": "\\K (keep)", "\\G": "\\G (search start)", "(?m": "(?m) (Oniguruma: dot matches newline)",
             "(?~": "(?~...) (absent operator)", "\\y": "\\y (text segment boundary)", "\\Y": "\\Y",
+            "\\b": "\\b (word boundary)", "\\B": "\\B (non-word boundary)",
         ]
         var escaped = false
         for character in source {

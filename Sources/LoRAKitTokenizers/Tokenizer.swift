@@ -20,6 +20,9 @@ public final class Tokenizer: Sendable {
     private let normalizedMatcher: AddedTokenMatcher
     private let addedByID: [Int32: AddedToken]
     private let addedByContent: [String: Int32]
+    /// How an added token reads when decoded: a `normalized` one as the normalizer rewrites it
+    /// (tokenizers decodes a normalized "X" under Lowercase as "x").
+    private let addedText: [Int32: String]
 
     /// Reads `tokenizer.json`, and `tokenizer_config.json` and `chat_template.jinja` if present.
     public convenience init(folder: URL) throws {
@@ -35,8 +38,12 @@ public final class Tokenizer: Sendable {
         let normalized = parts.addedTokens.filter(\.normalized)
         rawMatcher = AddedTokenMatcher(tokens: raw, patterns: raw.map(\.content))
         // A normalized added token is looked for as the normalizer would have rewritten it.
-        normalizedMatcher = AddedTokenMatcher(
-            tokens: normalized, patterns: normalized.map { [parts] in parts.normalizer?.normalize($0.content) ?? $0.content })
+        let normalizer = parts.normalizer
+        let patterns = normalized.map { normalizer?.normalize($0.content) ?? $0.content }
+        normalizedMatcher = AddedTokenMatcher(tokens: normalized, patterns: patterns)
+        var addedText = Dictionary(raw.map { ($0.id, $0.content) }, uniquingKeysWith: { first, _ in first })
+        for (token, pattern) in zip(normalized, patterns) where addedText[token.id] == nil { addedText[token.id] = pattern }
+        self.addedText = addedText
         addedByID = Dictionary(parts.addedTokens.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         addedByContent = Dictionary(parts.addedTokens.map { ($0.content, $0.id) }, uniquingKeysWith: { first, _ in first })
     }
@@ -73,7 +80,7 @@ public final class Tokenizer: Sendable {
         tokens.reserveCapacity(ids.count)
         for id in ids {
             if let added = addedByID[id] {
-                if !(skipSpecialTokens && added.special) { tokens.append(added.content) }
+                if !(skipSpecialTokens && added.special) { tokens.append(addedText[id] ?? added.content) }
             } else if let token = modelToken(id) {
                 if !(skipSpecialTokens && addedByContent[token].flatMap { addedByID[$0]?.special } == true) {
                     tokens.append(token)
@@ -96,7 +103,7 @@ public final class Tokenizer: Sendable {
 
     /// The token string of an id, as stored (byte-level tokens in GPT-2's alphabet).
     public func token(of id: Int32) -> String? {
-        addedByID[id]?.content ?? modelToken(id)
+        addedText[id] ?? modelToken(id)
     }
 
     private func modelToken(_ id: Int32) -> String? {
