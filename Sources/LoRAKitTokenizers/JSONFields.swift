@@ -10,7 +10,8 @@ struct JSONFields {
 
     init(_ value: Any?, file: String, component: String) throws {
         guard let values = value as? [String: Any] else {
-            throw TokenizerError(file: file, component: component, reason: "expected a JSON object")
+            throw TokenizerError(file: file, component: component.isEmpty ? "(top level)" : component,
+                                 reason: "expected a JSON object")
         }
         self.values = values
         self.file = file
@@ -18,12 +19,15 @@ struct JSONFields {
     }
 
     func error(_ reason: String) -> TokenizerError {
-        TokenizerError(file: file, component: component, reason: reason)
+        TokenizerError(file: file, component: component.isEmpty ? "(top level)" : component, reason: reason)
     }
 
     func fieldError(_ key: String, _ reason: String) -> TokenizerError {
-        TokenizerError(file: file, component: "\(component).\(key)", reason: reason)
+        TokenizerError(file: file, component: path(key), reason: reason)
     }
+
+    /// `component.key`, or just `key` at the top level (whose component is empty).
+    func path(_ key: String) -> String { component.isEmpty ? key : "\(component).\(key)" }
 
     /// True when the key is missing or JSON `null`.
     func isNull(_ key: String) -> Bool { values[key] == nil || values[key] is NSNull }
@@ -67,13 +71,13 @@ struct JSONFields {
     }
 
     func object(_ key: String) throws -> JSONFields {
-        try JSONFields(values[key], file: file, component: "\(component).\(key)")
+        try JSONFields(values[key], file: file, component: path(key))
     }
 
     /// The objects of a list field, each named `component.key[i]`.
     func objects(_ key: String) throws -> [JSONFields] {
         try array(key).enumerated().map { index, item in
-            try JSONFields(item, file: file, component: "\(component).\(key)[\(index)]")
+            try JSONFields(item, file: file, component: "\(path(key))[\(index)]")
         }
     }
 }

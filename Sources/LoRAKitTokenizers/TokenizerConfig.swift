@@ -34,7 +34,7 @@ public struct TokenizerConfig: Sendable, Equatable {
         } catch {
             throw TokenizerError(file: path, component: "(file)", reason: "not valid JSON: \(error.localizedDescription)")
         }
-        let fields = try JSONFields(object, file: path, component: "(top level)")
+        let fields = try JSONFields(object, file: path, component: "")
         bosToken = try Self.tokenName(fields, "bos_token")
         eosToken = try Self.tokenName(fields, "eos_token")
         padToken = try Self.tokenName(fields, "pad_token")

@@ -16,7 +16,7 @@ struct TokenizerJSON: Sendable {
         } catch {
             throw TokenizerError(file: path, component: "(file)", reason: "not valid JSON: \(error.localizedDescription)")
         }
-        let root = try JSONFields(object, file: path, component: "(top level)")
+        let root = try JSONFields(object, file: path, component: "")
         guard root.values["model"] != nil else {
             throw TokenizerError(file: path, component: "model", reason: "missing; a tokenizer.json needs a model")
         }
