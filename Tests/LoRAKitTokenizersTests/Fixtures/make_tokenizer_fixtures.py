@@ -137,7 +137,7 @@ def corpus():
         "", " ", "  ", "   ", "\t", "\t\t x", "\n", "\n\n", "\r\n", "a\r\nb\r\n\r\nc", "lone\rcr", "a \n b",
         "Hello world", " Hello world", "Hello world ", "  leading and trailing  ", "x" + " " * 17 + "y",
         "1", "123", "1234", "1234567890", "in 2024 we had 3.14159 and 1,000,000 items", "v1.2.3-rc4",
-        "it's don't they're we've I'm you'll he'd", "IT'S DON'T THEY'RE I'M WE'VE", "JOHN'S 'S 's", "don''t ''",
+        "it's don't they're we've I'm you'll he'd", "IT'S DON'T THEY'RE I'M WE'VE", "JOHN'S 'S 's", "don''t ''", "x'ſ x'Sm tl'ſmS",
         "https://example.com/path?q=1&r=two#frag", "mailto:someone@example.org",
         "def f(x):\n    if x:\n        return x * 2\n\treturn None\n",
         "for i in range(10):\n    print(f\"{i:>3}\")  # comment\n",
