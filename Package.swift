@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "LoRAKit", targets: ["LoRAKit"]),
         .executable(name: "lorakit", targets: ["lorakit"]),
         .executable(name: "lorakit-bench", targets: ["lorakit-bench"]),
+        .library(name: "LoRAKitTokenizers", targets: ["LoRAKitTokenizers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -38,8 +39,17 @@ let package = Package(
         ),
         .executableTarget(
             name: "lorakit-bench",
-            dependencies: ["LoRAKit", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LoRAKit", "LoRAKitTokenizers", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/lorakit-bench"
+        ),
+        // Reads Hugging Face tokenizer.json files; no dependencies, so it builds anywhere.
+        .target(name: "LoRAKitTokenizers", path: "Sources/LoRAKitTokenizers"),
+        .testTarget(
+            name: "LoRAKitTokenizersTests",
+            dependencies: ["LoRAKitTokenizers"],
+            path: "Tests/LoRAKitTokenizersTests",
+            // Read from the source tree by path, not bundled.
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "LoRAKitTests",

@@ -5,7 +5,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lorakit-bench",
         abstract: "Kernel benchmarks: GFLOP/s next to the device's peak and next to the plain alternative.",
-        subcommands: [GEMMBenchmark.self, LoRABenchmark.self, NF4Benchmark.self, TrainBenchmark.self, GenerateBenchmark.self]
+        subcommands: [GEMMBenchmark.self, LoRABenchmark.self, NF4Benchmark.self, TrainBenchmark.self, GenerateBenchmark.self,
+                      TokenizeBenchmark.self]
     )
 }
 

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import LoRAKit
+import LoRAKitTokenizers
+
+/// Encode throughput of LoRAKitTokenizers on one thread, in MB/s of UTF-8 input: each file is
+/// cut into chunks at line ends (the same chunks Benchmarks/peer/tokenize_peer.py gives the
+/// `tokenizers` package), encoded once to warm the word cache, then timed over whole passes.
+struct TokenizeBenchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Tokenizer encode MB/s on one thread (compare with Benchmarks/peer/tokenize_peer.py).")
+
+    @Option(name: .customLong("tokenizer"), help: "A tokenizer folder (repeatable). Default: the test fixtures' llama2, llama3, qwen2, smollm2.")
+    var tokenizers: [String] = []
+
+    @Option(name: .customLong("file"), help: "A UTF-8 text file (repeatable). Default: Bundled/texts/*.txt.")
+    var files: [String] = []
+
+    @Option(help: "Chunk size: lines are gathered until a chunk has at least this many bytes.")
+    var chunkBytes = 4096
+
+    @Option(help: "Use at most this many bytes of each file (cut at a line end); 0 for all.")
+    var maxBytes = 1_000_000
+
+    @Option(help: "Timed passes over each file; the median is reported.")
+    var repeats = 3
+
+    @Flag(help: "Print one JSON object per line instead of a table.")
+    var json = false
+
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    func run() throws {
+        guard repeats >= 1, chunkBytes >= 1 else { throw ValidationError("--repeats and --chunk-bytes must be at least 1") }
+        let folders = tokenizers.isEmpty
+            ? ["llama2", "llama3", "qwen2", "smollm2"].map {
+                Self.repository.appendingPathComponent("Tests/LoRAKitTokenizersTests/Fixtures/\($0)").path
+            }
+            : tokenizers
+        let texts = try (files.isEmpty ? try Self.bundledTexts() : files).map { path in
+            (path, Self.chunks(try Data(contentsOf: URL(fileURLWithPath: path)), chunkBytes: chunkBytes, maxBytes: maxBytes))
+        }
+        var table = TextTable(header: ["tokenizer", "file", "MB", "tokens", "MB/s"], rightAligned: [2, 3, 4])
+        for folder in folders {
+            let tokenizer = try Tokenizer(folder: URL(fileURLWithPath: folder))
+            for (path, chunks) in texts {
+                let result = measure(tokenizer, chunks)
+                let name = URL(fileURLWithPath: folder).lastPathComponent, file = URL(fileURLWithPath: path).lastPathComponent
+                if json {
+                    print("{\"suite\":\"tokenize\",\"tokenizer\":\"\(name)\",\"file\":\"\(file)\",\"bytes\":\(result.bytes),"
+                        + "\"tokens\":\(result.tokens),\"median_s\":\(result.seconds),\"mb_per_s\":\(result.megabytesPerSecond)}")
+                } else {
+                    table.append([name, file, String(format: "%.2f", Double(result.bytes) / 1e6), "\(result.tokens)",
+                                  String(format: "%.2f", result.megabytesPerSecond)])
+                }
+            }
+        }
+        if !json {
+            print(table.rendered)
+            print("\nOne thread; encode(addSpecialTokens: false) of each chunk; median of \(repeats) passes after a warm-up pass.")
+        }
+    }
+
+    struct Result {
+        var bytes: Int
+        var tokens: Int
+        var seconds: Double
+        var megabytesPerSecond: Double { Double(bytes) / seconds / 1e6 }
+    }
+
+    func measure(_ tokenizer: Tokenizer, _ chunks: [String]) -> Result {
+        let bytes = chunks.reduce(0) { $0 + $1.utf8.count }
+        var tokens = 0
+        for chunk in chunks { tokens += tokenizer.encode(chunk, addSpecialTokens: false).count }
+        var times: [Double] = []
+        for _ in 0..<repeats {
+            let start = Measurement.now()
+            for chunk in chunks { _ = tokenizer.encode(chunk, addSpecialTokens: false) }
+            times.append(Measurement.now() - start)
+        }
+        return Result(bytes: bytes, tokens: tokens, seconds: times.sorted()[times.count / 2])
+    }
+
+    static func bundledTexts() throws -> [String] {
+        let folder = repository.appendingPathComponent("Bundled/texts")
+        return try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".txt") }.sorted()
+            .map { folder.appendingPathComponent($0).path }
+    }
+
+    /// The first `maxBytes` bytes cut back to a line end, then lines (with their "\n") gathered
+    /// until a chunk reaches `chunkBytes`. tokenize_peer.py cuts the same way.
+    static func chunks(_ data: Data, chunkBytes: Int, maxBytes: Int) -> [String] {
+        var bytes = [UInt8](data)
+        if maxBytes > 0 && bytes.count > maxBytes {
+            let end = bytes[..<maxBytes].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? maxBytes
+            bytes = Array(bytes[..<end])
+        }
+        var chunks: [String] = []
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "\n") && index + 1 - start >= chunkBytes {
+                chunks.append(String(decoding: bytes[start...index], as: UTF8.self))
+                start = index + 1
+            }
+            index += 1
+        }
+        if start < bytes.count { chunks.append(String(decoding: bytes[start...], as: UTF8.self)) }
+        return chunks
+    }
+}

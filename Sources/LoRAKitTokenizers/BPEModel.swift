@@ -1,0 +1,150 @@
+import Foundation
+
+/// The BPE model (`model` with `"type": "BPE"`): a vocabulary and ranked merges.
+///
+/// A piece is cut into characters (Unicode scalars), each looked up in the vocabulary — falling
+/// back to `<0xAB>` byte tokens or the unknown token — and adjacent pairs are merged by rank.
+struct BPEModel: Sendable {
+    let vocabulary: [String: Int32]
+    /// id → token, for decoding; nil where the vocabulary has a gap.
+    let tokens: [String?]
+    let merges: [UInt64: BPEMerge]
+    let unknownID: Int32?
+    let fuseUnknown: Bool
+    let ignoreMerges: Bool
+    /// byte → id of its `<0xAB>` token, when `byte_fallback` is on and the vocabulary has them all.
+    let byteFallback: [Int32]?
+    /// Single-scalar tokens by scalar value: the lookup every character of every piece makes.
+    private let scalarIDs: [UInt32: Int32]
+    private let cache = WordCache()
+
+    init(_ fields: JSONFields) throws {
+        try Self.refuseUnsupported(fields)
+        let vocabulary = try Self.readVocabulary(fields)
+        self.vocabulary = vocabulary
+        var tokens = [String?](repeating: nil, count: Int(vocabulary.values.max() ?? -1) + 1)
+        var scalarIDs: [UInt32: Int32] = [:]
+        for (token, id) in vocabulary {
+            tokens[Int(id)] = token
+            if token.unicodeScalars.count == 1 { scalarIDs[token.unicodeScalars.first!.value] = id }
+        }
+        self.tokens = tokens
+        self.scalarIDs = scalarIDs
+        merges = try Self.readMerges(fields, vocabulary: vocabulary)
+        if let unknown = try fields.optionalString("unk_token") {
+            guard let id = vocabulary[unknown] else {
+                throw fields.fieldError("unk_token", "\"\(unknown)\" is not in the vocabulary")
+            }
+            unknownID = id
+        } else {
+            unknownID = nil
+        }
+        fuseUnknown = try fields.bool("fuse_unk", default: false)
+        ignoreMerges = try fields.bool("ignore_merges", default: false)
+        let fallback = (0..<256).compactMap { vocabulary[String(format: "<0x%02X>", $0)] }
+        byteFallback = try fields.bool("byte_fallback", default: false) && fallback.count == 256 ? fallback : nil
+    }
+
+    private static func refuseUnsupported(_ fields: JSONFields) throws {
+        for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
+            if let value = try fields.optionalString(key), !value.isEmpty {
+                throw fields.fieldError(key, "\"\(value)\" is not supported (only null or empty)")
+            }
+        }
+        if let dropout = fields.values["dropout"] as? Double, dropout != 0 {
+            throw fields.fieldError("dropout", "BPE dropout \(dropout) is not supported (it makes encoding random)")
+        }
+    }
+
+    private static func readVocabulary(_ fields: JSONFields) throws -> [String: Int32] {
+        guard let raw = fields.values["vocab"] as? [String: Any] else {
+            throw fields.fieldError("vocab", "expected an object of token → id")
+        }
+        var vocabulary: [String: Int32] = [:]
+        vocabulary.reserveCapacity(raw.count)
+        for (token, value) in raw {
+            guard let id = value as? Int, id >= 0, id <= Int(Int32.max) else {
+                throw fields.fieldError("vocab", "token \"\(token)\" has id \(value), expected a non-negative integer")
+            }
+            vocabulary[token] = Int32(id)
+        }
+        return vocabulary
+    }
+
+    /// Merges as `"a b"` strings (older files) or `["a", "b"]` pairs; rank is the position.
+    private static func readMerges(_ fields: JSONFields, vocabulary: [String: Int32]) throws -> [UInt64: BPEMerge] {
+        let list = fields.isNull("merges") ? [] : try fields.array("merges")
+        var merges: [UInt64: BPEMerge] = [:]
+        merges.reserveCapacity(list.count)
+        for (rank, item) in list.enumerated() {
+            let pair: [String]
+            if let line = item as? String {
+                pair = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            } else {
+                pair = (item as? [Any])?.compactMap { $0 as? String } ?? []
+            }
+            guard pair.count == 2, (item as? [Any])?.count ?? 2 == 2 else {
+                throw fields.fieldError("merges[\(rank)]", "expected \"a b\" or [\"a\", \"b\"], got \(item)")
+            }
+            func id(_ token: String) throws -> Int32 {
+                guard let id = vocabulary[token] else {
+                    throw fields.fieldError("merges[\(rank)]", "merge \(pair) names \"\(token)\", which is not in the vocabulary")
+                }
+                return id
+            }
+            let key = BPEWord.key(try id(pair[0]), try id(pair[1]))
+            merges[key] = BPEMerge(rank: Int32(rank), id: try id(pair[0] + pair[1]))
+        }
+        return merges
+    }
+
+    /// The ids of one pre-tokenized piece.
+    func tokenize(_ piece: [Unicode.Scalar]) -> [Int32] {
+        if piece.isEmpty { return [] }
+        let word = PreToken(scalars: piece, atOrigin: false).string
+        if ignoreMerges, let id = vocabulary[word] { return [id] }
+        if let cached = cache[word] { return cached }
+        var merged = BPEWord(ids: initialIDs(piece))
+        let ids = merged.mergeAll(merges)
+        cache[word] = ids
+        return ids
+    }
+
+    /// One id per character, or its bytes' fallback tokens, or the unknown token (fused into one
+    /// for a run of unknown characters when `fuse_unk`); characters with none of these are dropped.
+    private func initialIDs(_ piece: [Unicode.Scalar]) -> [Int32] {
+        var ids: [Int32] = []
+        ids.reserveCapacity(piece.count)
+        var pendingUnknown = false
+        for scalar in piece {
+            if let id = scalarIDs[scalar.value] {
+                if pendingUnknown, let unknownID { ids.append(unknownID) }
+                pendingUnknown = false
+                ids.append(id)
+            } else if let byteFallback {
+                // Rust continues here without flushing a pending unknown; keep that order.
+                for byte in String(scalar).utf8 { ids.append(byteFallback[Int(byte)]) }
+            } else if let unknownID {
+                if pendingUnknown && !fuseUnknown { ids.append(unknownID) }
+                pendingUnknown = true
+            }
+        }
+        if pendingUnknown, let unknownID { ids.append(unknownID) }
+        return ids
+    }
+}
+
+/// Remembers the ids of words already merged; shared by threads, so guarded by a lock.
+final class WordCache: @unchecked Sendable {
+    private var entries: [String: [Int32]] = [:]
+    private let lock = NSLock()
+    private let capacity = 10_000
+
+    subscript(word: String) -> [Int32]? {
+        get { lock.withLock { entries[word] } }
+        set {
+            guard let newValue, word.utf8.count < 256 else { return }
+            lock.withLock { if entries.count < capacity { entries[word] = newValue } }
+        }
+    }
+}
