@@ -82,8 +82,10 @@ public struct ChatTemplate: Sendable {
         return try render(context: context, now: now, timeZone: timeZone)
     }
 
-    /// Renders typed messages; see ``render(messages:addGenerationPrompt:tools:documents:variables:now:timeZone:)-(([Value],_,_,_,_,_,_))``.
-    public func render(messages: [ChatMessage], addGenerationPrompt: Bool = false, tools: [Value]? = nil,
+    /// Renders typed messages, exactly as their ``ChatMessage/value`` dicts would render with
+    /// ``render(messages:addGenerationPrompt:tools:documents:variables:now:timeZone:)``.
+    /// (A separate label keeps `render(messages: [])` unambiguous.)
+    public func render(chat messages: [ChatMessage], addGenerationPrompt: Bool = false, tools: [Value]? = nil,
                        documents: [Value]? = nil, variables: [String: Value] = [:], now: Date = Date(),
                        timeZone: TimeZone = .current) throws -> String {
         try render(messages: messages.map(\.value), addGenerationPrompt: addGenerationPrompt, tools: tools,

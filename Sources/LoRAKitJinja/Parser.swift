@@ -188,7 +188,7 @@ struct Parser {
             try expectBlockEnd()
             return .set(target, value)
         }
-        let filters = try parseFilterChain(requireFirstPipe: true)
+        let filters = current.kind == .blockEnd ? [] : try parseFilterChain(requireFirstPipe: true)
         try expectBlockEnd()
         return .setBlock(target, filters, try parseBody(until: "endset", innermost: "set"))
     }

@@ -189,15 +189,15 @@ public struct Callable: @unchecked Sendable {
 }
 
 extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
-    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral,
-    ExpressibleByNilLiteral
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
+    // Deliberately not ExpressibleByNilLiteral: `nil` would then silently mean `.none` wherever a
+    // `Value?` is expected. Write `.none` for Python's None.
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .int(value) }
     public init(floatLiteral value: Double) { self = .double(value) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(arrayLiteral elements: Value...) { self = .array(elements) }
-    public init(nilLiteral: ()) { self = .none }
 
     public init(dictionaryLiteral elements: (String, Value)...) {
         self = .dict(OrderedDict(elements))
