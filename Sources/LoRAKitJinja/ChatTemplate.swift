@@ -77,8 +77,8 @@ public struct ChatTemplate: Sendable {
         var context = variables
         context["messages"] = .array(try messages.map(normalizeMessage))
         context["add_generation_prompt"] = .bool(addGenerationPrompt)
-        context["tools"] = tools.map(Value.array) ?? variables["tools"] ?? .none
-        context["documents"] = documents.map(Value.array) ?? variables["documents"] ?? .none
+        context["tools"] = tools.map(Value.array) ?? variables["tools"] ?? Value.none
+        context["documents"] = documents.map(Value.array) ?? variables["documents"] ?? Value.none
         return try render(context: context, now: now, timeZone: timeZone)
     }
 

@@ -101,7 +101,8 @@ extension Evaluator {
             let attr: Value? = byAttribute && !rest.isEmpty ? rest.removeFirst() : nil
             let testName = rest.isEmpty ? nil : rest.removeFirst().stringValue
             let keep = name.hasPrefix("select")
-            return .array(try iterate(value).filter { item in
+            // jinja2 checks `if value:` before iterating, so `none | selectattr(…)` is empty.
+            return .array(try (value.isTruthy ? iterate(value) : []).filter { item in
                 let subject = try attr.map { try path(item, $0) } ?? item
                 let passed = try testName.map { try applyTest($0, subject, rest) } ?? subject.isTruthy
                 return passed == keep
@@ -130,7 +131,7 @@ extension Evaluator {
     }
 
     private func mapFilter(_ value: Value, _ args: Arguments) throws -> Value {
-        let items = try iterate(value)
+        let items = value.isTruthy ? try iterate(value) : []  // `if value:` first, as in jinja2
         if let attr = args.keywords.first(where: { $0.0 == "attribute" })?.1 {
             let fallback = args.keywords.first(where: { $0.0 == "default" })?.1
             return .array(try items.map { item in

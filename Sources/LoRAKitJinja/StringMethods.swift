@@ -32,7 +32,7 @@ extension Evaluator {
         case "get":
             return Callable(name: "dict.get") { args in
                 guard let key = args.value("key", at: 0) else { throw typeError("get expected at least 1 argument, got 0") }
-                return d[key] ?? args.value("default", at: 1) ?? .none
+                return d[key] ?? args.value("default", at: 1) ?? Value.none
             }
         default: return nil
         }

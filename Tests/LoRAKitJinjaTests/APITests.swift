@@ -51,3 +51,13 @@ import Testing
         #expect(Set(outputs) == ["0", "1", "2", "3"])
     }
 }
+
+@Suite struct ContextTests {
+    /// apply_chat_template passes tools=None and documents=None, which are defined (unlike a missing name).
+    @Test func absentToolsAreNoneNotUndefined() throws {
+        let template = try ChatTemplate(source: "{{ tools is defined }} {{ tools is none }} {{ documents is none }}")
+        #expect(try template.render(messages: [["role": "user", "content": "x"]]) == "True True True")
+        let loop = try ChatTemplate(source: "{% for t in tools %}{% endfor %}")
+        #expect(throws: JinjaError.self) { try loop.render(messages: [["role": "user", "content": "x"]]) }
+    }
+}
