@@ -42,9 +42,13 @@ private func numeric(_ op: String, _ a: Value, _ b: Value, ints: (Int, Int) -> (
     return .double(doubles(x, y))
 }
 
+/// `+`; with Markup on either side the plain string is HTML-escaped (Markup.__add__ / __radd__).
 private func add(_ a: Value, _ b: Value) throws -> Value {
     switch (a, b) {
     case (.string(let x), .string(let y)): return .string(x + y)
+    case (.markup(let x), .markup(let y)): return .markup(x + y)
+    case (.markup(let x), .string(let y)): return .markup(x + htmlEscape(y))
+    case (.string(let x), .markup(let y)): return .markup(htmlEscape(x) + y)
     case (.array(let x), .array(let y)): return .array(x + y)
     case (.tuple(let x), .tuple(let y)): return .tuple(x + y)
     default: return try numeric("+", a, b, ints: { $0.addingReportingOverflow($1) }, doubles: +)
@@ -60,7 +64,7 @@ private func multiply(_ a: Value, _ b: Value, limits: RenderLimits) throws -> Va
         }
         return n
     }
-    switch (a, b) {
+    switch (a.plain, b.plain) {
     case (.string(let s), .int(let n)), (.int(let n), .string(let s)):
         return .string(String(repeating: s, count: try repeatCount(n, unit: s.utf8.count)))
     case (.array(let items), .int(let n)), (.int(let n), .array(let items)):
@@ -83,7 +87,7 @@ private func floorDivide(_ a: Value, _ b: Value) throws -> Value {
 }
 
 private func modulo(_ a: Value, _ b: Value) throws -> Value {
-    if case .string(let format) = a { return .string(try percentFormat(format, b)) }
+    if let format = a.stringValue { return .string(try percentFormat(format, b)) }
     if let x = a.intValue, let y = b.intValue {
         guard y != 0 else { throw JinjaError(.runtime, "ZeroDivisionError: integer division or modulo by zero") }
         let r = x % y

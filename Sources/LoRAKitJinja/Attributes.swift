@@ -11,7 +11,7 @@ private let unsafeMethodNames: Set<String> = ["append", "extend", "insert", "pop
 
 extension Evaluator {
     func attribute(of value: Value, _ name: String) throws -> Value {
-        switch value {
+        switch value.plain {
         case .undefined(let what): throw undefinedError(what)
         case .dict(let d):
             if dictMethodNames.contains(name), let m = dictMethod(d, name) { return .function(m) }
@@ -35,7 +35,7 @@ extension Evaluator {
 
     func item(of value: Value, _ key: Value) throws -> Value {
         let missing = Value.undefined("'\(value.typeName) object' has no attribute \(key.pythonRepr)")
-        switch value {
+        switch value.plain {
         case .undefined(let what): throw undefinedError(what)
         case .dict(let d):
             if let v = d[key] { return v }
@@ -71,7 +71,7 @@ extension Evaluator {
         let stride = try bound(step) ?? 1
         guard stride != 0 else { throw JinjaError(.runtime, "ValueError: slice step cannot be zero") }
         let (b, e) = (try bound(start), try bound(stop))
-        switch value {
+        switch value.plain {
         case .array(let items): return .array(sliceIndices(items.count, b, e, stride).map { items[$0] })
         case .tuple(let items): return .tuple(sliceIndices(items.count, b, e, stride).map { items[$0] })
         case .string(let s):

@@ -5,7 +5,7 @@ import Foundation
 extension Evaluator {
     /// Sort key of sort/dictsort/unique/min/max: strings compare case-insensitively unless asked not to.
     func sortKey(_ v: Value, _ caseSensitive: Bool) -> Value {
-        if !caseSensitive, case .string(let s) = v { return .string(s.lowercased()) }
+        if !caseSensitive, let s = v.stringValue { return .string(s.lowercased()) }
         return v
     }
 

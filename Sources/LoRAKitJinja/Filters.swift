@@ -31,9 +31,13 @@ extension Evaluator {
             var forwarded = args
             if let count = args.value("count", at: 2) { forwarded = Arguments([args.value("old", at: 0) ?? "", args.value("new", at: 1) ?? "", count]) }
             return try pythonReplace(text(), forwarded)
-        case "string": return .string(text())
-        case "safe": return value.isUndefined ? .string("") : value
-        case "escape", "e": return .string(htmlEscape(text()))
+        case "string":
+            if case .markup = value { return value }
+            return .string(text())
+        case "safe": return .markup(text())
+        case "escape", "e":
+            if case .markup = value { return value }
+            return .markup(htmlEscape(text()))
         case "indent": return .string(try indent(text(), args))
         case "wordcount": return .int(wordCount(text()))
         case "center": return .string(center(text(), args.value("width", at: 0)?.intValue ?? 80))
@@ -68,7 +72,7 @@ extension Evaluator {
         case "first": return try iterate(value).first ?? .undefined("No first item, sequence was empty.")
         case "last": return try iterate(value).last ?? .undefined("No last item, sequence was empty.")
         case "reverse":
-            if case .string(let s) = value { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
+            if let s = value.stringValue { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
             return .array(try iterate(value).reversed())
         case "join":
             var items = try iterate(value)

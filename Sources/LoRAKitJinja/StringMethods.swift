@@ -40,7 +40,7 @@ extension Evaluator {
 }
 
 private func stringArgument(_ v: Value?, _ what: String) throws -> String {
-    guard case .string(let s)? = v else { throw typeError("\(what) must be str, not \(v?.typeName ?? "nothing")") }
+    guard let s = v?.stringValue else { throw typeError("\(what) must be str, not \(v?.typeName ?? "nothing")") }
     return s
 }
 
@@ -64,7 +64,7 @@ func pythonStrip(_ s: String, _ which: String, _ chars: Value?) throws -> String
     let set: Set<Unicode.Scalar>?
     switch chars {
     case nil, .none?, .undefined?: set = nil
-    case .string(let c)?: set = Set(c.unicodeScalars)
+    case .string(let c)?, .markup(let c)?: set = Set(c.unicodeScalars)
     case let v?: throw typeError("strip arg must be None or str, not \(v.typeName)")
     }
     let strip = { (c: Unicode.Scalar) in set?.contains(c) ?? isPythonSpace(c) }
@@ -209,7 +209,7 @@ private func searchMethod(_ s: String, _ name: String, _ args: Arguments) throws
 func pythonJoin(_ separator: String, _ items: [Value]) throws -> Value {
     var parts: [String] = []
     for (i, item) in items.enumerated() {
-        guard case .string(let s) = item else {
+        guard let s = item.stringValue else {
             throw typeError("sequence item \(i): expected str instance, \(item.typeName) found")
         }
         parts.append(s)

@@ -24,7 +24,7 @@ extension Evaluator {
         case "in": return try contains(try arg(), value)
         case "sameas": return try sameAs(value, try arg())
         case "lower", "upper":
-            guard case .string(let s) = value else { return false }
+            guard let s = value.stringValue else { return false }
             return name == "lower" ? s.lowercased() == s : s.uppercased() == s
         case "escaped": return false
         case "filter": return knownFilterNames.contains((try arg()).stringValue ?? "")
@@ -42,19 +42,19 @@ extension Evaluator {
         case "boolean": if case .bool = value { return true } else { return false }
         case "true": if case .bool(true) = value { return true } else { return false }
         case "false": if case .bool(false) = value { return true } else { return false }
-        case "string": if case .string = value { return true } else { return false }
+        case "string": return value.stringValue != nil
         case "mapping": if case .dict = value { return true } else { return false }
         case "number": return value.numberValue != nil
         case "integer": if case .int = value { return true } else { return false }
         case "float": if case .double = value { return true } else { return false }
         case "callable": if case .function = value { return true } else { return false }
         case "iterable":
-            switch value {
+            switch value.plain {
             case .string, .array, .tuple, .dict, .undefined: return true
             default: return false
             }
         case "sequence":
-            switch value {
+            switch value.plain {
             case .string, .array, .tuple, .dict: return true
             default: return false
             }

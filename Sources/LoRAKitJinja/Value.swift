@@ -13,6 +13,9 @@ public enum Value: Sendable {
     case int(Int)
     case double(Double)
     case string(String)
+    /// A string marked safe (jinja2's `Markup`, what `| safe` and `| escape` return). It prints as is,
+    /// but `markup + text` HTML-escapes the plain text, which one real template relies on.
+    case markup(String)
     /// A Python list.
     case array([Value])
     /// A Python tuple (what `items()` yields); prints as `(1, 2)`, serializes to JSON as an array.
@@ -33,6 +36,7 @@ public enum Value: Sendable {
         case .int: return "int"
         case .double: return "float"
         case .string: return "str"
+        case .markup: return "Markup"
         case .array: return "list"
         case .tuple: return "tuple"
         case .dict: return "dict"
@@ -49,8 +53,16 @@ public enum Value: Sendable {
 
     /// The string payload, if this is a string.
     public var stringValue: String? {
-        if case .string(let s) = self { return s }
-        return nil
+        switch self {
+        case .string(let s), .markup(let s): return s
+        default: return nil
+        }
+    }
+
+    /// A Markup string as a plain one, for the operations where they behave alike.
+    var plain: Value {
+        if case .markup(let s) = self { return .string(s) }
+        return self
     }
 
     /// Python truthiness: empty strings, lists, dicts, zero, None and undefined are false.
@@ -60,7 +72,7 @@ public enum Value: Sendable {
         case .bool(let b): return b
         case .int(let i): return i != 0
         case .double(let d): return d != 0
-        case .string(let s): return !s.isEmpty
+        case .string(let s), .markup(let s): return !s.isEmpty
         case .array(let a), .tuple(let a): return !a.isEmpty
         case .dict(let d): return !d.isEmpty
         case .namespace, .function: return true
@@ -127,7 +139,7 @@ struct HashKey: Hashable {
 
     init?(_ value: Value) {
         switch value {
-        case .string(let s): text = "s" + s
+        case .string(let s), .markup(let s): text = "s" + s
         case .int(let i): text = "n\(i)"
         case .bool(let b): text = b ? "n1" : "n0"
         case .double(let d): text = d == d.rounded() && abs(d) < 9e18 ? "n\(Int(d))" : "d\(d)"

@@ -6,7 +6,7 @@ extension Value {
     public var pythonString: String {
         switch self {
         case .undefined: return ""
-        case .string(let s): return s
+        case .string(let s), .markup(let s): return s
         default: return pythonRepr
         }
     }
@@ -20,6 +20,7 @@ extension Value {
         case .int(let i): return String(i)
         case .double(let d): return formatPythonFloat(d)
         case .string(let s): return pythonStringRepr(s)
+        case .markup(let s): return "Markup(" + pythonStringRepr(s) + ")"
         case .array(let items): return "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
         case .tuple(let items):
             if items.count == 1 { return "(" + items[0].pythonRepr + ",)" }

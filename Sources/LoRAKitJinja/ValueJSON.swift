@@ -45,7 +45,7 @@ private func writeJSON(_ value: Value, _ o: JSONOptions, level: Int, into out: i
     case .int(let i): out += String(i)
     case .double(let d):
         out += d.isNaN ? "NaN" : d.isInfinite ? (d < 0 ? "-Infinity" : "Infinity") : formatPythonFloat(d)
-    case .string(let s): out += jsonQuote(s, ensureASCII: o.ensureASCII)
+    case .string(let s), .markup(let s): out += jsonQuote(s, ensureASCII: o.ensureASCII)
     case .array(let items), .tuple(let items):
         try writeJSONContainer(open: "[", close: "]", count: items.count, o, level, &out) { i, out in
             try writeJSON(items[i], o, level: level + 1, into: &out)
@@ -79,7 +79,7 @@ private func writeJSONContainer(open: String, close: String, count: Int, _ o: JS
 
 /// JSON object keys: strings as they are; numbers, booleans and None become strings as json.dumps does.
 private func jsonKey(_ key: Value, _ o: JSONOptions) throws -> String {
-    switch key {
+    switch key.plain {
     case .string(let s): return jsonQuote(s, ensureASCII: o.ensureASCII)
     case .int, .double: return "\"" + key.pythonRepr + "\""
     case .bool(let b): return b ? "\"true\"" : "\"false\""

@@ -34,7 +34,7 @@ extension Value {
 
 /// Python's `==`: 1 == 1.0 == True, lists and tuples are never equal to each other, dicts ignore order.
 func pythonEquals(_ a: Value, _ b: Value) -> Bool {
-    switch (a, b) {
+    switch (a.plain, b.plain) {
     case (.undefined, .undefined), (.none, .none): return true
     case (.string(let x), .string(let y)): return x.unicodeScalars.elementsEqual(y.unicodeScalars)
     case (.array(let x), .array(let y)), (.tuple(let x), .tuple(let y)):
@@ -53,7 +53,7 @@ func pythonEquals(_ a: Value, _ b: Value) -> Bool {
 
 /// Python's `<`; ordering different types throws as Python 3 does.
 func pythonLess(_ a: Value, _ b: Value) throws -> Bool {
-    switch (a, b) {
+    switch (a.plain, b.plain) {
     case (.string(let x), .string(let y)):
         return x.unicodeScalars.lexicographicallyPrecedes(y.unicodeScalars)
     case (.array(let x), .array(let y)), (.tuple(let x), .tuple(let y)):
@@ -85,9 +85,9 @@ func compare(_ op: String, _ a: Value, _ b: Value) throws -> Bool {
 
 /// Python's `item in container`.
 func contains(_ container: Value, _ item: Value) throws -> Bool {
-    switch container {
+    switch container.plain {
     case .string(let s):
-        guard case .string(let sub) = item else {
+        guard case .string(let sub) = item.plain else {
             throw typeError("'in <string>' requires string as left operand, not \(item.typeName)")
         }
         return sub.isEmpty || s.contains(sub)
@@ -101,7 +101,7 @@ func contains(_ container: Value, _ item: Value) throws -> Bool {
 
 /// The items a `for` loop visits: list items, dict keys, a string's characters (code points).
 func iterate(_ value: Value) throws -> [Value] {
-    switch value {
+    switch value.plain {
     case .array(let items), .tuple(let items): return items
     case .dict(let d): return d.keys
     case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
@@ -112,7 +112,7 @@ func iterate(_ value: Value) throws -> [Value] {
 
 /// Python's len(); strings count code points, as Python does.
 func length(_ value: Value) throws -> Int {
-    switch value {
+    switch value.plain {
     case .string(let s): return s.unicodeScalars.count
     case .array(let items), .tuple(let items): return items.count
     case .dict(let d): return d.count

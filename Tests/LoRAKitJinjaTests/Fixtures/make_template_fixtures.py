@@ -315,6 +315,10 @@ CONSTRUCTS = [
     ("raise_exception", "before{{ raise_exception('Custom failure: ' ~ 42) }}", {}),
     ("loop_cycle", "{% for i in range(4) %}{{ loop.cycle('a', 'b') }}{% endfor %}", {}),
     ("list_methods", "{% set l = [1] %}{{ l.append(2) }}{{ l }}", {}),
+    # found by rendering all llama.cpp templates: None-valued inputs, Markup (|safe) concatenation
+    ("select_on_none", "[{{ none | selectattr('type', 'equalto', 'x') | list | length }}][{{ none | map(attribute='a') | list }}][{{ none | select | list }}]", {}),
+    ("markup_concat_escapes", "{{ \"Use '\"|safe + s + \"' ok\"|safe }}|{{ 'a'|safe ~ s }}|{{ s ~ 'b'|safe }}|{{ ('<'|e) + '<' }}|{{ 'x'|safe + d|tojson }}", {"s": "<\"q\">&'", "d": {"k": "\""}}),
+    ("markup_printing", "{{ s|safe }}|{{ s|safe|length }}|{{ (s|safe) == s }}|{{ s|escape|safe }}|{{ [s|safe] }}|{{ s|safe is string }}", {"s": "<b>"}),
     # errors that jinja raises at render time
     ("error_call_undefined", "{{ nothing() }}", {}),
     ("error_undefined_attr_of_undefined_call", "{{ nothing.method() }}", {}),
