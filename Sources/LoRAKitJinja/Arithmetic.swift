@@ -114,7 +114,8 @@ private func power(_ a: Value, _ b: Value) throws -> Value {
     return .double(pow(x, y))
 }
 
-/// `'%s and %d' % (a, b)`: the printf-style conversions templates use (%s %r %d %i %f %%).
+/// `'%s and %d' % (a, b)`: printf-style conversions s r d i f x X o with flags `-` `0` `+`, a width
+/// and a precision, and `%%`.
 func percentFormat(_ format: String, _ args: Value) throws -> String {
     var queue: [Value]
     if case .tuple(let items) = args { queue = items } else { queue = [args] }
@@ -125,25 +126,54 @@ func percentFormat(_ format: String, _ args: Value) throws -> String {
             out.unicodeScalars.append(c)
             continue
         }
+        var spec = ""
+        while let f = scalars.first, "-+0 .0123456789".unicodeScalars.contains(f) {
+            spec.unicodeScalars.append(f)
+            scalars.removeFirst()
+        }
         guard let conversion = scalars.popFirst() else { throw typeError("incomplete format") }
         if conversion == "%" {
             out += "%"
             continue
         }
         guard !queue.isEmpty else { throw typeError("not enough arguments for format string") }
-        let arg = queue.removeFirst()
-        switch conversion {
-        case "s": out += arg.pythonString
-        case "r": out += arg.pythonRepr
-        case "d", "i":
-            guard let n = arg.numberValue else { throw typeError("%d format: a real number is required") }
-            out += String(Int(n.rounded(.towardZero)))
-        case "f": out += String(formatFixed(arg.numberValue ?? 0, digits: 6))
-        default: throw JinjaError(.runtime, "unsupported format character '\(conversion)'")
-        }
+        out += try formatOne(queue.removeFirst(), conversion, spec)
     }
     guard queue.isEmpty else { throw typeError("not all arguments converted during string formatting") }
     return out
+}
+
+/// One `%[flags][width][.precision]conversion`.
+private func formatOne(_ arg: Value, _ conversion: Unicode.Scalar, _ spec: String) throws -> String {
+    let leftAlign = spec.hasPrefix("-") || spec.dropFirst().hasPrefix("-")
+    let plus = spec.contains("+")
+    let parts = spec.drop { "-+ ".contains($0) }.split(separator: ".", omittingEmptySubsequences: false)
+    let zeroPad = parts.first?.hasPrefix("0") ?? false
+    let width = Int(parts.first ?? "") ?? 0
+    let precision = parts.count > 1 ? Int(parts[1]) ?? 0 : nil
+    var body: String
+    switch conversion {
+    case "s": body = precision.map { String(arg.pythonString.prefix($0)) } ?? arg.pythonString
+    case "r": body = arg.pythonRepr
+    case "d", "i", "x", "X", "o":
+        guard let n = arg.numberValue else { throw typeError("%\(conversion) format: a real number is required") }
+        let i = Int(n.rounded(.towardZero))
+        let radix = conversion == "d" || conversion == "i" ? 10 : conversion == "o" ? 8 : 16
+        body = String(abs(i), radix: radix, uppercase: conversion == "X")
+        if i < 0 { body = "-" + body } else if plus { body = "+" + body }
+    case "f", "F":
+        guard let x = arg.numberValue else { throw typeError("must be real number, not \(arg.typeName)") }
+        body = formatFixed(x, digits: precision ?? 6)
+        if plus, x >= 0 { body = "+" + body }
+    default: throw JinjaError(.runtime, "unsupported format character '\(conversion)'")
+    }
+    let padCount = max(0, width - body.unicodeScalars.count)
+    if leftAlign { return body + String(repeating: " ", count: padCount) }
+    if zeroPad, conversion != "s", conversion != "r" {
+        let sign = body.hasPrefix("-") || body.hasPrefix("+") ? String(body.removeFirst()) : ""
+        return sign + String(repeating: "0", count: padCount) + body
+    }
+    return String(repeating: " ", count: padCount) + body
 }
 
 /// `x` with exactly `digits` decimals, rounding half to even on the binary value as Python's '%.Nf' does.

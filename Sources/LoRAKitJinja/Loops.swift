@@ -22,6 +22,8 @@ extension Evaluator {
         }
         for (i, item) in items.enumerated() {
             try countIteration()
+            // Each iteration starts afresh: a `set` in one is not seen by the next (jinja2 scoping).
+            scopes[scopes.count - 1] = [:]
             try assign(loop.target, item)
             scopes[scopes.count - 1]["loop"] = loopValue(index: i, items: items)
             if try execute(loop.body, into: &out) == .breakLoop { break }

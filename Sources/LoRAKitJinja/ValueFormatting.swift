@@ -29,8 +29,7 @@ extension Value {
             let body = d.pairs.map { $0.key.pythonRepr + ": " + $0.value.pythonRepr }
             return "{" + body.joined(separator: ", ") + "}"
         case .namespace(let ns):
-            let body = ns.attributes.pairs.map { ($0.key.stringValue ?? "") + "=" + $0.value.pythonRepr }
-            return "<Namespace " + body.joined(separator: ", ") + ">"
+            return "<Namespace " + Value.dict(ns.attributes).pythonRepr + ">"
         case .function(let f): return "<function \(f.name)>"
         }
     }
