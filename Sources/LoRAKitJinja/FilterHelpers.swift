@@ -58,7 +58,7 @@ extension Evaluator {
                 out.append(item)
             }
         }
-        return .array(out)
+        return .lazy(LazySequence(.generator, out))
     }
 
     func batch(_ value: Value, _ args: Arguments) throws -> Value {
@@ -77,7 +77,7 @@ extension Evaluator {
             if let fill { row += Array(repeating: fill, count: size - row.count) }
             rows.append(.array(row))
         }
-        return .array(rows)
+        return .lazy(LazySequence(.generator, rows))
     }
 
     /// round(value, precision=0, method='common'): 'common' is Python's round (half to even), and

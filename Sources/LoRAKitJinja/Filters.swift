@@ -70,18 +70,22 @@ extension Evaluator {
         case "length", "count": return .int(try length(value))
         case "list": return .array(try iterate(value))
         case "first": return try iterate(value).first ?? .undefined("No first item, sequence was empty.")
-        case "last": return try iterate(value).last ?? .undefined("No last item, sequence was empty.")
+        case "last":
+            // jinja2 takes next(reversed(value)), and a generator cannot be reversed.
+            if case .lazy(let l) = value, !l.kind.isView { throw typeError("'\(l.kind.rawValue)' object is not reversible") }
+            return try iterate(value).last ?? .undefined("No last item, sequence was empty.")
         case "reverse":
             if let s = value.stringValue { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
+            if case .array(let items) = value { return .lazy(LazySequence(.reverseIterator, items.reversed())) }
             return .array(try iterate(value).reversed())
         case "join":
             var items = try iterate(value)
             if let attr = args.value("attribute", at: 1) { items = try items.map { try path($0, attr) } }
             return .string(items.map(\.pythonString).joined(separator: args.value("d", at: 0)?.pythonString ?? ""))
         case "items":
-            if value.isUndefined { return .array([]) }
+            if value.isUndefined { return .lazy(LazySequence(.generator, [])) }
             guard case .dict(let d) = value else { throw typeError("items filter needs a mapping, got \(value.typeName)") }
-            return .array(d.pairs.map { .tuple([$0.key, $0.value]) })
+            return .lazy(LazySequence(.generator, d.pairs.map { .tuple([$0.key, $0.value]) }))
         case "dictsort": return try dictSort(value, args)
         case "sort": return try sortFilter(value, args)
         case "unique": return try unique(value, args)
@@ -106,11 +110,11 @@ extension Evaluator {
             let testName = rest.isEmpty ? nil : rest.removeFirst().stringValue
             let keep = name.hasPrefix("select")
             // jinja2 checks `if value:` before iterating, so `none | selectattr(…)` is empty.
-            return .array(try (value.isTruthy ? iterate(value) : []).filter { item in
+            return .lazy(LazySequence(.generator, try (value.isTruthy ? iterate(value) : []).filter { item in
                 let subject = try attr.map { try path(item, $0) } ?? item
                 let passed = try testName.map { try applyTest($0, subject, rest) } ?? subject.isTruthy
                 return passed == keep
-            })
+            }))
         case "map": return try mapFilter(value, args)
         case "sum":
             var total: Value = args.value("start", at: 1) ?? .int(0)
@@ -138,14 +142,14 @@ extension Evaluator {
         let items = value.isTruthy ? try iterate(value) : []  // `if value:` first, as in jinja2
         if let attr = args.keywords.first(where: { $0.0 == "attribute" })?.1 {
             let fallback = args.keywords.first(where: { $0.0 == "default" })?.1
-            return .array(try items.map { item in
+            return .lazy(LazySequence(.generator, try items.map { item in
                 let v = try path(item, attr)
                 return v.isUndefined ? fallback ?? v : v
-            })
+            }))
         }
-        guard let filterName = args.positional.first?.stringValue else { return .array(items) }
+        guard let filterName = args.positional.first?.stringValue else { return .lazy(LazySequence(.generator, items)) }
         let rest = Arguments(Array(args.positional.dropFirst()), keywords: args.keywords)
-        return .array(try items.map { try applyFilter(filterName, $0, rest) })
+        return .lazy(LazySequence(.generator, try items.map { try applyFilter(filterName, $0, rest) }))
     }
 
     /// Attribute paths of selectattr/map/sort: `'role'`, `'function.name'`, or an int index.

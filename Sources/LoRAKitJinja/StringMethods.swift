@@ -26,9 +26,10 @@ extension Evaluator {
 
     func dictMethod(_ d: OrderedDict, _ name: String) -> Callable? {
         switch name {
-        case "items": return Callable(name: "dict.items") { _ in .array(d.pairs.map { .tuple([$0.key, $0.value]) }) }
-        case "keys": return Callable(name: "dict.keys") { _ in .array(d.keys) }
-        case "values": return Callable(name: "dict.values") { _ in .array(d.values) }
+        case "items":
+            return Callable(name: "dict.items") { _ in .lazy(LazySequence(.dictItems, d.pairs.map { .tuple([$0.key, $0.value]) })) }
+        case "keys": return Callable(name: "dict.keys") { _ in .lazy(LazySequence(.dictKeys, d.keys)) }
+        case "values": return Callable(name: "dict.values") { _ in .lazy(LazySequence(.dictValues, d.values)) }
         case "get":
             return Callable(name: "dict.get") { args in
                 guard let key = args.value("key", at: 0) else { throw typeError("get expected at least 1 argument, got 0") }

@@ -50,7 +50,7 @@ extension Evaluator {
         case "callable": if case .function = value { return true } else { return false }
         case "iterable":
             switch value.plain {
-            case .string, .array, .tuple, .dict, .undefined: return true
+            case .string, .array, .tuple, .dict, .undefined, .lazy: return true
             default: return false
             }
         case "sequence":

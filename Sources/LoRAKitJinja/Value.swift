@@ -26,6 +26,10 @@ public enum Value: Sendable {
     case namespace(Namespace)
     /// A callable: a macro, a global such as `range`, or a bound method such as `'a'.upper`.
     case function(Callable)
+    /// What Python gives lazily: a generator (from `map`, `select`, `unique`, …), a reversed list,
+    /// or a dict view (`d.items()`). It iterates like a list, but a generator has no len(), is
+    /// always true and cannot be JSON-serialized — templates that forget `| list` fail in jinja2 too.
+    case lazy(LazySequence)
 
     /// The Python type name, as error messages name it (`'int' object is not iterable`).
     public var typeName: String {
@@ -42,6 +46,7 @@ public enum Value: Sendable {
         case .dict: return "dict"
         case .namespace: return "Namespace"
         case .function: return "function"
+        case .lazy(let l): return l.kind.rawValue
         }
     }
 
@@ -76,7 +81,30 @@ public enum Value: Sendable {
         case .array(let a), .tuple(let a): return !a.isEmpty
         case .dict(let d): return !d.isEmpty
         case .namespace, .function: return true
+        case .lazy(let l): return l.kind.isView ? !l.items.isEmpty : true
         }
+    }
+}
+
+/// The items of a lazy Python iterable, computed eagerly, with the kind that decides how it behaves.
+public struct LazySequence: Sendable {
+    public enum Kind: String, Sendable {
+        case generator
+        case reverseIterator = "list_reverseiterator"
+        case dictItems = "dict_items"
+        case dictKeys = "dict_keys"
+        case dictValues = "dict_values"
+
+        /// Dict views have a length and are false when empty; iterators have neither.
+        var isView: Bool { self == .dictItems || self == .dictKeys || self == .dictValues }
+    }
+
+    public var kind: Kind
+    public var items: [Value]
+
+    public init(_ kind: Kind, _ items: [Value]) {
+        self.kind = kind
+        self.items = items
     }
 }
 

@@ -31,6 +31,10 @@ extension Value {
         case .namespace(let ns):
             return "<Namespace " + Value.dict(ns.attributes).pythonRepr + ">"
         case .function(let f): return "<function \(f.name)>"
+        case .lazy(let l):
+            // CPython prints an address here, which no template can depend on.
+            guard l.kind.isView else { return "<\(l.kind.rawValue) object>" }
+            return l.kind.rawValue + "(" + Value.array(l.items).pythonRepr + ")"
         }
     }
 }

@@ -57,7 +57,7 @@ private func writeJSON(_ value: Value, _ o: JSONOptions, level: Int, into out: i
             out += try jsonKey(pairs[i].key, o) + o.keySeparator
             try writeJSON(pairs[i].value, o, level: level + 1, into: &out)
         }
-    case .undefined, .namespace, .function:
+    case .undefined, .namespace, .function, .lazy:
         throw JinjaError(.runtime, "Object of type \(value.typeName) is not JSON serializable")
     }
 }

@@ -92,6 +92,7 @@ func contains(_ container: Value, _ item: Value) throws -> Bool {
         }
         return sub.isEmpty || s.contains(sub)
     case .array(let items), .tuple(let items): return items.contains { pythonEquals($0, item) }
+    case .lazy(let l): return l.items.contains { pythonEquals($0, item) }
     case .dict(let d): return d[item] != nil
     case .namespace(let ns): return ns.attributes[item] != nil
     case .undefined: return false
@@ -103,6 +104,7 @@ func contains(_ container: Value, _ item: Value) throws -> Bool {
 func iterate(_ value: Value) throws -> [Value] {
     switch value.plain {
     case .array(let items), .tuple(let items): return items
+    case .lazy(let l): return l.items
     case .dict(let d): return d.keys
     case .string(let s): return s.unicodeScalars.map { .string(String($0)) }
     case .undefined: return []  // jinja2's Undefined iterates as empty
@@ -115,6 +117,7 @@ func length(_ value: Value) throws -> Int {
     switch value.plain {
     case .string(let s): return s.unicodeScalars.count
     case .array(let items), .tuple(let items): return items.count
+    case .lazy(let l) where l.kind.isView: return l.items.count
     case .dict(let d): return d.count
     case .undefined: return 0
     default: throw typeError("object of type '\(value.typeName)' has no len()")

@@ -335,6 +335,14 @@ CONSTRUCTS = [
     ("unicode_len_and_slices", "{{ 'é🎉日本'|length }} {{ 'é🎉日本'[1] }} {{ 'é🎉日本'[-2:] }} {{ 'é🎉日本'|upper }}", {}),
     ("whitespace_mixed_control", "<\n  {%- for i in [1, 2] -%}\n    {{ i }}\n  {%- endfor %}\n>\n  {{- ' x ' -}}\n  <", {}),
     ("if_inside_line_keeps_text", "a {% if true %}b{% endif %} c\n  {% if true %}d{% endif %}  \n", {}),
+    # lazy results: generators (map/select/unique/…) and dict views behave unlike lists
+    ("generator_truthiness", "{{ 'T' if ([] | select) else 'F' }}{{ 'T' if ([] | map('upper')) else 'F' }}{{ 'T' if ({} .items()) else 'F' }}{{ 'T' if ([] | select | list) else 'F' }}", {}),
+    ("dict_views", "{{ d.items() }}|{{ d.keys() }}|{{ d.values() | length }}|{{ d.keys() | first }}|{{ d.items() | last }}|{{ 'a' in d.keys() }}", {"d": {"a": 1, "b": 2}}),
+    ("generator_consumers", "{{ [3, 1] | map('string') | join(',') }}|{{ [3, 1] | select | sort }}|{{ [1, 2] | reverse | first }}|{{ [1, 2] | reverse | join }}|{{ [1, 1] | unique | list }}|{{ [1, 2] | select | first }}{% for x in [1, 2] | select %}{{ loop.length }}{% endfor %}", {}),
+    ("error_generator_length", "{{ [1] | map('string') | length }}", {}),
+    ("error_generator_tojson", "{{ [1] | select | tojson }}", {}),
+    ("error_generator_last", "{{ [1, 2] | select | last }}", {}),
+    ("error_dict_items_tojson", "{{ {'a': 1}.items() | tojson }}", {}),
     # errors that jinja raises at render time
     ("error_call_undefined", "{{ nothing() }}", {}),
     ("error_undefined_attr_of_undefined_call", "{{ nothing.method() }}", {}),
