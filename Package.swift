@@ -5,6 +5,7 @@ let package = Package(
     name: "LoRAKit",
     products: [
         .library(name: "LoRAKit", targets: ["LoRAKit"]),
+        .library(name: "LoRAKitJinja", targets: ["LoRAKitJinja"]),
         .executable(name: "lorakit", targets: ["lorakit"]),
         .executable(name: "lorakit-bench", targets: ["lorakit-bench"]),
         .library(name: "LoRAKitTokenizers", targets: ["LoRAKitTokenizers"]),
@@ -32,6 +33,8 @@ let package = Package(
             path: "Sources/LoRAKit",
             plugins: ["EmbedKernels"]
         ),
+        // Chat-template interpreter (the Jinja subset real templates use); no dependencies.
+        .target(name: "LoRAKitJinja", path: "Sources/LoRAKitJinja"),
         .executableTarget(
             name: "lorakit",
             dependencies: ["LoRAKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -56,6 +59,13 @@ let package = Package(
             dependencies: ["LoRAKit"],
             path: "Tests/LoRAKitTests",
             // Read from the source tree by path (Support/Fixtures.swift), not bundled.
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "LoRAKitJinjaTests",
+            dependencies: ["LoRAKitJinja"],
+            path: "Tests/LoRAKitJinjaTests",
+            // Read from the source tree by path, not bundled.
             exclude: ["Fixtures"]
         ),
     ]

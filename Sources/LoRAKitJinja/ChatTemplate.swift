@@ -1,0 +1,124 @@
+import Foundation
+
+/// One chat message. Extra fields (`tool_calls`, `tool_call_id`, `reasoning_content`, …) go in
+/// ``fields`` and reach the template as keys of the message dict, after `role` and `content`.
+public struct ChatMessage: Sendable {
+    public var role: String
+    public var content: Value
+    public var fields: [(String, Value)]
+
+    public init(role: String, content: String, fields: [(String, Value)] = []) {
+        self.init(role: role, content: .string(content), fields: fields)
+    }
+
+    public init(role: String, content: Value, fields: [(String, Value)] = []) {
+        self.role = role
+        self.content = content
+        self.fields = fields
+    }
+
+    /// The message as the dict a template sees.
+    public var value: Value {
+        .dict(OrderedDict([("role", .string(role)), ("content", content)] + fields))
+    }
+}
+
+/// A chat template (the Jinja source in a tokenizer's `chat_template`), parsed once and rendered
+/// as transformers' `tokenizer.apply_chat_template(messages, tokenize=False, …)` renders it.
+///
+/// ```swift
+/// let template = try ChatTemplate(source: jinjaText, name: "Qwen2.5")
+/// let prompt = try template.render(
+///     messages: [["role": "user", "content": "Hi"]],
+///     addGenerationPrompt: true,
+///     variables: ["eos_token": "<|im_end|>"])
+/// ```
+///
+/// Rendering is deterministic except for `strftime_now`, which reads `now` in `timeZone`
+/// (transformers reads the local clock); pass both to reproduce a rendering exactly.
+public struct ChatTemplate: Sendable {
+    /// The template's text, as given.
+    public let source: String
+    /// Names the template in error messages.
+    public let name: String
+    /// Bounds every render of this template.
+    public var limits: RenderLimits
+    private let body: [Stmt]
+
+    /// Parses `source`; throws ``JinjaError`` (kind ``JinjaError/Kind/syntax``) naming the line.
+    public init(source: String, name: String = "chat_template", limits: RenderLimits = RenderLimits()) throws {
+        self.source = source
+        self.name = name
+        self.limits = limits
+        do {
+            body = try Parser.parse(source)
+        } catch var error as JinjaError {
+            error.templateName = name
+            throw error
+        }
+    }
+
+    /// Renders a conversation as apply_chat_template does.
+    ///
+    /// - Parameters:
+    ///   - messages: Message dicts (`["role": "user", "content": "Hi"]`). As in transformers, keys
+    ///     whose value is `none` are dropped, and a message with `reasoning_content`, `thinking` or
+    ///     `reasoning` gets its reasoning under both `thinking` and `reasoning_content`.
+    ///   - addGenerationPrompt: The template's `add_generation_prompt`.
+    ///   - tools: Tool schemas as JSON-like dicts; `none` in the template when nil.
+    ///   - documents: Retrieval documents; `none` in the template when nil.
+    ///   - variables: Everything else the template reads: the tokenizer's special tokens
+    ///     (`bos_token`, `eos_token`, …) and template options (`enable_thinking`, `date_string`, …).
+    ///   - now: The instant `strftime_now` formats.
+    ///   - timeZone: The zone `strftime_now` formats `now` in.
+    public func render(messages: [Value], addGenerationPrompt: Bool = false, tools: [Value]? = nil,
+                       documents: [Value]? = nil, variables: [String: Value] = [:], now: Date = Date(),
+                       timeZone: TimeZone = .current) throws -> String {
+        var context = variables
+        context["messages"] = .array(try messages.map(normalizeMessage))
+        context["add_generation_prompt"] = .bool(addGenerationPrompt)
+        context["tools"] = tools.map(Value.array) ?? variables["tools"] ?? Value.none
+        context["documents"] = documents.map(Value.array) ?? variables["documents"] ?? Value.none
+        return try render(context: context, now: now, timeZone: timeZone)
+    }
+
+    /// Renders typed messages, exactly as their ``ChatMessage/value`` dicts would render with
+    /// ``render(messages:addGenerationPrompt:tools:documents:variables:now:timeZone:)``.
+    /// (A separate label keeps `render(messages: [])` unambiguous.)
+    public func render(chat messages: [ChatMessage], addGenerationPrompt: Bool = false, tools: [Value]? = nil,
+                       documents: [Value]? = nil, variables: [String: Value] = [:], now: Date = Date(),
+                       timeZone: TimeZone = .current) throws -> String {
+        try render(messages: messages.map(\.value), addGenerationPrompt: addGenerationPrompt, tools: tools,
+                   documents: documents, variables: variables, now: now, timeZone: timeZone)
+    }
+
+    /// Renders with exactly the variables given, like jinja2's `Template.render(**context)`:
+    /// nothing is added or normalized.
+    public func render(context: [String: Value], now: Date = Date(), timeZone: TimeZone = .current) throws -> String {
+        let evaluator = Evaluator(variables: context, limits: limits, now: now, timeZone: timeZone)
+        do {
+            return try evaluator.capture(body)
+        } catch var error as JinjaError {
+            error.templateName = name
+            throw error
+        }
+    }
+}
+
+/// transformers' `_normalize_chat_messages` and `_alias_reasoning_fields` for one message.
+private func normalizeMessage(_ message: Value) throws -> Value {
+    guard case .dict(let d) = message else {
+        throw JinjaError(.runtime, "TypeError: Chat messages should be dicts, but got \(message.pythonRepr).")
+    }
+    var kept = OrderedDict()
+    for (k, v) in d.pairs where !v.isNone { kept[k] = v }
+    guard let reasoning = ["reasoning_content", "thinking", "reasoning"].lazy.compactMap({ kept[$0] }).first else {
+        return .dict(kept)
+    }
+    // {"thinking": r, **message, "reasoning_content": r}
+    var aliased = OrderedDict()
+    aliased["thinking"] = reasoning
+    for (k, v) in kept.pairs { aliased[k] = v }
+    aliased["reasoning_content"] = reasoning
+    return .dict(aliased)
+}

@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+@testable import LoRAKitJinja
+
+/// Errors name the template, line and column; limits stop runaway templates early.
+@Suite struct ErrorTests {
+    private func error(_ source: String, context: [String: Value] = [:], limits: RenderLimits = RenderLimits())
+        -> JinjaError?
+    {
+        do {
+            _ = try ChatTemplate(source: source, name: "t.jinja", limits: limits).render(context: context)
+            return nil
+        } catch let e as JinjaError {
+            return e
+        } catch {
+            return nil
+        }
+    }
+
+    @Test func unclosedBlockNamesTheBlock() throws {
+        let e = try #require(error("line one\n{% if true %}\nnever closed"))
+        #expect(e.kind == .syntax)
+        #expect(e.message.contains("The innermost block that needs to be closed is 'if'"))
+        #expect(e.location?.line == 3)
+        #expect(e.description.hasPrefix("t.jinja:3:"))
+    }
+
+    @Test func unknownTagHasLineAndColumn() throws {
+        let e = try #require(error("a\nb\n  {% frobnicate %}"))
+        #expect(e.kind == .syntax)
+        #expect(e.message == "Encountered unknown tag 'frobnicate'.")
+        #expect(e.location == SourceLocation(line: 3, column: 6))
+    }
+
+    @Test func mismatchedEndTag() throws {
+        let e = try #require(error("{% for x in y %}\n{% endif %}"))
+        #expect(e.message.contains("Encountered unknown tag 'endif'"))
+        #expect(e.message.contains("'endfor' or 'else'"))
+        #expect(e.location?.line == 2)
+    }
+
+    @Test func badExpressionHasLine() throws {
+        let e = try #require(error("ok\n{{ 1 + }}"))
+        #expect(e.kind == .syntax)
+        #expect(e.location?.line == 2)
+        let unclosed = try #require(error("{{ 'a' "))
+        #expect(unclosed.message.contains("expected 'end of print statement'"))
+        let comment = try #require(error("{# never closed"))
+        #expect(comment.message.contains("comment"))
+    }
+
+    @Test func runtimeErrorHasLocation() throws {
+        let e = try #require(error("line\n  {{ 'a' + 1 }}"))
+        #expect(e.kind == .runtime)
+        #expect(e.message == "TypeError: can only concatenate str (not \"int\") to str")
+        #expect(e.location?.line == 2)
+        #expect(e.description.hasPrefix("t.jinja:2:"))
+    }
+
+    @Test func raiseExceptionThrowsItsMessage() throws {
+        let e = try #require(error("{% if true %}{{ raise_exception('Roles must alternate ' ~ 2) }}{% endif %}"))
+        #expect(e.kind == .raised)
+        #expect(e.message == "Roles must alternate 2")
+    }
+
+    @Test func hugeRangeFailsAtOnce() throws {
+        let start = Date()
+        let e = try #require(error("{% for i in range(10**9) %}x{% endfor %}"))
+        #expect(e.kind == .limit)
+        #expect(e.message.contains("maxLoopIterations"))
+        #expect(Date().timeIntervalSince(start) < 1)
+    }
+
+    @Test func nestedLoopsHitTheIterationLimit() throws {
+        let source = "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}"
+            + "{% endfor %}{% endfor %}{% endfor %}"
+        let e = try #require(error(source, limits: RenderLimits(maxLoopIterations: 100_000)))
+        #expect(e.kind == .limit)
+        #expect(e.message.contains("loop iterations"))
+    }
+
+    @Test func outputLimit() throws {
+        let e = try #require(error("{% for i in range(100) %}0123456789{% endfor %}",
+                                   limits: RenderLimits(maxOutputBytes: 500)))
+        #expect(e.kind == .limit)
+        #expect(e.message.contains("maxOutputBytes"))
+        let repeated = try #require(error("{{ 'x' * 10**9 }}"))
+        #expect(repeated.kind == .limit)
+    }
+
+    @Test func macroRecursionLimit() throws {
+        let e = try #require(error("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}"))
+        #expect(e.kind == .limit)
+        #expect(e.message.contains("maxCallDepth"))
+    }
+
+    @Test func undefinedPrintsEmptyButFailsWhenUsed() throws {
+        let context: [String: Value] = ["m": ["role": "user"]]
+        let t = try ChatTemplate(source: "[{{ m.nope }}][{{ nothing }}][{{ m.nope is defined }}][{{ nothing | length }}]")
+        #expect(try t.render(context: context) == "[][][False][0]")
+        #expect(error("{{ nothing() }}")?.message == "UndefinedError: 'nothing' is undefined")
+        #expect(error("{{ m.nope() }}", context: context)?.message == "UndefinedError: 'dict object' has no attribute 'nope'")
+        #expect(error("{{ nothing.attr }}")?.message == "UndefinedError: 'nothing' is undefined")
+        #expect(error("{{ m.nope + 'x' }}", context: context)?.kind == .runtime)
+        #expect(error("{{ nothing | tojson }}") != nil)
+    }
+
+    @Test func unsupportedTagsSaySo() throws {
+        let e = try #require(error("{% include 'other.jinja' %}"))
+        #expect(e.message.contains("not supported"))
+    }
+
+    @Test func sandboxRefusesMutation() throws {
+        let e = try #require(error("{% set l = [1] %}{{ l.append(2) }}"))
+        #expect(e.message.contains("SecurityError"))
+    }
+}
