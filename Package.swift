@@ -29,7 +29,7 @@ let package = Package(
 
         .target(
             name: "LoRAKit",
-            dependencies: ["COpenCL", "CCLBlast", "CBLAS"],
+            dependencies: ["COpenCL", "CCLBlast", "CBLAS", "LoRAKitTokenizers", "LoRAKitJinja"],
             path: "Sources/LoRAKit",
             plugins: ["EmbedKernels"]
         ),
@@ -56,7 +56,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LoRAKitTests",
-            dependencies: ["LoRAKit"],
+            dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitJinja"],
             path: "Tests/LoRAKitTests",
             // Read from the source tree by path (Support/Fixtures.swift), not bundled.
             exclude: ["Fixtures"]

@@ -14,7 +14,8 @@ struct DataOptions: ParsableArguments {
     /// The model's tokenizer for the data: bytes for a byte-level model, nil when it has none
     /// (token files still load).
     static func tokenizer(for checkpoint: ModelCheckpoint) throws -> (any ExampleTokenizer)? {
-        checkpoint.isByteLevel ? ByteLevelTokenizer() : nil
+        if ModelTokenizer.exists(in: checkpoint.folder) { return try ModelTokenizer(folder: checkpoint.folder) }
+        return checkpoint.isByteLevel ? ByteLevelTokenizer() : nil
     }
 
     /// The data as training data, with `evaluation` held out when given.

@@ -59,14 +59,14 @@ struct DatasetTests {
         var eosToken: String? { "<|im_end|>" }
         var paddingID: Int32 { 0 }
         func encode(_ text: String, addSpecialTokens: Bool) -> [Int32] { text.utf8.map { Int32($0) } }
-        func renderChat(_ messages: [ChatMessage], addGenerationPrompt: Bool) -> String {
+        func renderChat(_ messages: [ChatTurn], addGenerationPrompt: Bool) -> String {
             messages.map { "<|im_start|>\($0.role)\n\($0.content)<|im_end|>\n" }.joined() + (addGenerationPrompt ? "<|im_start|>assistant\n" : "")
         }
     }
 
     @Test("conversations train on each assistant turn with its end-of-turn token, never the header")
     func conversationMask() throws {
-        let messages: [ChatMessage] = [.init(role: "system", content: "S"), .init(role: "user", content: "U1"),
+        let messages: [ChatTurn] = [.init(role: "system", content: "S"), .init(role: "user", content: "U1"),
                                        .init(role: "assistant", content: "A1"), .init(role: "user", content: "U2"),
                                        .init(role: "assistant", content: "A2")]
         let example = try ExampleEncoder(tokenizer: ChatMLBytes()).encode(.conversation(messages), file: "d", line: 1)

@@ -11,8 +11,8 @@ import Foundation
 public enum DatasetRecord: Sendable, Equatable {
     case text(String)
     case promptCompletion(prompt: String, completion: String)
-    case conversationalPromptCompletion(prompt: [ChatMessage], completion: [ChatMessage])
-    case conversation([ChatMessage])
+    case conversationalPromptCompletion(prompt: [ChatTurn], completion: [ChatTurn])
+    case conversation([ChatTurn])
 
     /// The format's name, as error messages and reports say it.
     public var format: String {
@@ -55,16 +55,16 @@ public enum DatasetRecord: Sendable, Equatable {
         return text
     }
 
-    private static func messages(_ value: Any?, _ field: String, _ fail: (String) -> DatasetError) throws -> [ChatMessage] {
+    private static func messages(_ value: Any?, _ field: String, _ fail: (String) -> DatasetError) throws -> [ChatTurn] {
         guard let list = value as? [Any], !list.isEmpty else { throw fail("\"\(field)\" must be a non-empty list of messages") }
         return try list.enumerated().map { index, item in
             guard let message = item as? [String: Any] else { throw fail("\(field)[\(index)] must be an object with \"role\" and \"content\"") }
             guard let role = message["role"] as? String else { throw fail("\(field)[\(index)] has no string \"role\"") }
-            guard ChatMessage.roles.contains(role) else {
-                throw fail("\(field)[\(index)] has role \"\(role)\"; expected one of \(ChatMessage.roles.sorted().joined(separator: ", "))")
+            guard ChatTurn.roles.contains(role) else {
+                throw fail("\(field)[\(index)] has role \"\(role)\"; expected one of \(ChatTurn.roles.sorted().joined(separator: ", "))")
             }
             guard let content = message["content"] as? String else { throw fail("\(field)[\(index)] (\(role)) has no string \"content\"") }
-            return ChatMessage(role: role, content: content)
+            return ChatTurn(role: role, content: content)
         }
     }
 

@@ -62,7 +62,7 @@ public struct ExampleEncoder {
     }
 
     /// A conversation's ids, training on its assistant turns (ConversationMask).
-    private func conversation(_ messages: [ChatMessage]) throws -> TrainingExample {
+    private func conversation(_ messages: [ChatTurn]) throws -> TrainingExample {
         let text = try tokenizer.renderChat(messages, addGenerationPrompt: false)
         let ids = try tokenizer.encode(text, addSpecialTokens: false)
         guard mask == .completion else { return all(ids) }

@@ -10,7 +10,7 @@ public protocol ExampleTokenizer {
     /// The chat template's rendering of `messages`, with the assistant header after them when
     /// `addGenerationPrompt` (transformers' `apply_chat_template(tokenize=False)`). Throws when
     /// the model has no chat template.
-    func renderChat(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String
+    func renderChat(_ messages: [ChatTurn], addGenerationPrompt: Bool) throws -> String
 }
 
 /// Byte-level models (vocabulary 256, no tokenizer file): each UTF-8 byte is one token, with no
@@ -22,7 +22,7 @@ public struct ByteLevelTokenizer: ExampleTokenizer {
     public var eosToken: String? { nil }
     public var paddingID: Int32 { 0 }
 
-    public func renderChat(_ messages: [ChatMessage], addGenerationPrompt: Bool) throws -> String {
+    public func renderChat(_ messages: [ChatTurn], addGenerationPrompt: Bool) throws -> String {
         throw DatasetError(file: "(model)", line: 0,
                            "a byte-level model has no chat template; conversations need a model folder with tokenizer.json and a chat template")
     }

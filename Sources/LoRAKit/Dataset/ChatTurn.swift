@@ -1,5 +1,5 @@
-/// One turn of a conversation, as TRL's and OpenAI's conversational datasets hold it.
-public struct ChatMessage: Sendable, Equatable {
+/// One message of a conversation (LoRAKitJinja.ChatMessage is the template's richer form), as TRL's and OpenAI's conversational datasets hold it.
+public struct ChatTurn: Sendable, Equatable {
     /// `system`, `user` or `assistant`.
     public var role: String
     public var content: String

@@ -1,0 +1,68 @@
+import Foundation
+import LoRAKitJinja
+import LoRAKitTokenizers
+
+/// A model folder's tokenizer (`tokenizer.json`, `tokenizer_config.json`) and chat template
+/// (`chat_template.jinja` or the config's `chat_template`), as datasets, `tokenize` and
+/// `generate` use them: the ids of transformers' `tokenizer(text)` and the text of its
+/// `apply_chat_template`.
+public final class ModelTokenizer: ExampleTokenizer, @unchecked Sendable {
+    public let tokenizer: Tokenizer
+    public let template: ChatTemplate?
+    /// What the template sees of the special tokens (transformers passes its special_tokens_map).
+    let specialTokens: [String: Value]
+
+    /// Reads the folder's tokenizer files; the template is parsed now, so a bad one fails here.
+    public convenience init(folder: URL) throws {
+        let tokenizer = try Tokenizer(folder: folder)
+        try self.init(tokenizer: tokenizer, template: tokenizer.config.chatTemplate.map {
+            try ChatTemplate(source: $0, name: folder.appendingPathComponent("chat_template").path)
+        })
+    }
+
+    /// A tokenizer with a template of its own or another's (nil: none).
+    public init(tokenizer: Tokenizer, template: ChatTemplate?) throws {
+        self.tokenizer = tokenizer
+        self.template = template
+        let config = tokenizer.config
+        var special: [String: Value] = [:]
+        for (key, token) in [("bos_token", config.bosToken), ("eos_token", config.eosToken), ("unk_token", config.unkToken),
+                             ("pad_token", config.padToken)] {
+            if let token { special[key] = .string(token) }
+        }
+        specialTokens = special
+    }
+
+    /// Whether `folder` holds a tokenizer.json.
+    public static func exists(in folder: URL) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
+    }
+
+    public func encode(_ text: String, addSpecialTokens: Bool) -> [Int32] { tokenizer.encode(text, addSpecialTokens: addSpecialTokens) }
+
+    public func decode(_ ids: [Int32], skipSpecialTokens: Bool = false) -> String {
+        tokenizer.decode(ids, skipSpecialTokens: skipSpecialTokens)
+    }
+
+    public var eosToken: String? { tokenizer.config.eosToken }
+
+    /// The pad token's id, else EOS's (as TRL pads with EOS when there is no pad token), else 0.
+    public var paddingID: Int32 {
+        tokenizer.config.padToken.flatMap(tokenizer.id(of:)) ?? tokenizer.config.eosToken.flatMap(tokenizer.id(of:)) ?? 0
+    }
+
+    /// Ids that end generation: EOS, and the end-of-turn tokens of common templates that the
+    /// vocabulary has (`<|im_end|>`, `<|eot_id|>`, `<|end|>`, `<end_of_turn>`).
+    public var stopTokens: Set<Int32> {
+        let names = [tokenizer.config.eosToken].compactMap { $0 } + ["<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>", "<|endoftext|>"]
+        return Set(names.compactMap(tokenizer.id(of:)))
+    }
+
+    public func renderChat(_ messages: [ChatTurn], addGenerationPrompt: Bool) throws -> String {
+        guard let template else {
+            throw DatasetError(file: "(model)", line: 0, "the tokenizer has no chat template (tokenizer_config.json chat_template or chat_template.jinja)")
+        }
+        let values: [Value] = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
+        return try template.render(messages: values, addGenerationPrompt: addGenerationPrompt, variables: specialTokens)
+    }
+}
