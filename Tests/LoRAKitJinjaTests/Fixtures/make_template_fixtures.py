@@ -10,6 +10,9 @@ It writes, next to itself:
   real_renderings.json    every template x every conversation x add_generation_prompt on/off
   constructs.json         small hand-written templates, one Jinja construct each
 
+With `--wide OUT.json` it instead writes renderings of every template in llama.cpp's collection
+(about 70) to OUT.json, for the opt-in WideTemplateTests (LORAKIT_JINJA_WIDE=OUT.json swift test …).
+
 Everything is rendered by transformers' own code: real templates go through
 `render_jinja_template` (after `_normalize_chat_messages`, as apply_chat_template does), the
 construct templates through the same compiled environment (`_compile_jinja_template`).
@@ -22,6 +25,7 @@ import datetime as _dt
 import json
 import os
 import shutil
+import sys
 import zipfile
 import tempfile
 
@@ -379,7 +383,32 @@ def write_json(name, data):
         f.write("\n")
 
 
+# The opt-in wider check: every template in llama.cpp's collection x these conversations.
+WIDE_CONVERSATIONS = ["single_user", "multi_turn", "special_chars", "tools_call", "thinking", "reasoning_field"]
+
+
+def make_wide_renderings(out_path):
+    """Writes renderings of all ~70 llama.cpp templates (not committed: ~1 MB) for WideTemplateTests."""
+    tokens = {"bos_token": "<s>", "eos_token": "</s>"}
+    cases = []
+    for file in sorted(f for f in os.listdir(LLAMA_CPP_TEMPLATES) if f.endswith(".jinja")):
+        path = os.path.join(LLAMA_CPP_TEMPLATES, file)
+        with open(path, encoding="utf-8", newline="") as f:
+            source = f.read()
+        for conv_name in WIDE_CONVERSATIONS:
+            messages, extra = CONVERSATIONS[conv_name]
+            for agp in (False, True):
+                entry = {"template": file, "path": path, "conversation": conv_name, "add_generation_prompt": agp,
+                         "messages": messages, "variables": {**tokens, **extra}}
+                cases.append(record(entry, lambda: render_real(source, tokens, messages, extra, agp)))
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump({"frozen_now_epoch": FROZEN_EPOCH, "cases": cases}, f, ensure_ascii=False)
+    print(f"wide renderings: {len(cases)} ({sum('error' in c for c in cases)} raise) -> {out_path}")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--wide":
+        return make_wide_renderings(sys.argv[2])
     template_dir = copy_templates()
     real = make_real_renderings(template_dir)
     constructs = make_constructs()
