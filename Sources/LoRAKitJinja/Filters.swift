@@ -27,10 +27,7 @@ extension Evaluator {
         case "lower": return .string(text().lowercased())
         case "title": return .string(jinjaTitle(text()))
         case "capitalize": return .string(pythonCapitalize(text()))
-        case "replace":
-            var forwarded = args
-            if let count = args.value("count", at: 2) { forwarded = Arguments([args.value("old", at: 0) ?? "", args.value("new", at: 1) ?? "", count]) }
-            return try pythonReplace(text(), forwarded)
+        case "replace": return try pythonReplace(text(), args)  // same parameters as str.replace
         case "string":
             if case .markup = value { return value }
             return .string(text())
@@ -72,10 +69,14 @@ extension Evaluator {
         case "first": return try iterate(value).first ?? .undefined("No first item, sequence was empty.")
         case "last":
             // jinja2 takes next(reversed(value)), and a generator cannot be reversed.
-            if case .lazy(let l) = value, !l.kind.isView { throw typeError("'\(l.kind.rawValue)' object is not reversible") }
+            if case .lazy(let l) = value, !l.kind.isView {
+                throw typeError("'\(l.kind.rawValue)' object is not reversible")
+            }
             return try iterate(value).last ?? .undefined("No last item, sequence was empty.")
         case "reverse":
-            if let s = value.stringValue { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
+            if let s = value.stringValue {
+                return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed())))
+            }
             if case .array(let items) = value { return .lazy(LazySequence(.reverseIterator, items.reversed())) }
             return .array(try iterate(value).reversed())
         case "join":
@@ -84,7 +85,9 @@ extension Evaluator {
             return .string(items.map(\.pythonString).joined(separator: args.value("d", at: 0)?.pythonString ?? ""))
         case "items":
             if value.isUndefined { return .lazy(LazySequence(.generator, [])) }
-            guard case .dict(let d) = value else { throw typeError("items filter needs a mapping, got \(value.typeName)") }
+            guard case .dict(let d) = value else {
+                throw typeError("items filter needs a mapping, got \(value.typeName)")
+            }
             return .lazy(LazySequence(.generator, d.pairs.map { .tuple([$0.key, $0.value]) }))
         case "dictsort": return try dictSort(value, args)
         case "sort": return try sortFilter(value, args)
@@ -127,11 +130,15 @@ extension Evaluator {
             let attribute = args.value("attribute", at: 1)
             let items = try iterate(value).map { item in try attribute.map { try path(item, $0) } ?? item }
             let caseSensitive = args.value("case_sensitive", at: 0)?.isTruthy ?? false
+            // The first of equal items wins, as with Python's min() and max().
             var best: Value?
             for item in items {
-                guard let b = best else { best = item; continue }
-                let less = try pythonLess(sortKey(item, caseSensitive), sortKey(b, caseSensitive))
-                if less == (name == "min") && !pythonEquals(sortKey(item, caseSensitive), sortKey(b, caseSensitive)) { best = item }
+                guard let b = best else {
+                    best = item
+                    continue
+                }
+                let (x, y) = (sortKey(item, caseSensitive), sortKey(b, caseSensitive))
+                if name == "min" ? try pythonLess(x, y) : try pythonLess(y, x) { best = item }
             }
             return best ?? .undefined("No aggregated item, sequence was empty.")
         default: return nil
@@ -165,11 +172,15 @@ extension Evaluator {
 
     private func numberFilter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value? {
         switch name {
-        case "int": return toInt(value, default: args.value("default", at: 0) ?? .int(0), base: args.value("base", at: 1)?.intValue ?? 10)
+        case "int":
+            let base = args.value("base", at: 1)?.intValue ?? 10
+            return toInt(value, default: args.value("default", at: 0) ?? .int(0), base: base)
         case "float": return toFloat(value, default: args.value("default", at: 0) ?? .double(0))
         case "abs":
             if let i = value.intValue { return .int(abs(i)) }
-            guard case .double(let d) = value else { throw typeError("bad operand type for abs(): '\(value.typeName)'") }
+            guard case .double(let d) = value else {
+                throw typeError("bad operand type for abs(): '\(value.typeName)'")
+            }
             return .double(abs(d))
         case "round": return try roundFilter(value, args)
         default: return nil

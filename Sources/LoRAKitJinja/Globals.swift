@@ -30,7 +30,9 @@ extension Evaluator {
     /// the loop limit, so `range(10**9)` fails at once instead of allocating.
     func range(_ args: Arguments) throws -> Value {
         let ints = try args.positional.map { v -> Int in
-            guard let i = v.intValue else { throw typeError("'\(v.typeName)' object cannot be interpreted as an integer") }
+            guard let i = v.intValue else {
+                throw typeError("'\(v.typeName)' object cannot be interpreted as an integer")
+            }
             return i
         }
         let (start, stop, step): (Int, Int, Int)

@@ -25,7 +25,8 @@ import Testing
         let template = try ChatTemplate(source: "{{ messages[0] | tojson }}")
         let out = try template.render(messages: [["role": "assistant", "content": "ok", "tool_calls": .none,
                                                   "reasoning": "why"]])
-        #expect(out == #"{"thinking": "why", "role": "assistant", "content": "ok", "reasoning": "why", "reasoning_content": "why"}"#)
+        #expect(out == #"{"thinking": "why", "role": "assistant", "content": "ok", "reasoning": "why", "#
+            + #""reasoning_content": "why"}"#)
     }
 
     @Test func jsonKeepsOrderAndNumberKinds() throws {
@@ -45,7 +46,9 @@ import Testing
     @Test func templateIsReusableAndSendable() async throws {
         let template = try ChatTemplate(source: "{% for m in messages %}{{ m.content }}{% endfor %}")
         let outputs = try await withThrowingTaskGroup(of: String.self) { group in
-            for i in 0..<4 { group.addTask { try template.render(messages: [["role": "user", "content": .string("\(i)")]]) } }
+            for i in 0..<4 {
+                group.addTask { try template.render(messages: [["role": "user", "content": .string("\(i)")]]) }
+            }
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(Set(outputs) == ["0", "1", "2", "3"])

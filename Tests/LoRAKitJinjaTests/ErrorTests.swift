@@ -96,10 +96,12 @@ import Testing
 
     @Test func undefinedPrintsEmptyButFailsWhenUsed() throws {
         let context: [String: Value] = ["m": ["role": "user"]]
-        let t = try ChatTemplate(source: "[{{ m.nope }}][{{ nothing }}][{{ m.nope is defined }}][{{ nothing | length }}]")
+        let t = try ChatTemplate(
+            source: "[{{ m.nope }}][{{ nothing }}][{{ m.nope is defined }}][{{ nothing | length }}]")
         #expect(try t.render(context: context) == "[][][False][0]")
         #expect(error("{{ nothing() }}")?.message == "UndefinedError: 'nothing' is undefined")
-        #expect(error("{{ m.nope() }}", context: context)?.message == "UndefinedError: 'dict object' has no attribute 'nope'")
+        #expect(error("{{ m.nope() }}", context: context)?.message
+                == "UndefinedError: 'dict object' has no attribute 'nope'")
         #expect(error("{{ nothing.attr }}")?.message == "UndefinedError: 'nothing' is undefined")
         #expect(error("{{ m.nope + 'x' }}", context: context)?.kind == .runtime)
         #expect(error("{{ nothing | tojson }}") != nil)
