@@ -177,7 +177,10 @@ extension Evaluator {
             return toInt(value, default: args.value("default", at: 0) ?? .int(0), base: base)
         case "float": return toFloat(value, default: args.value("default", at: 0) ?? .double(0))
         case "abs":
-            if let i = value.intValue { return .int(abs(i)) }
+            if let i = value.intValue {
+                guard i != .min else { throw JinjaError(.runtime, "integer overflow in abs(\(i))") }
+                return .int(abs(i))
+            }
             guard case .double(let d) = value else {
                 throw typeError("bad operand type for abs(): '\(value.typeName)'")
             }

@@ -4,6 +4,9 @@
 struct Parser {
     var tokens: [Token]
     var index = 0
+    /// How deeply expressions and blocks nest right now; bounded so that input cannot overflow the stack.
+    var depth = 0
+    static let maxDepth = 200
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -67,6 +70,8 @@ struct Parser {
 
     /// Statements up to one of `endTags` (whose name is consumed and returned) or the end of the template.
     mutating func parseStatements(until endTags: [String], innermost: String?) throws -> ([Stmt], String?) {
+        try enter()
+        defer { depth -= 1 }
         var body: [Stmt] = []
         while true {
             let token = current
@@ -97,6 +102,11 @@ struct Parser {
                 throw fail("unexpected \(describe(token))")
             }
         }
+    }
+
+    mutating func enter() throws {
+        depth += 1
+        guard depth <= Parser.maxDepth else { throw fail("template nested more than \(Parser.maxDepth) levels deep") }
     }
 
     func lookingFor(_ tags: [String]) -> String {

@@ -39,6 +39,8 @@ extension Value {
 }
 
 private func writeJSON(_ value: Value, _ o: JSONOptions, level: Int, into out: inout String) throws {
+    // Only a namespace could make a cycle, and namespaces do not serialize; this bounds deep data.
+    guard level < 512 else { throw JinjaError(.runtime, "ValueError: value nested too deeply for JSON") }
     switch value {
     case .none: out += "null"
     case .bool(let b): out += b ? "true" : "false"

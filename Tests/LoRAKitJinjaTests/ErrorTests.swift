@@ -117,3 +117,47 @@ import Testing
         #expect(e.message.contains("SecurityError"))
     }
 }
+
+/// Hostile input fails with an error, never a crash: deep nesting, integer overflow, cycles.
+@Suite struct RobustnessTests {
+    private func fails(_ source: String) -> Bool {
+        do {
+            _ = try ChatTemplate(source: source).render(context: [:])
+            return false
+        } catch {
+            return error is JinjaError
+        }
+    }
+
+    @Test func deepNestingIsASyntaxError() {
+        #expect(fails("{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}"))
+        #expect(fails("{{ " + String(repeating: "- ", count: 5000) + "1 }}"))
+        #expect(fails("{{ " + String(repeating: "not ", count: 5000) + "1 }}"))
+        #expect(fails(String(repeating: "{% if true %}", count: 5000)))
+        #expect(fails("{{ " + String(repeating: "[", count: 5000) + " }}"))
+    }
+
+    @Test func integerOverflowThrows() {
+        let min = "(-9223372036854775807 - 1)"
+        for expr in ["9223372036854775807 + 1", "-\(min)", "\(min) // -1", "\(min) | abs", "2 ** 64",
+                     "9223372036854775807 * 2", "99999999999999999999"] {
+            #expect(fails("{{ \(expr) }}"), "\(expr)")
+        }
+        #expect(!fails("{{ \(min) % -1 }}"))
+        #expect(!fails("{{ range(-9223372036854775807, 9223372036854775807, 9223372036854775807) | list }}"))
+        #expect(fails("{{ range(-9223372036854775807, 9223372036854775807) | list }}"))  // too long
+        #expect(fails("{{ '%d' % 1e300 }}"))
+        #expect(fails("{{ [0] * 10**8 }}"))
+    }
+
+    @Test func selfReferenceDoesNotRecurseForever() throws {
+        let t = try ChatTemplate(source: "{% set ns = namespace() %}{% set ns.me = ns %}{{ ns | string | length > 0 }}")
+        #expect(try t.render(context: [:]) == "True")
+        #expect(fails("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns | tojson }}"))
+    }
+
+    @Test func hugeFloatsFormat() throws {
+        let t = try ChatTemplate(source: "{{ ('%.2f' % 1e300) | length }} {{ 1e300 | round(2) }} {{ 2.675 | round(2) }}")
+        #expect(try t.render(context: [:]) == "304 1e+300 2.67")
+    }
+}

@@ -309,6 +309,7 @@ CONSTRUCTS = [
     ("str_find_count", "{{ 'hello'.find('l') }} {{ 'hello'.find('z') }} {{ 'hello'.count('l') }} {{ 'hello'.rfind('l') }} {{ 'hello'.index('e') }}", {}),
     ("str_join_format", "{{ ', '.join(['a', 'b']) }} {{ '{} and {}'.format('x', 1) }} {{ '{0}{1}{0}'.format('a', 'b') }} {{ '{name}!'.format(name='n') }}", {}),
     ("str_predicates", "{{ '12'.isdigit() }} {{ 'ab'.isalpha() }} {{ '  '.isspace() }} {{ 'aB'.islower() }} {{ 'AB'.isupper() }} {{ 'a1'.isalnum() }}", {}),
+    ("round_and_format_extremes", "{{ ('%.2f' % 1e300) | length }} {{ 1e300 | round(2) }} {{ 2.675 | round(2) }} {{ 0.125 | round(2) }} {{ '%.1f' % 0.25 }} {{ -0.5 | round }} {{ '%+05d' % 42 }} {{ range(-9223372036854775807, 9223372036854775807, 9223372036854775807) | list }}", {}),
     ("str_splitlines_swapcase", "{{ 'a\\n\\nb\\n'.splitlines() }} {{ ''.splitlines() }} {{ 'aB-ç'.swapcase() }}", {}),
     ("str_percent_format", "{{ '%s-%d' % ('a', 3) }} {{ '%s' % 'x' }}", {}),
     ("str_unicode_methods", "{{ 'ÉCOLE'.lower() }} {{ 'straße'.upper() }} {{ 'ǆemal'.title() }} {{ 'naïve café'.title() }}", {}),
