@@ -105,6 +105,8 @@ import Testing
         #expect(error("{{ nothing.attr }}")?.message == "UndefinedError: 'nothing' is undefined")
         #expect(error("{{ m.nope + 'x' }}", context: context)?.kind == .runtime)
         #expect(error("{{ nothing | tojson }}") != nil)
+        #expect(error("{{ messages[0]['role'] }}", context: ["messages": []])?.message
+                == "UndefinedError: list object has no element 0")
     }
 
     @Test func unsupportedTagsSaySo() throws {
