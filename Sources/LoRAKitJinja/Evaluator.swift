@@ -114,8 +114,10 @@ final class Evaluator {
         case .tuple(let targets):
             let items = try iterate(value)
             guard items.count == targets.count else {
-                let problem = items.count > targets.count ? "too many values to unpack" : "not enough values to unpack"
-                throw JinjaError(.runtime, "ValueError: \(problem) (expected \(targets.count), got \(items.count))")
+                let problem = items.count > targets.count
+                    ? "too many values to unpack (expected \(targets.count))"
+                    : "not enough values to unpack (expected \(targets.count), got \(items.count))"
+                throw JinjaError(.runtime, "ValueError: " + problem)
             }
             for (t, v) in zip(targets, items) { try assign(t, v) }
         }

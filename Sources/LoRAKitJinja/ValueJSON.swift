@@ -60,7 +60,7 @@ private func writeJSON(_ value: Value, _ o: JSONOptions, level: Int, into out: i
             try writeJSON(pairs[i].value, o, level: level + 1, into: &out)
         }
     case .undefined, .namespace, .function, .lazy:
-        throw JinjaError(.runtime, "Object of type \(value.typeName) is not JSON serializable")
+        throw JinjaError(.runtime, "TypeError: Object of type \(value.typeName) is not JSON serializable")
     }
 }
 
