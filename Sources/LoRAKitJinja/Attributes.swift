@@ -105,6 +105,12 @@ func sliceIndices(_ count: Int, _ start: Int?, _ stop: Int?, _ step: Int) -> [In
 }
 
 extension Value {
+    /// A list as a tuple, so that `separators=[',', ':']` works like `(',', ':')`.
+    var plainSequence: Value {
+        if case .array(let items) = self { return .tuple(items) }
+        return self
+    }
+
     var isNone: Bool {
         if case .none = self { return true }
         return false

@@ -44,21 +44,22 @@ extension Evaluator {
         }
     }
 
+    /// transformers' signature: tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False).
     private func jsonOptions(_ args: Arguments) throws -> JSONOptions {
         var indent: String?
-        switch args.value("indent", at: 0) {
+        switch args.value("indent", at: 1) {
         case .int(let n)?: indent = String(repeating: " ", count: max(n, 0))
         case .string(let s)?: indent = s
         default: indent = nil
         }
         var separators: (String, String)?
-        if case .tuple(let parts)? = args.value("separators", at: 2) ?? args.value("separators", at: 99),
+        if case .tuple(let parts)? = args.value("separators", at: 2)?.plainSequence,
            parts.count == 2, let a = parts[0].stringValue, let b = parts[1].stringValue {
             separators = (a, b)
         }
         return JSONOptions(indent: indent, separators: separators,
                            sortKeys: args.value("sort_keys", at: 3)?.isTruthy ?? false,
-                           ensureASCII: args.value("ensure_ascii", at: 99)?.isTruthy ?? false)
+                           ensureASCII: args.value("ensure_ascii", at: 0)?.isTruthy ?? false)
     }
 
     /// Filters that take or make sequences.

@@ -280,6 +280,7 @@ CONSTRUCTS = [
     ("filter_tojson", "{{ d | tojson }}|{{ 'é\"\\n<>&' | tojson }}|{{ [1.0, 2, none, true, 1.5e20] | tojson }}|{{ {} | tojson }}|{{ [] | tojson }}", {"d": {"b": 1, "a": "ü", "n": None}}),
     ("filter_tojson_indent", "{{ d | tojson(indent=2) }}|{{ [] | tojson(indent=2) }}|{{ {} | tojson(indent=4) }}|{{ [[1], {'a': []}] | tojson(indent=1) }}", {"d": {"b": [1, {"c": None}], "a": "x"}}),
     ("filter_tojson_options", "{{ d | tojson(sort_keys=true) }}|{{ d | tojson(separators=(',', ':')) }}|{{ d | tojson(ensure_ascii=true) }}", {"d": {"b": 1, "a": "ü😀"}}),
+    ("filter_tojson_positional", "{{ d | tojson(true) }}|{{ d | tojson(false, 1) }}|{{ d | tojson(false, none, [',', '=']) }}|{{ d | tojson(false, none, none, true) }}|{{ d | tojson(indent='\t') }}", {"d": {"b": "é", "a": [1]}}),
     ("filter_tojson_floats", "{{ [0.1, 1e16, 1e-5, 123.456, -0.0, 3.0, 1e22, 2.5e-7] | tojson }}", {}),
     ("filter_length", "{{ [1, 2] | length }} {{ 'héllo' | length }} {{ {'a': 1} | length }} {{ [1] | count }}", {}),
     ("filter_join", "{{ [1, 2, 3] | join(', ') }}|{{ ['a', 'b'] | join }}|{{ d | join('-') }}|{{ ms | join(',', attribute='role') }}", {"d": {"x": 1, "y": 2}, "ms": [{"role": "u"}, {"role": "a"}]}),
