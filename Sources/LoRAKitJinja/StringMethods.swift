@@ -1,5 +1,5 @@
-// Python str methods that templates call (`message.content.strip()`, `x.split('</think>')`), and
-// dict methods (`d.items()`, `d.get(k)`). Strings are handled as code points, as Python does.
+// Python str methods that templates call (`message.content.strip()`, `x.split('</think>')`).
+// Strings are handled as code points, as Python does.
 
 extension Evaluator {
     func stringMethod(_ s: String, _ name: String) -> Callable? {
@@ -22,24 +22,6 @@ extension Evaluator {
         default: body = nil
         }
         return body.map { Callable(name: "str.\(name)", body: $0) }
-    }
-
-    func dictMethod(_ d: OrderedDict, _ name: String) -> Callable? {
-        switch name {
-        case "items":
-            let pairs = d.pairs.map { Value.tuple([$0.key, $0.value]) }
-            return Callable(name: "dict.items") { _ in .lazy(LazySequence(.dictItems, pairs)) }
-        case "keys": return Callable(name: "dict.keys") { _ in .lazy(LazySequence(.dictKeys, d.keys)) }
-        case "values": return Callable(name: "dict.values") { _ in .lazy(LazySequence(.dictValues, d.values)) }
-        case "get":
-            return Callable(name: "dict.get") { args in
-                guard let key = args.value("key", at: 0) else {
-                    throw typeError("get expected at least 1 argument, got 0")
-                }
-                return d[key] ?? args.value("default", at: 1) ?? Value.none
-            }
-        default: return nil
-        }
     }
 }
 
