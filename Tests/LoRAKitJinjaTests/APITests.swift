@@ -64,3 +64,20 @@ import Testing
         #expect(throws: JinjaError.self) { try loop.render(messages: [["role": "user", "content": "x"]]) }
     }
 }
+
+@Suite struct PerformanceTests {
+    /// A long conversation renders in well under a second (linear work per message).
+    @Test func longConversationIsFast() throws {
+        let template = try ChatTemplate(source: try Fixtures.text("templates/Qwen-Qwen3-0.6B.jinja"))
+        var messages: [Value] = []
+        for i in 0..<2000 {
+            let content = "message \(i) " + String(repeating: "x", count: 200)
+            messages.append(["role": i % 2 == 0 ? "user" : "assistant", "content": .string(content)])
+        }
+        let start = Date()
+        let out = try template.render(messages: messages, addGenerationPrompt: true)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(out.utf8.count > 400_000)
+        #expect(seconds < 2, "took \(seconds) s")
+    }
+}
