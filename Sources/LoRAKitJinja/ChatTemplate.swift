@@ -61,9 +61,10 @@ public struct ChatTemplate: Sendable {
     /// Renders a conversation as apply_chat_template does.
     ///
     /// - Parameters:
-    ///   - messages: Message dicts (`["role": "user", "content": "Hi"]`). As in transformers, keys
-    ///     whose value is `none` are dropped, and a message with `reasoning_content`, `thinking` or
-    ///     `reasoning` gets its reasoning under both `thinking` and `reasoning_content`.
+    ///   - messages: Message dicts (`["role": "user", "content": "Hi"]`), at least one, as transformers
+    ///     requires. As there, keys whose value is `none` are dropped, and a message with
+    ///     `reasoning_content`, `thinking` or `reasoning` gets its reasoning under both `thinking` and
+    ///     `reasoning_content`.
     ///   - addGenerationPrompt: The template's `add_generation_prompt`.
     ///   - tools: Tool schemas as JSON-like dicts; `none` in the template when nil.
     ///   - documents: Retrieval documents; `none` in the template when nil.
@@ -74,6 +75,10 @@ public struct ChatTemplate: Sendable {
     public func render(messages: [Value], addGenerationPrompt: Bool = false, tools: [Value]? = nil,
                        documents: [Value]? = nil, variables: [String: Value] = [:], now: Date = Date(),
                        timeZone: TimeZone = .current) throws -> String {
+        guard !messages.isEmpty else {
+            throw JinjaError(.runtime, "ValueError: Cannot apply chat template to an empty conversation. "
+                             + "Provide at least one message.", templateName: name)
+        }
         var context = variables
         context["messages"] = .array(try messages.map(normalizeMessage))
         context["add_generation_prompt"] = .bool(addGenerationPrompt)

@@ -16,9 +16,10 @@ import Testing
     @Test func nowIsInjectable() throws {
         let template = try ChatTemplate(source: "{{ strftime_now('%d %b %Y %H:%M') }}")
         let date = Date(timeIntervalSince1970: 1_725_546_600)  // 2024-09-05T14:30:00Z
-        #expect(try template.render(messages: [], now: date, timeZone: utc) == "05 Sep 2024 14:30")
+        let messages: [Value] = [["role": "user", "content": "x"]]
+        #expect(try template.render(messages: messages, now: date, timeZone: utc) == "05 Sep 2024 14:30")
         let tokyo = TimeZone(identifier: "Asia/Tokyo")!
-        #expect(try template.render(messages: [], now: date, timeZone: tokyo) == "05 Sep 2024 23:30")
+        #expect(try template.render(messages: messages, now: date, timeZone: tokyo) == "05 Sep 2024 23:30")
     }
 
     @Test func noneFieldsAreDroppedAndReasoningAliased() throws {
@@ -57,6 +58,12 @@ import Testing
 
 @Suite struct ContextTests {
     /// apply_chat_template passes tools=None and documents=None, which are defined (unlike a missing name).
+    @Test func emptyConversationIsRefusedAsInTransformers() throws {
+        let template = try ChatTemplate(source: "x")
+        #expect(throws: JinjaError.self) { try template.render(messages: []) }
+        #expect(try template.render(context: [:]) == "x")
+    }
+
     @Test func absentToolsAreNoneNotUndefined() throws {
         let template = try ChatTemplate(source: "{{ tools is defined }} {{ tools is none }} {{ documents is none }}")
         #expect(try template.render(messages: [["role": "user", "content": "x"]]) == "True True True")

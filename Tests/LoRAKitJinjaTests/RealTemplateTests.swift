@@ -10,7 +10,7 @@ import Testing
         let now = Fixtures.frozenNow(file)
         var templates: [String: ChatTemplate] = [:]
         let cases = Fixtures.cases(file)
-        #expect(cases.count == 240)
+        #expect(cases.count == 264)
         for c in cases {
             let fileName = c.string("file")
             if templates[fileName] == nil {
