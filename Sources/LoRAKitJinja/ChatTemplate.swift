@@ -66,35 +66,56 @@ public struct ChatTemplate: Sendable {
     ///     `reasoning_content`, `thinking` or `reasoning` gets its reasoning under both `thinking` and
     ///     `reasoning_content`.
     ///   - addGenerationPrompt: The template's `add_generation_prompt`.
+    ///   - continueFinalMessage: Leave the last message open (a prefill), as transformers'
+    ///     `continue_final_message=True` does: the output ends right after that message's text.
+    ///     Not combinable with `addGenerationPrompt`.
     ///   - tools: Tool schemas as JSON-like dicts; `none` in the template when nil.
     ///   - documents: Retrieval documents; `none` in the template when nil.
     ///   - variables: Everything else the template reads: the tokenizer's special tokens
     ///     (`bos_token`, `eos_token`, …) and template options (`enable_thinking`, `date_string`, …).
     ///   - now: The instant `strftime_now` formats.
     ///   - timeZone: The zone `strftime_now` formats `now` in.
-    public func render(messages: [Value], addGenerationPrompt: Bool = false, tools: [Value]? = nil,
-                       documents: [Value]? = nil, variables: [String: Value] = [:], now: Date = Date(),
-                       timeZone: TimeZone = .current) throws -> String {
+    public func render(messages: [Value], addGenerationPrompt: Bool = false, continueFinalMessage: Bool = false,
+                       tools: [Value]? = nil, documents: [Value]? = nil, variables: [String: Value] = [:],
+                       now: Date = Date(), timeZone: TimeZone = .current) throws -> String {
+        try checkRequest(messages, addGenerationPrompt, continueFinalMessage)
+        var normalized = try messages.map(normalizeMessage)
+        var final: String?
+        if continueFinalMessage { (normalized, final) = try markFinalMessage(normalized) }
+        var context = variables
+        context["messages"] = .array(normalized)
+        context["add_generation_prompt"] = .bool(addGenerationPrompt)
+        context["tools"] = tools.map(Value.array) ?? variables["tools"] ?? Value.none
+        context["documents"] = documents.map(Value.array) ?? variables["documents"] ?? Value.none
+        let rendered = try render(context: context, now: now, timeZone: timeZone)
+        guard let final else { return rendered }
+        return try cutAtFinalMessage(rendered, final: final)
+    }
+
+    /// The checks apply_chat_template makes before rendering.
+    private func checkRequest(_ messages: [Value], _ addGenerationPrompt: Bool, _ continueFinal: Bool) throws {
         guard !messages.isEmpty else {
             throw JinjaError(.runtime, "ValueError: Cannot apply chat template to an empty conversation. "
                              + "Provide at least one message.", templateName: name)
         }
-        var context = variables
-        context["messages"] = .array(try messages.map(normalizeMessage))
-        context["add_generation_prompt"] = .bool(addGenerationPrompt)
-        context["tools"] = tools.map(Value.array) ?? variables["tools"] ?? Value.none
-        context["documents"] = documents.map(Value.array) ?? variables["documents"] ?? Value.none
-        return try render(context: context, now: now, timeZone: timeZone)
+        guard !(addGenerationPrompt && continueFinal) else {
+            throw JinjaError(.runtime, "ValueError: continue_final_message and add_generation_prompt are not "
+                + "compatible. Use continue_final_message when you want the model to continue the final message, "
+                + "and add_generation_prompt when you want to add a header that will prompt it to start a new "
+                + "assistant message instead.", templateName: name)
+        }
     }
 
     /// Renders typed messages, exactly as their ``ChatMessage/value`` dicts would render with
-    /// ``render(messages:addGenerationPrompt:tools:documents:variables:now:timeZone:)``.
+    /// ``render(messages:addGenerationPrompt:continueFinalMessage:tools:documents:variables:now:timeZone:)``.
     /// (A separate label keeps `render(messages: [])` unambiguous.)
-    public func render(chat messages: [ChatMessage], addGenerationPrompt: Bool = false, tools: [Value]? = nil,
-                       documents: [Value]? = nil, variables: [String: Value] = [:], now: Date = Date(),
+    public func render(chat messages: [ChatMessage], addGenerationPrompt: Bool = false,
+                       continueFinalMessage: Bool = false, tools: [Value]? = nil, documents: [Value]? = nil,
+                       variables: [String: Value] = [:], now: Date = Date(),
                        timeZone: TimeZone = .current) throws -> String {
-        try render(messages: messages.map(\.value), addGenerationPrompt: addGenerationPrompt, tools: tools,
-                   documents: documents, variables: variables, now: now, timeZone: timeZone)
+        try render(messages: messages.map(\.value), addGenerationPrompt: addGenerationPrompt,
+                   continueFinalMessage: continueFinalMessage, tools: tools, documents: documents,
+                   variables: variables, now: now, timeZone: timeZone)
     }
 
     /// Renders with exactly the variables given, like jinja2's `Template.render(**context)`:

@@ -64,6 +64,16 @@ import Testing
         #expect(try template.render(context: [:]) == "x")
     }
 
+    @Test func continueFinalMessageLeavesTheLastMessageOpen() throws {
+        let template = try ChatTemplate(source: try Fixtures.text("templates/Qwen-Qwen2.5-7B-Instruct.jinja"))
+        let messages: [Value] = [["role": "user", "content": "Hi"], ["role": "assistant", "content": "Hello, I"]]
+        let out = try template.render(messages: messages, continueFinalMessage: true)
+        #expect(out.hasSuffix("<|im_start|>assistant\nHello, I"))
+        #expect(throws: JinjaError.self) {
+            try template.render(messages: messages, addGenerationPrompt: true, continueFinalMessage: true)
+        }
+    }
+
     @Test func absentToolsAreNoneNotUndefined() throws {
         let template = try ChatTemplate(source: "{{ tools is defined }} {{ tools is none }} {{ documents is none }}")
         #expect(try template.render(messages: [["role": "user", "content": "x"]]) == "True True True")

@@ -10,7 +10,7 @@ import Testing
         let now = Fixtures.frozenNow(file)
         var templates: [String: ChatTemplate] = [:]
         let cases = Fixtures.cases(file)
-        #expect(cases.count == 264)
+        #expect(cases.count == 306)
         for c in cases {
             let fileName = c.string("file")
             if templates[fileName] == nil {
@@ -25,6 +25,7 @@ import Testing
 func checkRendering(_ c: OrderedDict, _ template: ChatTemplate, now: Date) {
     let label = "\(c.string("template")) / \(c.string("conversation")) / add_generation_prompt="
         + "\(c["add_generation_prompt"]?.isTruthy ?? false)"
+        + (c["continue_final_message"]?.isTruthy == true ? " / continue_final_message" : "")
     guard case .array(let messages)? = c["messages"], case .dict(var variables)? = c["variables"] else {
         Issue.record("malformed fixture \(label)")
         return
@@ -35,6 +36,7 @@ func checkRendering(_ c: OrderedDict, _ template: ChatTemplate, now: Date) {
     let vars = Dictionary(uniqueKeysWithValues: variables.pairs.map { ($0.key.stringValue ?? "", $0.value) })
     let render = {
         try template.render(messages: messages, addGenerationPrompt: c["add_generation_prompt"]?.isTruthy ?? false,
+                            continueFinalMessage: c["continue_final_message"]?.isTruthy ?? false,
                             tools: tools, variables: vars, now: now, timeZone: utc)
     }
     if let expectedError = c["error"]?.stringValue {

@@ -177,14 +177,15 @@ def copy_templates():
     return out
 
 
-def render_real(source, tokens, messages, extra, add_generation_prompt):
-    conversation = ctu._normalize_chat_messages(messages)
+def render_real(source, tokens, messages, extra, add_generation_prompt, continue_final_message=False):
+    import copy
+    conversation = ctu._normalize_chat_messages(copy.deepcopy(messages))
     kwargs = {**tokens, **extra}
     tools = kwargs.pop("tools", None)
     documents = kwargs.pop("documents", None)
     rendered, _ = ctu.render_jinja_template(
         conversations=[conversation], tools=tools, documents=documents, chat_template=source,
-        add_generation_prompt=add_generation_prompt, **kwargs)
+        add_generation_prompt=add_generation_prompt, continue_final_message=continue_final_message, **kwargs)
     return rendered[0]
 
 
@@ -207,7 +208,17 @@ def make_real_renderings(template_dir):
                          "add_generation_prompt": agp, "messages": messages,
                          "variables": {**tokens, **extra}}
                 cases.append(record(entry, lambda: render_real(source, tokens, messages, extra, agp)))
+        # continue_final_message (a prefilled last message) is never combined with add_generation_prompt.
+        for conv_name in CONTINUE_CONVERSATIONS:
+            messages, extra = CONVERSATIONS[conv_name]
+            entry = {"template": name, "file": file, "conversation": conv_name, "add_generation_prompt": False,
+                     "continue_final_message": True, "messages": messages, "variables": {**tokens, **extra}}
+            cases.append(record(entry, lambda: render_real(source, tokens, messages, extra, False, True)))
     return cases
+
+
+CONTINUE_CONVERSATIONS = ["assistant_last", "single_user", "padded_content", "multimodal_content", "thinking",
+                          "empty_content", "reasoning_field"]
 
 
 # (name, template, context): each checks one construct against jinja2 in transformers' environment.
