@@ -163,7 +163,9 @@ private func formatOne(_ arg: Value, _ conversion: Unicode.Scalar, _ spec: Strin
     case "r": body = arg.pythonRepr
     case "d", "i", "x", "X", "o":
         guard let n = arg.numberValue else { throw typeError("%\(conversion) format: a real number is required") }
-        guard let i = Int(exactly: n.rounded(.towardZero)) else { throw typeError("%\(conversion) format: number too large") }
+        guard let i = Int(exactly: n.rounded(.towardZero)) else {
+            throw typeError("%\(conversion) format: number too large")
+        }
         let radix = conversion == "d" || conversion == "i" ? 10 : conversion == "o" ? 8 : 16
         body = String(i.magnitude, radix: radix, uppercase: conversion == "X")
         if i < 0 { body = "-" + body } else if plus { body = "+" + body }

@@ -153,7 +153,8 @@ import Testing
     }
 
     @Test func selfReferenceDoesNotRecurseForever() throws {
-        let t = try ChatTemplate(source: "{% set ns = namespace() %}{% set ns.me = ns %}{{ ns | string | length > 0 }}")
+        let t = try ChatTemplate(
+            source: "{% set ns = namespace() %}{% set ns.me = ns %}{{ ns | string | length > 0 }}")
         #expect(try t.render(context: [:]) == "True")
         #expect(fails("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns | tojson }}"))
     }

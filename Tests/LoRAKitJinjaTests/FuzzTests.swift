@@ -21,8 +21,10 @@ import Testing
         let names = ["Qwen-Qwen3-0.6B.jinja", "meta-llama-Llama-3.1-8B-Instruct.jinja",
                      "mistralai-Mistral-Nemo-Instruct-2407.jinja", "SmolLM2-135M-Instruct.jinja"]
         var rng = SplitMix(state: 42)
-        let messages: [Value] = [["role": "system", "content": "s"], ["role": "user", "content": "u"],
-                                 ["role": "assistant", "content": "<think>r</think>a"], ["role": "user", "content": "v"]]
+        let messages: [Value] = [
+            ["role": "system", "content": "s"], ["role": "user", "content": "u"],
+            ["role": "assistant", "content": "<think>r</think>a"], ["role": "user", "content": "v"],
+        ]
         var rendered = 0
         for name in names {
             let source = Array(try Fixtures.text("templates/" + name).unicodeScalars)
