@@ -160,7 +160,8 @@ import Testing
     }
 
     @Test func hugeFloatsFormat() throws {
-        let t = try ChatTemplate(source: "{{ ('%.2f' % 1e300) | length }} {{ 1e300 | round(2) }} {{ 2.675 | round(2) }}")
+        let t = try ChatTemplate(
+            source: "{{ ('%.2f' % 1e300) | length }} {{ 1e300 | round(2) }} {{ 2.675 | round(2) }}")
         #expect(try t.render(context: [:]) == "304 1e+300 2.67")
     }
 }
