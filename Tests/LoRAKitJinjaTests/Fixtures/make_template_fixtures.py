@@ -234,6 +234,9 @@ CONSTRUCTS = [
     ("plus_disables_lstrip", "  {%+ if true %}x{% endif %}", {}),
     ("lstrip_comment", "   {# c #}\nafter", {}),
     ("raw_block", "{% raw %}{{ not evaluated }} {% if %}{% endraw %}", {}),
+    ("raw_trim_and_lstrip", "  {% raw %}\n  x\n  {% endraw %}\ny\n  {% raw -%}\n z {%+ endraw %}\n", {}),
+    ("comment_trim_and_dash", "a\n  {# c #}\nb {#- c -#}  \n c {#+ c #}\nd", {}),
+    ("variable_dash_newlines", "a\n\n{{- 'b' -}}\n\n c {{ 'd' }}\n e", {}),
     ("crlf_text", "a\r\n{% if true %}\r\nb\r\n{% endif %}\r\nc", {}),
     ("final_newline", "x\n", {}),
     # literals and printing
