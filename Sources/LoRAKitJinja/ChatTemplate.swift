@@ -82,14 +82,35 @@ public struct ChatTemplate: Sendable {
         var normalized = try messages.map(normalizeMessage)
         var final: String?
         if continueFinalMessage { (normalized, final) = try markFinalMessage(normalized) }
+        let context = chatContext(normalized, addGenerationPrompt, tools, documents, variables)
+        let rendered = try evaluate(context, now: now, timeZone: timeZone).text
+        guard let final else { return rendered }
+        return try cutAtFinalMessage(rendered, final: final)
+    }
+
+    /// Renders as ``render(messages:addGenerationPrompt:continueFinalMessage:tools:documents:variables:now:timeZone:)``
+    /// does, and also reports where each `{% generation %}` block's output lies — what transformers'
+    /// `return_assistant_tokens_mask=True` builds the assistant mask from, for training on the
+    /// assistant's tokens only.
+    public func renderWithGenerationSpans(messages: [Value], addGenerationPrompt: Bool = false,
+                                          tools: [Value]? = nil, documents: [Value]? = nil,
+                                          variables: [String: Value] = [:], now: Date = Date(),
+                                          timeZone: TimeZone = .current) throws -> ChatRendering {
+        try checkRequest(messages, addGenerationPrompt, false)
+        let normalized = try messages.map(normalizeMessage)
+        let context = chatContext(normalized, addGenerationPrompt, tools, documents, variables)
+        return try evaluate(context, now: now, timeZone: timeZone)
+    }
+
+    /// The variables apply_chat_template passes: the caller's, then messages, the flag, tools, documents.
+    private func chatContext(_ messages: [Value], _ addGenerationPrompt: Bool, _ tools: [Value]?,
+                             _ documents: [Value]?, _ variables: [String: Value]) -> [String: Value] {
         var context = variables
-        context["messages"] = .array(normalized)
+        context["messages"] = .array(messages)
         context["add_generation_prompt"] = .bool(addGenerationPrompt)
         context["tools"] = tools.map(Value.array) ?? variables["tools"] ?? Value.none
         context["documents"] = documents.map(Value.array) ?? variables["documents"] ?? Value.none
-        let rendered = try render(context: context, now: now, timeZone: timeZone)
-        guard let final else { return rendered }
-        return try cutAtFinalMessage(rendered, final: final)
+        return context
     }
 
     /// The checks apply_chat_template makes before rendering.
@@ -121,13 +142,39 @@ public struct ChatTemplate: Sendable {
     /// Renders with exactly the variables given, like jinja2's `Template.render(**context)`:
     /// nothing is added or normalized.
     public func render(context: [String: Value], now: Date = Date(), timeZone: TimeZone = .current) throws -> String {
+        try evaluate(context, now: now, timeZone: timeZone).text
+    }
+
+    private func evaluate(_ context: [String: Value], now: Date, timeZone: TimeZone) throws -> ChatRendering {
         let evaluator = Evaluator(variables: context, limits: limits, now: now, timeZone: timeZone)
         do {
-            return try evaluator.capture(body)
+            let text = try evaluator.capture(body)
+            return ChatRendering(text: text, generationSpans: evaluator.generationSpans)
         } catch var error as JinjaError {
             error.templateName = name
             throw error
         }
+    }
+}
+
+/// A rendering with the places of its `{% generation %}` output.
+public struct ChatRendering: Sendable {
+    public let text: String
+    /// Each `{% generation %}` block's output, as code-point offsets into ``text`` — the
+    /// `(start, end)` pairs transformers computes (Python string indices). Blocks rendered inside a
+    /// macro or a captured `set` are placed as transformers places them: at the top-level output so far.
+    public let generationSpans: [Range<Int>]
+
+    /// ``generationSpans`` as UTF-8 byte offsets into ``text``, for matching tokenizer offsets.
+    public var generationUTF8Spans: [Range<Int>] {
+        var utf8Offsets: [Int] = [0]
+        var offset = 0
+        for scalar in text.unicodeScalars {
+            offset += UTF8.width(scalar)
+            utf8Offsets.append(offset)
+        }
+        let clamp = { (i: Int) in utf8Offsets[min(max(i, 0), utf8Offsets.count - 1)] }
+        return generationSpans.map { clamp($0.lowerBound)..<clamp($0.upperBound) }
     }
 }
 

@@ -131,7 +131,7 @@ struct Parser {
             kind = tag == "break" ? .breakLoop : .continueLoop
         case "generation":
             try expectBlockEnd()
-            kind = .block(try parseBody(until: "endgeneration", innermost: "generation"))
+            kind = .generation(try parseBody(until: "endgeneration", innermost: "generation"))
         case "include", "extends", "import", "from", "block", "with", "do", "autoescape", "trans":
             throw fail("the '\(tag)' tag is not supported by LoRAKitJinja", token)
         default:

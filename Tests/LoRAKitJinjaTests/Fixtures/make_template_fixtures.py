@@ -9,6 +9,7 @@ It writes, next to itself:
   templates/*.jinja       the six real chat templates (copied; SmolLM2's read from its GGUF)
   real_renderings.json    every template x every conversation x add_generation_prompt on/off
   constructs.json         small hand-written templates, one Jinja construct each
+  generation_spans.json   templates with {% generation %}, with transformers' assistant spans
 
 With `--wide OUT.json` it instead writes renderings of every template in llama.cpp's collection
 (about 70) to OUT.json, for the opt-in WideTemplateTests (LORAKIT_JINJA_WIDE=OUT.json swift test …).
@@ -394,6 +395,41 @@ CONSTRUCTS = [
 ]
 
 
+# Templates with {% generation %} (none of the six has one), rendered with return_assistant_tokens_mask:
+# transformers records each block's (start, end) in the output, which the assistant mask is built from.
+GENERATION_TEMPLATES = {
+    "chatml_generation": (
+        "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' }}"
+        "{% if message['role'] == 'assistant' %}{% generation %}{{ message['content'] + '<|im_end|>' }}"
+        "{% endgeneration %}{% else %}{{ message['content'] + '<|im_end|>' }}{% endif %}{{ '\\n' }}{% endfor %}"
+        "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"),
+    "generation_whitespace": (
+        "{%- for message in messages %}\n  [{{ message.role }}]\n  {%- if message.role == 'assistant' %}\n"
+        "    {%- generation -%}\n      {{ message.content }}\n    {%- endgeneration %}\n  {%- else %}"
+        "{{ message.content }}{% endif %}\n{% endfor %}"),
+    "generation_in_macro": (
+        "{% macro turn(m) %}<{{ m.role }}>{% if m.role == 'assistant' %}{% generation %}{{ m.content }}"
+        "{% endgeneration %}{% else %}{{ m.content }}{% endif %}</{{ m.role }}>{% endmacro %}"
+        "{% for m in messages %}{{ turn(m) }}{% endfor %}"),
+}
+GENERATION_CONVERSATIONS = ["multi_turn", "special_chars", "assistant_last", "empty_content"]
+
+
+def make_generation_spans():
+    cases = []
+    for name, source in GENERATION_TEMPLATES.items():
+        for conv_name in GENERATION_CONVERSATIONS:
+            messages, _ = CONVERSATIONS[conv_name]
+            for agp in (False, True):
+                rendered, spans = ctu.render_jinja_template(
+                    conversations=[ctu._normalize_chat_messages(messages)], chat_template=source,
+                    return_assistant_tokens_mask=True, add_generation_prompt=agp)
+                cases.append({"name": name, "template": source, "conversation": conv_name,
+                              "add_generation_prompt": agp, "messages": messages, "output": rendered[0],
+                              "spans": [list(s) for s in spans[0]]})
+    return cases
+
+
 def render_construct(source, context):
     return ctu._compile_jinja_template(source).render(**context)
 
@@ -443,6 +479,7 @@ def main():
     constructs = make_constructs()
     write_json("real_renderings.json", {"frozen_now_epoch": FROZEN_EPOCH, "cases": real})
     write_json("constructs.json", {"frozen_now_epoch": FROZEN_EPOCH, "cases": constructs})
+    write_json("generation_spans.json", {"frozen_now_epoch": FROZEN_EPOCH, "cases": make_generation_spans()})
     errors = sum("error" in c for c in real)
     print(f"real renderings: {len(real)} ({errors} raise); constructs: {len(constructs)} "
           f"({sum('error' in c for c in constructs)} raise)")
