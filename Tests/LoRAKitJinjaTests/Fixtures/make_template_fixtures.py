@@ -338,6 +338,7 @@ CONSTRUCTS = [
     ("dict_global", "{{ dict(a=1, b='x') }} {{ dict(a=1) | tojson }}", {}),
     ("range_global", "{{ range(3) | list }} {{ range(1, 4) | list }} {{ range(10, 0, -3) | list }} {{ range(0) | list }}", {}),
     ("strftime_now", "{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%Y-%m-%d %H:%M:%S') }}|{{ strftime_now('%A %B %j %y %I%p %%') }}|{{ strftime_now('%a %-d') }}", {}),
+    ("strftime_zone_and_unknown", "[{{ strftime_now('%Z') }}][{{ strftime_now('%z') }}][{{ strftime_now('%e|%h|%Q') }}]", {}),
     ("raise_exception", "before{{ raise_exception('Custom failure: ' ~ 42) }}", {}),
     ("loop_cycle", "{% for i in range(4) %}{{ loop.cycle('a', 'b') }}{% endfor %}", {}),
     ("list_methods", "{% set l = [1] %}{{ l.append(2) }}{{ l }}", {}),
