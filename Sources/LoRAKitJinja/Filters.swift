@@ -15,7 +15,10 @@ extension Evaluator {
         if let v = try sequenceFilter(name, value, args) { return v }
         if let v = try selectionFilter(name, value, args) { return v }
         if let v = try numberFilter(name, value, args) { return v }
-        throw JinjaError(.runtime, "No filter named '\(name)'.")
+        if jinjaFilterNames.contains(name) {
+            throw JinjaError(.runtime, "the '\(name)' filter is not supported by LoRAKitJinja")
+        }
+        throw JinjaError(.runtime, "TemplateRuntimeError: No filter named '\(name)' found.")
     }
 
     /// Filters on strings; an undefined subject reads as '' (its str()).
@@ -39,7 +42,7 @@ extension Evaluator {
         case "wordcount": return .int(wordCount(text()))
         case "center": return .string(center(text(), args.value("width", at: 0)?.intValue ?? 80))
         case "format": return .string(try percentFormat(text(), .tuple(args.positional)))
-        case "tojson": return .string(try value.requireDefined().toJSON(try jsonOptions(args)))
+        case "tojson": return .string(try value.toJSON(try jsonOptions(args)))
         default: return nil
         }
     }
@@ -86,9 +89,7 @@ extension Evaluator {
             return .string(items.map(\.pythonString).joined(separator: args.value("d", at: 0)?.pythonString ?? ""))
         case "items":
             if value.isUndefined { return .lazy(LazySequence(.generator, [])) }
-            guard case .dict(let d) = value else {
-                throw typeError("items filter needs a mapping, got \(value.typeName)")
-            }
+            guard case .dict(let d) = value else { throw typeError("Can only get item pairs from a mapping.") }
             return .lazy(LazySequence(.generator, d.pairs.map { .tuple([$0.key, $0.value]) }))
         case "dictsort": return try dictSort(value, args)
         case "sort": return try sortFilter(value, args)

@@ -31,7 +31,7 @@ extension Evaluator {
         case "escaped": return false
         case "filter": return knownFilterNames.contains((try arg()).stringValue ?? "")
         case "test": return knownTestNames.contains((try arg()).stringValue ?? "")
-        default: throw JinjaError(.runtime, "No test named '\(name)'.")
+        default: throw JinjaError(.runtime, "TemplateRuntimeError: No test named '\(name)' found.")
         }
     }
 

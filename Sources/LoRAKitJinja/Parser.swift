@@ -14,6 +14,7 @@ struct Parser {
     static func parse(_ source: String) throws -> [Stmt] {
         var parser = Parser(tokens: try Lexer.tokenize(source))
         let (body, _) = try parser.parseStatements(until: [], innermost: nil)
+        try Validation.check(body, soft: false)
         return body
     }
 

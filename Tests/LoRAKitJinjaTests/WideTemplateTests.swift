@@ -2,8 +2,8 @@ import Foundation
 import Testing
 @testable import LoRAKitJinja
 
-/// Opt-in: every template of llama.cpp's collection (about 70) against transformers. The renderings
-/// are not committed (about 1 MB); make them, then point the test at them:
+/// Opt-in: every template of llama.cpp's collection (about 70) × every fixture conversation against
+/// transformers. The renderings are not committed (about 4 MB); make them, then point the test at them:
 ///
 ///     ~/.cache/lorakit/ref-venv/bin/python Tests/LoRAKitJinjaTests/Fixtures/make_template_fixtures.py --wide /tmp/wide.json
 ///     LORAKIT_JINJA_WIDE=/tmp/wide.json swift test --filter WideTemplateTests

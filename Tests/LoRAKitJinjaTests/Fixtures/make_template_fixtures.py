@@ -392,6 +392,11 @@ CONSTRUCTS = [
     ("error_syntax_unclosed_expr", "{{ 'a' ", {}),
     ("error_syntax_endfor_mismatch", "{% for x in y %}{% endif %}", {}),
     ("error_unpack_count", "{% for a, b in [[1, 2, 3]] %}{% endfor %}", {}),
+    ("error_unknown_filter_at_load", "{% for x in [] %}{{ x | nosuchfilter }}{% endfor %}", {}),
+    ("error_unknown_test_at_load", "{{ 1 is nosuchtest }}", {}),
+    ("unknown_filter_in_if_is_deferred", "{% if false %}{{ x | nosuchfilter }}{% endif %}{{ 'ok' if true else y | nosuch }}", {}),
+    ("error_unknown_filter_in_if_when_run", "{% if true %}{{ 'x' | nosuchfilter }}{% endif %}", {}),
+    ("error_unknown_filter_in_loop_in_if", "{% if false %}{% for x in [] %}{{ x | nosuchfilter }}{% endfor %}{% endif %}", {}),
     ("error_namespace_underscore", "{% set ns = namespace(_x=1) %}", {}),
 ]
 
@@ -450,11 +455,11 @@ def write_json(name, data):
 
 
 # The opt-in wider check: every template in llama.cpp's collection x these conversations.
-WIDE_CONVERSATIONS = ["single_user", "multi_turn", "special_chars", "tools_call", "thinking", "reasoning_field"]
+WIDE_CONVERSATIONS = list(CONVERSATIONS)
 
 
 def make_wide_renderings(out_path):
-    """Writes renderings of all ~70 llama.cpp templates (not committed: ~1 MB) for WideTemplateTests."""
+    """Writes renderings of all ~70 llama.cpp templates x every conversation (not committed: ~5 MB)."""
     tokens = {"bos_token": "<s>", "eos_token": "</s>"}
     cases = []
     for file in sorted(f for f in os.listdir(LLAMA_CPP_TEMPLATES) if f.endswith(".jinja")):
