@@ -66,8 +66,8 @@ struct Stmt: Sendable {
         case filterBlock([FilterCall], [Stmt])
         case breakLoop
         case continueLoop
-        /// Bodies such as `{% generation %}` that just render their content.
-        case block([Stmt])
+        /// `{% generation %}`: renders its body and records where that output went.
+        case generation([Stmt])
     }
 
     let kind: Kind

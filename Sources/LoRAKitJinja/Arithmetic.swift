@@ -68,7 +68,11 @@ private func multiply(_ a: Value, _ b: Value, limits: RenderLimits) throws -> Va
     case (.string(let s), .int(let n)), (.int(let n), .string(let s)):
         return .string(String(repeating: s, count: try repeatCount(n, unit: s.utf8.count)))
     case (.array(let items), .int(let n)), (.int(let n), .array(let items)):
-        let count = try repeatCount(n, unit: items.count)
+        // Bounded by element count like a loop: a list of many small items costs more than its bytes.
+        guard n <= 0 || items.isEmpty || n <= limits.maxLoopIterations / items.count else {
+            throw JinjaError(.limit, "list of \(n) × \(items.count) items exceeds maxLoopIterations")
+        }
+        let count = max(n, 0)
         return .array(Array([[Value]](repeating: items, count: count).joined()))
     default:
         return try numeric("*", a, b, ints: { $0.multipliedReportingOverflow(by: $1) }, doubles: *)
@@ -78,6 +82,7 @@ private func multiply(_ a: Value, _ b: Value, limits: RenderLimits) throws -> Va
 private func floorDivide(_ a: Value, _ b: Value) throws -> Value {
     if let x = a.intValue, let y = b.intValue {
         guard y != 0 else { throw JinjaError(.runtime, "ZeroDivisionError: integer division or modulo by zero") }
+        guard !(x == .min && y == -1) else { throw JinjaError(.runtime, "integer overflow in \(x) // \(y)") }
         let q = x / y
         return .int((x % y != 0) && ((x < 0) != (y < 0)) ? q - 1 : q)
     }
@@ -90,6 +95,7 @@ private func modulo(_ a: Value, _ b: Value) throws -> Value {
     if let format = a.stringValue { return .string(try percentFormat(format, b)) }
     if let x = a.intValue, let y = b.intValue {
         guard y != 0 else { throw JinjaError(.runtime, "ZeroDivisionError: integer division or modulo by zero") }
+        guard !(x == .min && y == -1) else { return .int(0) }
         let r = x % y
         return .int(r != 0 && ((r < 0) != (y < 0)) ? r + y : r)
     }
@@ -157,9 +163,11 @@ private func formatOne(_ arg: Value, _ conversion: Unicode.Scalar, _ spec: Strin
     case "r": body = arg.pythonRepr
     case "d", "i", "x", "X", "o":
         guard let n = arg.numberValue else { throw typeError("%\(conversion) format: a real number is required") }
-        let i = Int(n.rounded(.towardZero))
+        guard let i = Int(exactly: n.rounded(.towardZero)) else {
+            throw typeError("%\(conversion) format: number too large")
+        }
         let radix = conversion == "d" || conversion == "i" ? 10 : conversion == "o" ? 8 : 16
-        body = String(abs(i), radix: radix, uppercase: conversion == "X")
+        body = String(i.magnitude, radix: radix, uppercase: conversion == "X")
         if i < 0 { body = "-" + body } else if plus { body = "+" + body }
     case "f", "F":
         guard let x = arg.numberValue else { throw typeError("must be real number, not \(arg.typeName)") }
@@ -176,14 +184,8 @@ private func formatOne(_ arg: Value, _ conversion: Unicode.Scalar, _ spec: Strin
     return String(repeating: " ", count: padCount) + body
 }
 
-/// `x` with exactly `digits` decimals, rounding half to even on the binary value as Python's '%.Nf' does.
+/// `x` with exactly `digits` decimals, as Python's '%.Nf' writes it: glibc's printf rounds the exact
+/// binary value half to even, as CPython does.
 func formatFixed(_ x: Double, digits: Int) -> String {
-    let scale = pow(10.0, Double(digits))
-    let scaled = (x * scale).rounded(.toNearestOrEven)
-    let negative = scaled < 0
-    let whole = String(Int(abs(scaled)))
-    let padded = String(repeating: "0", count: max(0, digits + 1 - whole.count)) + whole
-    let cut = padded.index(padded.endIndex, offsetBy: -digits)
-    let text = digits == 0 ? padded : padded[..<cut] + "." + padded[cut...]
-    return (negative ? "-" : "") + text
+    String(format: "%.*f", min(max(digits, 0), 100), x)
 }

@@ -34,7 +34,10 @@ extension Evaluator {
     }
 
     func item(of value: Value, _ key: Value) throws -> Value {
-        let missing = Value.undefined("'\(value.typeName) object' has no attribute \(key.pythonRepr)")
+        // jinja2's wording: a string key is an attribute, anything else an element.
+        let missing = Value.undefined(key.stringValue != nil
+            ? "'\(value.typeName) object' has no attribute \(key.pythonRepr)"
+            : "\(value.typeName) object has no element \(key.pythonRepr)")
         switch value.plain {
         case .undefined(let what): throw undefinedError(what)
         case .dict(let d):
@@ -102,6 +105,12 @@ func sliceIndices(_ count: Int, _ start: Int?, _ stop: Int?, _ step: Int) -> [In
 }
 
 extension Value {
+    /// A list as a tuple, so that `separators=[',', ':']` works like `(',', ':')`.
+    var plainSequence: Value {
+        if case .array(let items) = self { return .tuple(items) }
+        return self
+    }
+
     var isNone: Bool {
         if case .none = self { return true }
         return false

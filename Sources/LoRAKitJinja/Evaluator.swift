@@ -19,6 +19,11 @@ final class Evaluator {
     var iterations = 0
     var bytesWritten = 0
     var callDepth = 0
+    /// 1 while rendering the template's top level; more inside `set` blocks, macros, filters.
+    var captureDepth = 0
+    /// Code points written at the top level so far; `{% generation %}` spans start here.
+    var rootScalarCount = 0
+    var generationSpans: [Range<Int>] = []
 
     init(variables: [String: Value], limits: RenderLimits, now: Date, timeZone: TimeZone) {
         self.limits = limits
@@ -41,6 +46,7 @@ final class Evaluator {
         guard bytesWritten <= limits.maxOutputBytes else {
             throw JinjaError(.limit, "output exceeds maxOutputBytes (\(limits.maxOutputBytes))")
         }
+        if captureDepth == 1 { rootScalarCount += text.unicodeScalars.count }
         out += text
     }
 
@@ -76,13 +82,20 @@ final class Evaluator {
             try write(try applyFilters(filters, to: .string(try capture(body))).pythonString, into: &out)
         case .breakLoop: return .breakLoop
         case .continueLoop: return .continueLoop
-        case .block(let body): return try execute(body, into: &out)
+        case .generation(let body):
+            // As transformers' AssistantTracker: start where the top-level output is now.
+            let start = rootScalarCount
+            let text = try capture(body)
+            generationSpans.append(start..<start + text.unicodeScalars.count)
+            try write(text, into: &out)
         }
         return .normal
     }
 
     /// Renders statements into a fresh string (for block `set`, `filter`, macros, `caller()`).
     func capture(_ body: [Stmt]) throws -> String {
+        captureDepth += 1
+        defer { captureDepth -= 1 }
         var text = ""
         _ = try execute(body, into: &text)
         return text
@@ -114,8 +127,10 @@ final class Evaluator {
         case .tuple(let targets):
             let items = try iterate(value)
             guard items.count == targets.count else {
-                let problem = items.count > targets.count ? "too many values to unpack" : "not enough values to unpack"
-                throw JinjaError(.runtime, "ValueError: \(problem) (expected \(targets.count), got \(items.count))")
+                let problem = items.count > targets.count
+                    ? "too many values to unpack (expected \(targets.count))"
+                    : "not enough values to unpack (expected \(targets.count), got \(items.count))"
+                throw JinjaError(.runtime, "ValueError: " + problem)
             }
             for (t, v) in zip(targets, items) { try assign(t, v) }
         }

@@ -44,7 +44,10 @@ extension Evaluator {
         switch kind {
         case .unary(let op, let operand):
             let v = try evaluate(operand).requireDefined()
-            if let i = v.intValue { return .int(op == "-" ? -i : i) }
+            if let i = v.intValue {
+                guard op == "+" || i != .min else { throw JinjaError(.runtime, "integer overflow in -(\(i))") }
+                return .int(op == "-" ? -i : i)
+            }
             if case .double(let d) = v { return .double(op == "-" ? -d : d) }
             throw typeError("bad operand type for unary \(op): '\(v.typeName)'")
         case .binary(let op, let left, let right):

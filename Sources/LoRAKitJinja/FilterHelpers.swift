@@ -62,7 +62,9 @@ extension Evaluator {
     }
 
     func batch(_ value: Value, _ args: Arguments) throws -> Value {
-        guard let size = args.value("linecount", at: 0)?.intValue, size > 0 else { throw typeError("batch needs a positive size") }
+        guard let size = args.value("linecount", at: 0)?.intValue, size > 0 else {
+            throw typeError("batch needs a positive size")
+        }
         let fill = args.value("fill_with", at: 1)
         var rows: [Value] = []
         var row: [Value] = []
@@ -86,7 +88,9 @@ extension Evaluator {
     func roundFilter(_ value: Value, _ args: Arguments) throws -> Value {
         let precision = args.value("precision", at: 0)?.intValue ?? 0
         let method = args.value("method", at: 1)?.stringValue ?? "common"
-        guard let x = value.numberValue else { throw typeError("type \(value.typeName) doesn't define __round__ method") }
+        guard let x = value.numberValue else {
+            throw typeError("type \(value.typeName) doesn't define __round__ method")
+        }
         let scale = pow(10.0, Double(precision))
         switch method {
         case "common":
@@ -107,7 +111,9 @@ extension Evaluator {
             let negative = text.hasPrefix("-")
             if negative || text.hasPrefix("+") { text.removeFirst() }
             var radix = base
-            for (prefix, r) in [("0x", 16), ("0o", 8), ("0b", 2)] where text.lowercased().hasPrefix(prefix) && (base == r || base == 0) {
+            // int('0x1A', 16) and int('0x1A', 0) accept the prefix, as Python does.
+            for (prefix, r) in [("0x", 16), ("0o", 8), ("0b", 2)]
+            where text.lowercased().hasPrefix(prefix) && (base == r || base == 0) {
                 text.removeFirst(2)
                 radix = r
             }

@@ -15,7 +15,10 @@ extension Evaluator {
         if let v = try sequenceFilter(name, value, args) { return v }
         if let v = try selectionFilter(name, value, args) { return v }
         if let v = try numberFilter(name, value, args) { return v }
-        throw JinjaError(.runtime, "No filter named '\(name)'.")
+        if jinjaFilterNames.contains(name) {
+            throw JinjaError(.runtime, "the '\(name)' filter is not supported by LoRAKitJinja")
+        }
+        throw JinjaError(.runtime, "TemplateRuntimeError: No filter named '\(name)' found.")
     }
 
     /// Filters on strings; an undefined subject reads as '' (its str()).
@@ -27,10 +30,7 @@ extension Evaluator {
         case "lower": return .string(text().lowercased())
         case "title": return .string(jinjaTitle(text()))
         case "capitalize": return .string(pythonCapitalize(text()))
-        case "replace":
-            var forwarded = args
-            if let count = args.value("count", at: 2) { forwarded = Arguments([args.value("old", at: 0) ?? "", args.value("new", at: 1) ?? "", count]) }
-            return try pythonReplace(text(), forwarded)
+        case "replace": return try pythonReplace(text(), args)  // same parameters as str.replace
         case "string":
             if case .markup = value { return value }
             return .string(text())
@@ -42,26 +42,27 @@ extension Evaluator {
         case "wordcount": return .int(wordCount(text()))
         case "center": return .string(center(text(), args.value("width", at: 0)?.intValue ?? 80))
         case "format": return .string(try percentFormat(text(), .tuple(args.positional)))
-        case "tojson": return .string(try value.requireDefined().toJSON(try jsonOptions(args)))
+        case "tojson": return .string(try value.toJSON(try jsonOptions(args)))
         default: return nil
         }
     }
 
+    /// transformers' signature: tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False).
     private func jsonOptions(_ args: Arguments) throws -> JSONOptions {
         var indent: String?
-        switch args.value("indent", at: 0) {
+        switch args.value("indent", at: 1) {
         case .int(let n)?: indent = String(repeating: " ", count: max(n, 0))
         case .string(let s)?: indent = s
         default: indent = nil
         }
         var separators: (String, String)?
-        if case .tuple(let parts)? = args.value("separators", at: 2) ?? args.value("separators", at: 99),
+        if case .tuple(let parts)? = args.value("separators", at: 2)?.plainSequence,
            parts.count == 2, let a = parts[0].stringValue, let b = parts[1].stringValue {
             separators = (a, b)
         }
         return JSONOptions(indent: indent, separators: separators,
                            sortKeys: args.value("sort_keys", at: 3)?.isTruthy ?? false,
-                           ensureASCII: args.value("ensure_ascii", at: 99)?.isTruthy ?? false)
+                           ensureASCII: args.value("ensure_ascii", at: 0)?.isTruthy ?? false)
     }
 
     /// Filters that take or make sequences.
@@ -72,10 +73,14 @@ extension Evaluator {
         case "first": return try iterate(value).first ?? .undefined("No first item, sequence was empty.")
         case "last":
             // jinja2 takes next(reversed(value)), and a generator cannot be reversed.
-            if case .lazy(let l) = value, !l.kind.isView { throw typeError("'\(l.kind.rawValue)' object is not reversible") }
+            if case .lazy(let l) = value, !l.kind.isView {
+                throw typeError("'\(l.kind.rawValue)' object is not reversible")
+            }
             return try iterate(value).last ?? .undefined("No last item, sequence was empty.")
         case "reverse":
-            if let s = value.stringValue { return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed()))) }
+            if let s = value.stringValue {
+                return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed())))
+            }
             if case .array(let items) = value { return .lazy(LazySequence(.reverseIterator, items.reversed())) }
             return .array(try iterate(value).reversed())
         case "join":
@@ -84,7 +89,7 @@ extension Evaluator {
             return .string(items.map(\.pythonString).joined(separator: args.value("d", at: 0)?.pythonString ?? ""))
         case "items":
             if value.isUndefined { return .lazy(LazySequence(.generator, [])) }
-            guard case .dict(let d) = value else { throw typeError("items filter needs a mapping, got \(value.typeName)") }
+            guard case .dict(let d) = value else { throw typeError("Can only get item pairs from a mapping.") }
             return .lazy(LazySequence(.generator, d.pairs.map { .tuple([$0.key, $0.value]) }))
         case "dictsort": return try dictSort(value, args)
         case "sort": return try sortFilter(value, args)
@@ -127,11 +132,15 @@ extension Evaluator {
             let attribute = args.value("attribute", at: 1)
             let items = try iterate(value).map { item in try attribute.map { try path(item, $0) } ?? item }
             let caseSensitive = args.value("case_sensitive", at: 0)?.isTruthy ?? false
+            // The first of equal items wins, as with Python's min() and max().
             var best: Value?
             for item in items {
-                guard let b = best else { best = item; continue }
-                let less = try pythonLess(sortKey(item, caseSensitive), sortKey(b, caseSensitive))
-                if less == (name == "min") && !pythonEquals(sortKey(item, caseSensitive), sortKey(b, caseSensitive)) { best = item }
+                guard let b = best else {
+                    best = item
+                    continue
+                }
+                let (x, y) = (sortKey(item, caseSensitive), sortKey(b, caseSensitive))
+                if name == "min" ? try pythonLess(x, y) : try pythonLess(y, x) { best = item }
             }
             return best ?? .undefined("No aggregated item, sequence was empty.")
         default: return nil
@@ -165,11 +174,18 @@ extension Evaluator {
 
     private func numberFilter(_ name: String, _ value: Value, _ args: Arguments) throws -> Value? {
         switch name {
-        case "int": return toInt(value, default: args.value("default", at: 0) ?? .int(0), base: args.value("base", at: 1)?.intValue ?? 10)
+        case "int":
+            let base = args.value("base", at: 1)?.intValue ?? 10
+            return toInt(value, default: args.value("default", at: 0) ?? .int(0), base: base)
         case "float": return toFloat(value, default: args.value("default", at: 0) ?? .double(0))
         case "abs":
-            if let i = value.intValue { return .int(abs(i)) }
-            guard case .double(let d) = value else { throw typeError("bad operand type for abs(): '\(value.typeName)'") }
+            if let i = value.intValue {
+                guard i != .min else { throw JinjaError(.runtime, "integer overflow in abs(\(i))") }
+                return .int(abs(i))
+            }
+            guard case .double(let d) = value else {
+                throw typeError("bad operand type for abs(): '\(value.typeName)'")
+            }
             return .double(abs(d))
         case "round": return try roundFilter(value, args)
         default: return nil

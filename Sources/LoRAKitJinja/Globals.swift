@@ -30,7 +30,9 @@ extension Evaluator {
     /// the loop limit, so `range(10**9)` fails at once instead of allocating.
     func range(_ args: Arguments) throws -> Value {
         let ints = try args.positional.map { v -> Int in
-            guard let i = v.intValue else { throw typeError("'\(v.typeName)' object cannot be interpreted as an integer") }
+            guard let i = v.intValue else {
+                throw typeError("'\(v.typeName)' object cannot be interpreted as an integer")
+            }
             return i
         }
         let (start, stop, step): (Int, Int, Int)
@@ -41,12 +43,22 @@ extension Evaluator {
         default: throw typeError("range expected 1 to 3 arguments, got \(ints.count)")
         }
         guard step != 0 else { throw JinjaError(.runtime, "ValueError: range() arg 3 must not be zero") }
-        let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
+        let count = rangeCount(start, stop, step)
         guard count <= limits.maxLoopIterations else {
             throw JinjaError(.limit, "range of \(count) items exceeds maxLoopIterations (\(limits.maxLoopIterations))")
         }
-        return .array((0..<count).map { .int(start + $0 * step) })
+        // Wrapping arithmetic is exact here: every item lies between start and stop.
+        return .array((0..<count).map { .int(start &+ $0 &* step) })
     }
+}
+
+/// How many items range(start, stop, step) has, saturating instead of overflowing.
+private func rangeCount(_ start: Int, _ stop: Int, _ step: Int) -> Int {
+    let (low, high) = step > 0 ? (start, stop) : (stop, start)
+    guard high > low else { return 0 }
+    let span = UInt(bitPattern: high &- low)  // exact: the difference of two Ints fits in a UInt
+    let count = (span - 1) / step.magnitude + 1
+    return count > UInt(Int.max) ? .max : Int(count)
 }
 
 /// namespace(a=1) or namespace({'a': 1}); transformers refuses names starting with '_'.

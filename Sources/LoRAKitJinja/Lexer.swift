@@ -190,7 +190,7 @@ struct Lexer {
             while pos < source.count, isPythonSpace(source[pos]) { pos += 1 }
             guard pos < source.count else {
                 let what = isVariable ? "end of print statement" : "end of statement block"
-                throw fail("unexpected end of template, expected '\(what)'", tagStart)
+                throw fail("unexpected end of template, expected '\(what)'.", tagStart)
             }
             if braceDepth == 0, let sign = closingSign(isVariable: isVariable) {
                 let end: TokenKind = isVariable ? .variableEnd : .blockEnd

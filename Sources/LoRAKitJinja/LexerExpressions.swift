@@ -12,9 +12,7 @@ extension Lexer {
         if c == "'" || c == "\"" { return Token(kind: .string(try lexString()), location: loc) }
         if isDigit(c) { return Token(kind: try lexNumber(), location: loc) }
         if c == "_" || c.properties.isAlphabetic {
-            while pos < source.count, source[pos] == "_" || source[pos].properties.isAlphabetic || isDigit(source[pos]) {
-                pos += 1
-            }
+            while pos < source.count, isNameCharacter(source[pos]) { pos += 1 }
             return Token(kind: .name(String(String.UnicodeScalarView(source[start..<pos]))), location: loc)
         }
         for o in operators where at(pos, o) {
@@ -115,6 +113,8 @@ extension Lexer {
 }
 
 func isDigit(_ c: Unicode.Scalar) -> Bool { c.value >= 48 && c.value <= 57 }
+
+private func isNameCharacter(_ c: Unicode.Scalar) -> Bool { c == "_" || c.properties.isAlphabetic || isDigit(c) }
 
 extension String {
     fileprivate func replacingUnderscores() -> String { filter { $0 != "_" } }

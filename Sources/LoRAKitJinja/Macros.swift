@@ -45,8 +45,8 @@ extension Evaluator {
             defer { self.scopes = saved }
             self.scopes = macroScopes + [[:]]
             for (i, (name, defaultValue)) in params.enumerated() {
-                let v = try args.value(name, at: i) ?? defaultValue.map(self.evaluate) ?? .undefined("'\(name)' is undefined")
-                self.scopes[self.scopes.count - 1][name] = v
+                let v = try args.value(name, at: i) ?? defaultValue.map(self.evaluate)
+                self.scopes[self.scopes.count - 1][name] = v ?? .undefined("'\(name)' is undefined")
             }
             return .string(try self.capture(body))
         }

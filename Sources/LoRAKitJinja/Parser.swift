@@ -4,6 +4,9 @@
 struct Parser {
     var tokens: [Token]
     var index = 0
+    /// How deeply expressions and blocks nest right now; bounded so that input cannot overflow the stack.
+    var depth = 0
+    static let maxDepth = 200
 
     init(tokens: [Token]) { self.tokens = tokens }
 
@@ -11,6 +14,7 @@ struct Parser {
     static func parse(_ source: String) throws -> [Stmt] {
         var parser = Parser(tokens: try Lexer.tokenize(source))
         let (body, _) = try parser.parseStatements(until: [], innermost: nil)
+        try Validation.check(body, soft: false)
         return body
     }
 
@@ -67,6 +71,8 @@ struct Parser {
 
     /// Statements up to one of `endTags` (whose name is consumed and returned) or the end of the template.
     mutating func parseStatements(until endTags: [String], innermost: String?) throws -> ([Stmt], String?) {
+        try enter()
+        defer { depth -= 1 }
         var body: [Stmt] = []
         while true {
             let token = current
@@ -99,6 +105,11 @@ struct Parser {
         }
     }
 
+    mutating func enter() throws {
+        depth += 1
+        guard depth <= Parser.maxDepth else { throw fail("template nested more than \(Parser.maxDepth) levels deep") }
+    }
+
     func lookingFor(_ tags: [String]) -> String {
         tags.map { "'\($0)'" }.joined(separator: " or ")
     }
@@ -121,7 +132,7 @@ struct Parser {
             kind = tag == "break" ? .breakLoop : .continueLoop
         case "generation":
             try expectBlockEnd()
-            kind = .block(try parseBody(until: "endgeneration", innermost: "generation"))
+            kind = .generation(try parseBody(until: "endgeneration", innermost: "generation"))
         case "include", "extends", "import", "from", "block", "with", "do", "autoescape", "trans":
             throw fail("the '\(tag)' tag is not supported by LoRAKitJinja", token)
         default:

@@ -34,6 +34,8 @@ extension Parser {
     }
 
     mutating func parseExpression() throws -> Expr {
+        try enter()
+        defer { depth -= 1 }
         var expr = try parseOr()
         while isName("if") {
             let location = advance().location
@@ -64,6 +66,8 @@ extension Parser {
 
     mutating func parseNot() throws -> Expr {
         guard isName("not") else { return try parseCompare() }
+        try enter()
+        defer { depth -= 1 }
         let location = advance().location
         return node(.not(try parseNot()), location)
     }
@@ -121,6 +125,8 @@ extension Parser {
         let location = current.location
         var expr: Expr
         if isOp("-") || isOp("+") {
+            try enter()
+            defer { depth -= 1 }
             guard case .op(let o) = advance().kind else { throw fail("unreachable") }
             expr = node(.unary(o, try parseUnary(withFilters: false)), location)
         } else {

@@ -7,8 +7,9 @@ private let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", 
 private let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
                       "October", "November", "December"]
 
-/// Formats `date` in `timeZone`. Supports %a %A %b %B %d %e %H %I %j %m %M %p %S %y %Y %Z %z %%,
-/// and glibc's `%-d` style (no padding); any other conversion is written as is.
+/// Formats `date` in `timeZone`. Supports %a %A %b %B %d %e %H %I %j %m %M %p %S %y %Y %%, and
+/// glibc's `%-d` style (no padding); %Z and %z are empty, as for Python's naive datetime; any other
+/// conversion is written as is.
 func strftime(_ format: String, _ date: Date, _ timeZone: TimeZone) -> String {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = timeZone
@@ -50,10 +51,7 @@ func strftime(_ format: String, _ date: Date, _ timeZone: TimeZone) -> String {
         case "S": out += num(second, 2)
         case "y": out += num(year % 100, 2)
         case "Y": out += String(year)
-        case "Z": out += timeZone.abbreviation(for: date) ?? ""
-        case "z":
-            let offset = timeZone.secondsFromGMT(for: date) / 60
-            out += (offset < 0 ? "-" : "+") + num(abs(offset) / 60, 2) + num(abs(offset) % 60, 2)
+        case "Z", "z": break  // transformers formats a naive datetime.now(), which has no zone
         case "%": out += "%"
         default: out += "%" + (pad ? "" : "-") + String(code)
         }

@@ -1,5 +1,5 @@
-// Python str methods that templates call (`message.content.strip()`, `x.split('</think>')`), and
-// dict methods (`d.items()`, `d.get(k)`). Strings are handled as code points, as Python does.
+// Python str methods that templates call (`message.content.strip()`, `x.split('</think>')`).
+// Strings are handled as code points, as Python does.
 
 extension Evaluator {
     func stringMethod(_ s: String, _ name: String) -> Callable? {
@@ -8,13 +8,13 @@ extension Evaluator {
         case "startswith", "endswith": body = { try affixTest(s, name == "startswith", $0) }
         case "strip", "lstrip", "rstrip": body = { .string(try pythonStrip(s, name, $0.value("chars", at: 0))) }
         case "split", "rsplit": body = { try pythonSplit(s, fromRight: name == "rsplit", $0) }
-        case "splitlines": body = { _ in .array(s.split(separator: "\n", omittingEmptySubsequences: false).map { .string(String($0)) }) }
+        case "splitlines": body = { _ in .array(splitLines(s).map(Value.string)) }
         case "replace": body = { try pythonReplace(s, $0) }
         case "upper": body = { _ in .string(s.uppercased()) }
         case "lower": body = { _ in .string(s.lowercased()) }
         case "title": body = { _ in .string(pythonTitle(s)) }
         case "capitalize": body = { _ in .string(pythonCapitalize(s)) }
-        case "swapcase": body = { _ in .string(String(s.map { $0.isUppercase ? Character($0.lowercased()) : Character($0.uppercased()) })) }
+        case "swapcase": body = { _ in .string(swapcase(s)) }
         case "find", "rfind", "index", "rindex", "count": body = { try searchMethod(s, name, $0) }
         case "join": body = { args in try pythonJoin(s, try iterate(args.value("iterable", at: 0) ?? .array([]))) }
         case "format": body = { try pythonFormat(s, $0) }
@@ -22,21 +22,6 @@ extension Evaluator {
         default: body = nil
         }
         return body.map { Callable(name: "str.\(name)", body: $0) }
-    }
-
-    func dictMethod(_ d: OrderedDict, _ name: String) -> Callable? {
-        switch name {
-        case "items":
-            return Callable(name: "dict.items") { _ in .lazy(LazySequence(.dictItems, d.pairs.map { .tuple([$0.key, $0.value]) })) }
-        case "keys": return Callable(name: "dict.keys") { _ in .lazy(LazySequence(.dictKeys, d.keys)) }
-        case "values": return Callable(name: "dict.values") { _ in .lazy(LazySequence(.dictValues, d.values)) }
-        case "get":
-            return Callable(name: "dict.get") { args in
-                guard let key = args.value("key", at: 0) else { throw typeError("get expected at least 1 argument, got 0") }
-                return d[key] ?? args.value("default", at: 1) ?? Value.none
-            }
-        default: return nil
-        }
     }
 }
 
@@ -216,6 +201,26 @@ func pythonJoin(_ separator: String, _ items: [Value]) throws -> Value {
         parts.append(s)
     }
     return .string(parts.joined(separator: separator))
+}
+
+/// str.splitlines(): empty lines stay, but a final newline does not start one more.
+private func splitLines(_ s: String) -> [String] {
+    var lines = normalizedNewlines(s).components(separatedBy: "\n")
+    if lines.last == "" { lines.removeLast() }
+    return lines
+}
+
+private func normalizedNewlines(_ s: String) -> String {
+    s.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+}
+
+private func swapcase(_ s: String) -> String {
+    var out = ""
+    for c in s.unicodeScalars {
+        out += c.properties.isUppercase ? c.properties.lowercaseMapping
+            : c.properties.isLowercase ? c.properties.uppercaseMapping : String(c)
+    }
+    return out
 }
 
 private func predicate(_ s: String, _ name: String) -> Bool {

@@ -12,7 +12,12 @@ extension Value {
     }
 
     /// Python's `repr(value)`: strings quoted, containers with their items' reprs.
-    public var pythonRepr: String {
+    public var pythonRepr: String { repr(depth: 0) }
+
+    /// A namespace can hold itself (`set ns.me = ns`), so nesting past 200 levels prints `...`.
+    private func repr(depth: Int) -> String {
+        guard depth < 200 else { return "..." }
+        let r = { (v: Value) in v.repr(depth: depth + 1) }
         switch self {
         case .undefined: return ""
         case .none: return "None"
@@ -21,20 +26,20 @@ extension Value {
         case .double(let d): return formatPythonFloat(d)
         case .string(let s): return pythonStringRepr(s)
         case .markup(let s): return "Markup(" + pythonStringRepr(s) + ")"
-        case .array(let items): return "[" + items.map(\.pythonRepr).joined(separator: ", ") + "]"
+        case .array(let items): return "[" + items.map(r).joined(separator: ", ") + "]"
         case .tuple(let items):
-            if items.count == 1 { return "(" + items[0].pythonRepr + ",)" }
-            return "(" + items.map(\.pythonRepr).joined(separator: ", ") + ")"
+            if items.count == 1 { return "(" + r(items[0]) + ",)" }
+            return "(" + items.map(r).joined(separator: ", ") + ")"
         case .dict(let d):
-            let body = d.pairs.map { $0.key.pythonRepr + ": " + $0.value.pythonRepr }
+            let body = d.pairs.map { r($0.key) + ": " + r($0.value) }
             return "{" + body.joined(separator: ", ") + "}"
         case .namespace(let ns):
-            return "<Namespace " + Value.dict(ns.attributes).pythonRepr + ">"
+            return "<Namespace " + r(.dict(ns.attributes)) + ">"
         case .function(let f): return "<function \(f.name)>"
         case .lazy(let l):
             // CPython prints an address here, which no template can depend on.
             guard l.kind.isView else { return "<\(l.kind.rawValue) object>" }
-            return l.kind.rawValue + "(" + Value.array(l.items).pythonRepr + ")"
+            return l.kind.rawValue + "(" + r(.array(l.items)) + ")"
         }
     }
 }

@@ -39,6 +39,8 @@ extension Value {
 }
 
 private func writeJSON(_ value: Value, _ o: JSONOptions, level: Int, into out: inout String) throws {
+    // Only a namespace could make a cycle, and namespaces do not serialize; this bounds deep data.
+    guard level < 512 else { throw JinjaError(.runtime, "ValueError: value nested too deeply for JSON") }
     switch value {
     case .none: out += "null"
     case .bool(let b): out += b ? "true" : "false"
@@ -58,7 +60,7 @@ private func writeJSON(_ value: Value, _ o: JSONOptions, level: Int, into out: i
             try writeJSON(pairs[i].value, o, level: level + 1, into: &out)
         }
     case .undefined, .namespace, .function, .lazy:
-        throw JinjaError(.runtime, "Object of type \(value.typeName) is not JSON serializable")
+        throw JinjaError(.runtime, "TypeError: Object of type \(value.typeName) is not JSON serializable")
     }
 }
 

@@ -96,13 +96,17 @@ import Testing
 
     @Test func undefinedPrintsEmptyButFailsWhenUsed() throws {
         let context: [String: Value] = ["m": ["role": "user"]]
-        let t = try ChatTemplate(source: "[{{ m.nope }}][{{ nothing }}][{{ m.nope is defined }}][{{ nothing | length }}]")
+        let t = try ChatTemplate(
+            source: "[{{ m.nope }}][{{ nothing }}][{{ m.nope is defined }}][{{ nothing | length }}]")
         #expect(try t.render(context: context) == "[][][False][0]")
         #expect(error("{{ nothing() }}")?.message == "UndefinedError: 'nothing' is undefined")
-        #expect(error("{{ m.nope() }}", context: context)?.message == "UndefinedError: 'dict object' has no attribute 'nope'")
+        #expect(error("{{ m.nope() }}", context: context)?.message
+                == "UndefinedError: 'dict object' has no attribute 'nope'")
         #expect(error("{{ nothing.attr }}")?.message == "UndefinedError: 'nothing' is undefined")
         #expect(error("{{ m.nope + 'x' }}", context: context)?.kind == .runtime)
         #expect(error("{{ nothing | tojson }}") != nil)
+        #expect(error("{{ messages[0]['role'] }}", context: ["messages": []])?.message
+                == "UndefinedError: list object has no element 0")
     }
 
     @Test func unsupportedTagsSaySo() throws {
@@ -113,5 +117,51 @@ import Testing
     @Test func sandboxRefusesMutation() throws {
         let e = try #require(error("{% set l = [1] %}{{ l.append(2) }}"))
         #expect(e.message.contains("SecurityError"))
+    }
+}
+
+/// Hostile input fails with an error, never a crash: deep nesting, integer overflow, cycles.
+@Suite struct RobustnessTests {
+    private func fails(_ source: String) -> Bool {
+        do {
+            _ = try ChatTemplate(source: source).render(context: [:])
+            return false
+        } catch {
+            return error is JinjaError
+        }
+    }
+
+    @Test func deepNestingIsASyntaxError() {
+        #expect(fails("{{ " + String(repeating: "(", count: 5000) + "1" + String(repeating: ")", count: 5000) + " }}"))
+        #expect(fails("{{ " + String(repeating: "- ", count: 5000) + "1 }}"))
+        #expect(fails("{{ " + String(repeating: "not ", count: 5000) + "1 }}"))
+        #expect(fails(String(repeating: "{% if true %}", count: 5000)))
+        #expect(fails("{{ " + String(repeating: "[", count: 5000) + " }}"))
+    }
+
+    @Test func integerOverflowThrows() {
+        let min = "(-9223372036854775807 - 1)"
+        for expr in ["9223372036854775807 + 1", "-\(min)", "\(min) // -1", "\(min) | abs", "2 ** 64",
+                     "9223372036854775807 * 2", "99999999999999999999"] {
+            #expect(fails("{{ \(expr) }}"), "\(expr)")
+        }
+        #expect(!fails("{{ \(min) % -1 }}"))
+        #expect(!fails("{{ range(-9223372036854775807, 9223372036854775807, 9223372036854775807) | list }}"))
+        #expect(fails("{{ range(-9223372036854775807, 9223372036854775807) | list }}"))  // too long
+        #expect(fails("{{ '%d' % 1e300 }}"))
+        #expect(fails("{{ [0] * 10**8 }}"))
+    }
+
+    @Test func selfReferenceDoesNotRecurseForever() throws {
+        let t = try ChatTemplate(
+            source: "{% set ns = namespace() %}{% set ns.me = ns %}{{ ns | string | length > 0 }}")
+        #expect(try t.render(context: [:]) == "True")
+        #expect(fails("{% set ns = namespace() %}{% set ns.me = ns %}{{ ns | tojson }}"))
+    }
+
+    @Test func hugeFloatsFormat() throws {
+        let t = try ChatTemplate(
+            source: "{{ ('%.2f' % 1e300) | length }} {{ 1e300 | round(2) }} {{ 2.675 | round(2) }}")
+        #expect(try t.render(context: [:]) == "304 1e+300 2.67")
     }
 }

@@ -9,6 +9,10 @@ It writes, next to itself:
   templates/*.jinja       the six real chat templates (copied; SmolLM2's read from its GGUF)
   real_renderings.json    every template x every conversation x add_generation_prompt on/off
   constructs.json         small hand-written templates, one Jinja construct each
+  generation_spans.json   templates with {% generation %}, with transformers' assistant spans
+
+With `--wide OUT.json` it instead writes renderings of every template in llama.cpp's collection
+(about 70) to OUT.json, for the opt-in WideTemplateTests (LORAKIT_JINJA_WIDE=OUT.json swift test …).
 
 Everything is rendered by transformers' own code: real templates go through
 `render_jinja_template` (after `_normalize_chat_messages`, as apply_chat_template does), the
@@ -22,6 +26,7 @@ import datetime as _dt
 import json
 import os
 import shutil
+import sys
 import zipfile
 import tempfile
 
@@ -118,6 +123,10 @@ CONVERSATIONS = {
                   _a("<think>Second reasoning</think>Answer two.")], {}),
     "reasoning_field": ([_u("Why?"), {"role": "assistant", "content": "Answer.",
                                       "reasoning_content": "Stored reasoning."}], {}),
+    "multimodal_content": ([{"role": "user", "content": [{"type": "image", "url": "x.png"},
+                                                          {"type": "text", "text": "What's this?"}]},
+                            _a("A cat.")], {}),
+    "non_string_content": ([_u("Count:"), {"role": "assistant", "content": 42}], {}),
     "thinking_disabled": ([_u("Quick question")], {"enable_thinking": False}),
     "date_string": ([_u("What day is it?")], {"date_string": "01 Jan 2030"}),
     "tools_no_call": ([_u("Weather in Paris?")], {"tools": [WEATHER_TOOL, TIME_TOOL]}),
@@ -169,14 +178,15 @@ def copy_templates():
     return out
 
 
-def render_real(source, tokens, messages, extra, add_generation_prompt):
-    conversation = ctu._normalize_chat_messages(messages)
+def render_real(source, tokens, messages, extra, add_generation_prompt, continue_final_message=False):
+    import copy
+    conversation = ctu._normalize_chat_messages(copy.deepcopy(messages))
     kwargs = {**tokens, **extra}
     tools = kwargs.pop("tools", None)
     documents = kwargs.pop("documents", None)
     rendered, _ = ctu.render_jinja_template(
         conversations=[conversation], tools=tools, documents=documents, chat_template=source,
-        add_generation_prompt=add_generation_prompt, **kwargs)
+        add_generation_prompt=add_generation_prompt, continue_final_message=continue_final_message, **kwargs)
     return rendered[0]
 
 
@@ -199,7 +209,17 @@ def make_real_renderings(template_dir):
                          "add_generation_prompt": agp, "messages": messages,
                          "variables": {**tokens, **extra}}
                 cases.append(record(entry, lambda: render_real(source, tokens, messages, extra, agp)))
+        # continue_final_message (a prefilled last message) is never combined with add_generation_prompt.
+        for conv_name in CONTINUE_CONVERSATIONS:
+            messages, extra = CONVERSATIONS[conv_name]
+            entry = {"template": name, "file": file, "conversation": conv_name, "add_generation_prompt": False,
+                     "continue_final_message": True, "messages": messages, "variables": {**tokens, **extra}}
+            cases.append(record(entry, lambda: render_real(source, tokens, messages, extra, False, True)))
     return cases
+
+
+CONTINUE_CONVERSATIONS = ["assistant_last", "single_user", "padded_content", "multimodal_content", "thinking",
+                          "empty_content", "reasoning_field"]
 
 
 # (name, template, context): each checks one construct against jinja2 in transformers' environment.
@@ -215,6 +235,9 @@ CONSTRUCTS = [
     ("plus_disables_lstrip", "  {%+ if true %}x{% endif %}", {}),
     ("lstrip_comment", "   {# c #}\nafter", {}),
     ("raw_block", "{% raw %}{{ not evaluated }} {% if %}{% endraw %}", {}),
+    ("raw_trim_and_lstrip", "  {% raw %}\n  x\n  {% endraw %}\ny\n  {% raw -%}\n z {%+ endraw %}\n", {}),
+    ("comment_trim_and_dash", "a\n  {# c #}\nb {#- c -#}  \n c {#+ c #}\nd", {}),
+    ("variable_dash_newlines", "a\n\n{{- 'b' -}}\n\n c {{ 'd' }}\n e", {}),
     ("crlf_text", "a\r\n{% if true %}\r\nb\r\n{% endif %}\r\nc", {}),
     ("final_newline", "x\n", {}),
     # literals and printing
@@ -276,6 +299,7 @@ CONSTRUCTS = [
     ("filter_tojson", "{{ d | tojson }}|{{ 'é\"\\n<>&' | tojson }}|{{ [1.0, 2, none, true, 1.5e20] | tojson }}|{{ {} | tojson }}|{{ [] | tojson }}", {"d": {"b": 1, "a": "ü", "n": None}}),
     ("filter_tojson_indent", "{{ d | tojson(indent=2) }}|{{ [] | tojson(indent=2) }}|{{ {} | tojson(indent=4) }}|{{ [[1], {'a': []}] | tojson(indent=1) }}", {"d": {"b": [1, {"c": None}], "a": "x"}}),
     ("filter_tojson_options", "{{ d | tojson(sort_keys=true) }}|{{ d | tojson(separators=(',', ':')) }}|{{ d | tojson(ensure_ascii=true) }}", {"d": {"b": 1, "a": "ü😀"}}),
+    ("filter_tojson_positional", "{{ d | tojson(true) }}|{{ d | tojson(false, 1) }}|{{ d | tojson(false, none, [',', '=']) }}|{{ d | tojson(false, none, none, true) }}|{{ d | tojson(indent='\t') }}", {"d": {"b": "é", "a": [1]}}),
     ("filter_tojson_floats", "{{ [0.1, 1e16, 1e-5, 123.456, -0.0, 3.0, 1e22, 2.5e-7] | tojson }}", {}),
     ("filter_length", "{{ [1, 2] | length }} {{ 'héllo' | length }} {{ {'a': 1} | length }} {{ [1] | count }}", {}),
     ("filter_join", "{{ [1, 2, 3] | join(', ') }}|{{ ['a', 'b'] | join }}|{{ d | join('-') }}|{{ ms | join(',', attribute='role') }}", {"d": {"x": 1, "y": 2}, "ms": [{"role": "u"}, {"role": "a"}]}),
@@ -305,6 +329,8 @@ CONSTRUCTS = [
     ("str_find_count", "{{ 'hello'.find('l') }} {{ 'hello'.find('z') }} {{ 'hello'.count('l') }} {{ 'hello'.rfind('l') }} {{ 'hello'.index('e') }}", {}),
     ("str_join_format", "{{ ', '.join(['a', 'b']) }} {{ '{} and {}'.format('x', 1) }} {{ '{0}{1}{0}'.format('a', 'b') }} {{ '{name}!'.format(name='n') }}", {}),
     ("str_predicates", "{{ '12'.isdigit() }} {{ 'ab'.isalpha() }} {{ '  '.isspace() }} {{ 'aB'.islower() }} {{ 'AB'.isupper() }} {{ 'a1'.isalnum() }}", {}),
+    ("round_and_format_extremes", "{{ ('%.2f' % 1e300) | length }} {{ 1e300 | round(2) }} {{ 2.675 | round(2) }} {{ 0.125 | round(2) }} {{ '%.1f' % 0.25 }} {{ -0.5 | round }} {{ '%+05d' % 42 }} {{ range(-9223372036854775807, 9223372036854775807, 9223372036854775807) | list }}", {}),
+    ("str_splitlines_swapcase", "{{ 'a\\n\\nb\\n'.splitlines() }} {{ ''.splitlines() }} {{ 'aB-ç'.swapcase() }}", {}),
     ("str_percent_format", "{{ '%s-%d' % ('a', 3) }} {{ '%s' % 'x' }}", {}),
     ("str_unicode_methods", "{{ 'ÉCOLE'.lower() }} {{ 'straße'.upper() }} {{ 'ǆemal'.title() }} {{ 'naïve café'.title() }}", {}),
     # dict methods and globals
@@ -312,6 +338,7 @@ CONSTRUCTS = [
     ("dict_global", "{{ dict(a=1, b='x') }} {{ dict(a=1) | tojson }}", {}),
     ("range_global", "{{ range(3) | list }} {{ range(1, 4) | list }} {{ range(10, 0, -3) | list }} {{ range(0) | list }}", {}),
     ("strftime_now", "{{ strftime_now('%d %b %Y') }}|{{ strftime_now('%Y-%m-%d %H:%M:%S') }}|{{ strftime_now('%A %B %j %y %I%p %%') }}|{{ strftime_now('%a %-d') }}", {}),
+    ("strftime_zone_and_unknown", "[{{ strftime_now('%Z') }}][{{ strftime_now('%z') }}][{{ strftime_now('%e|%h|%Q') }}]", {}),
     ("raise_exception", "before{{ raise_exception('Custom failure: ' ~ 42) }}", {}),
     ("loop_cycle", "{% for i in range(4) %}{{ loop.cycle('a', 'b') }}{% endfor %}", {}),
     ("list_methods", "{% set l = [1] %}{{ l.append(2) }}{{ l }}", {}),
@@ -335,6 +362,14 @@ CONSTRUCTS = [
     ("unicode_len_and_slices", "{{ 'é🎉日本'|length }} {{ 'é🎉日本'[1] }} {{ 'é🎉日本'[-2:] }} {{ 'é🎉日本'|upper }}", {}),
     ("whitespace_mixed_control", "<\n  {%- for i in [1, 2] -%}\n    {{ i }}\n  {%- endfor %}\n>\n  {{- ' x ' -}}\n  <", {}),
     ("if_inside_line_keeps_text", "a {% if true %}b{% endif %} c\n  {% if true %}d{% endif %}  \n", {}),
+    ("set_reads_outer_then_local", "{% set x = 1 %}{% for i in range(2) %}{% set x = x + 1 %}{% set x = x + 1 %}{{ x }}{% endfor %}{{ x }}", {}),
+    ("macro_default_uses_earlier_param", "{% macro f(a, b=a ~ '!') %}{{ a }}{{ b }}{% endmacro %}{{ f('x') }} {{ f('x', 'y') }}", {}),
+    ("trailing_commas_and_literals", "{{ [1, 2,] }} {{ {'a': 1,} }} {{ (1, 2,) }} {{ '}}' }} {{ \"{{\" }} {{ '{% raw %}' }}", {}),
+    ("string_order_and_membership", "{{ 'a' < 'B' }} {{ 'abc' in ['abc'] }} {{ ['a'] in [['a']] }} {{ 1 in [1.0] }} {{ (1, 2) == [1, 2] }}", {}),
+    ("raw_with_whitespace_control", "a  {%- raw -%}  {{ x }}  {%- endraw -%}  b", {}),
+    ("error_index_empty_then_key", "{{ messages[0]['role'] }}", {"messages": []}),
+    ("error_is_defined_on_undefined_attr", "{{ nothing.x is defined }}", {}),
+    ("error_list_plus_tuple", "{{ [1] + (2,) }}", {}),
     # lazy results: generators (map/select/unique/…) and dict views behave unlike lists
     ("generator_truthiness", "{{ 'T' if ([] | select) else 'F' }}{{ 'T' if ([] | map('upper')) else 'F' }}{{ 'T' if ({} .items()) else 'F' }}{{ 'T' if ([] | select | list) else 'F' }}", {}),
     ("dict_views", "{{ d.items() }}|{{ d.keys() }}|{{ d.values() | length }}|{{ d.keys() | first }}|{{ d.items() | last }}|{{ 'a' in d.keys() }}", {"d": {"a": 1, "b": 2}}),
@@ -357,8 +392,48 @@ CONSTRUCTS = [
     ("error_syntax_unclosed_expr", "{{ 'a' ", {}),
     ("error_syntax_endfor_mismatch", "{% for x in y %}{% endif %}", {}),
     ("error_unpack_count", "{% for a, b in [[1, 2, 3]] %}{% endfor %}", {}),
+    ("error_unknown_filter_at_load", "{% for x in [] %}{{ x | nosuchfilter }}{% endfor %}", {}),
+    ("error_unknown_test_at_load", "{{ 1 is nosuchtest }}", {}),
+    ("unknown_filter_in_if_is_deferred", "{% if false %}{{ x | nosuchfilter }}{% endif %}{{ 'ok' if true else y | nosuch }}", {}),
+    ("error_unknown_filter_in_if_when_run", "{% if true %}{{ 'x' | nosuchfilter }}{% endif %}", {}),
+    ("error_unknown_filter_in_loop_in_if", "{% if false %}{% for x in [] %}{{ x | nosuchfilter }}{% endfor %}{% endif %}", {}),
     ("error_namespace_underscore", "{% set ns = namespace(_x=1) %}", {}),
 ]
+
+
+# Templates with {% generation %} (none of the six has one), rendered with return_assistant_tokens_mask:
+# transformers records each block's (start, end) in the output, which the assistant mask is built from.
+GENERATION_TEMPLATES = {
+    "chatml_generation": (
+        "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' }}"
+        "{% if message['role'] == 'assistant' %}{% generation %}{{ message['content'] + '<|im_end|>' }}"
+        "{% endgeneration %}{% else %}{{ message['content'] + '<|im_end|>' }}{% endif %}{{ '\\n' }}{% endfor %}"
+        "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"),
+    "generation_whitespace": (
+        "{%- for message in messages %}\n  [{{ message.role }}]\n  {%- if message.role == 'assistant' %}\n"
+        "    {%- generation -%}\n      {{ message.content }}\n    {%- endgeneration %}\n  {%- else %}"
+        "{{ message.content }}{% endif %}\n{% endfor %}"),
+    "generation_in_macro": (
+        "{% macro turn(m) %}<{{ m.role }}>{% if m.role == 'assistant' %}{% generation %}{{ m.content }}"
+        "{% endgeneration %}{% else %}{{ m.content }}{% endif %}</{{ m.role }}>{% endmacro %}"
+        "{% for m in messages %}{{ turn(m) }}{% endfor %}"),
+}
+GENERATION_CONVERSATIONS = ["multi_turn", "special_chars", "assistant_last", "empty_content"]
+
+
+def make_generation_spans():
+    cases = []
+    for name, source in GENERATION_TEMPLATES.items():
+        for conv_name in GENERATION_CONVERSATIONS:
+            messages, _ = CONVERSATIONS[conv_name]
+            for agp in (False, True):
+                rendered, spans = ctu.render_jinja_template(
+                    conversations=[ctu._normalize_chat_messages(messages)], chat_template=source,
+                    return_assistant_tokens_mask=True, add_generation_prompt=agp)
+                cases.append({"name": name, "template": source, "conversation": conv_name,
+                              "add_generation_prompt": agp, "messages": messages, "output": rendered[0],
+                              "spans": [list(s) for s in spans[0]]})
+    return cases
 
 
 def render_construct(source, context):
@@ -379,12 +454,38 @@ def write_json(name, data):
         f.write("\n")
 
 
+# The opt-in wider check: every template in llama.cpp's collection x these conversations.
+WIDE_CONVERSATIONS = list(CONVERSATIONS)
+
+
+def make_wide_renderings(out_path):
+    """Writes renderings of all ~70 llama.cpp templates x every conversation (not committed: ~5 MB)."""
+    tokens = {"bos_token": "<s>", "eos_token": "</s>"}
+    cases = []
+    for file in sorted(f for f in os.listdir(LLAMA_CPP_TEMPLATES) if f.endswith(".jinja")):
+        path = os.path.join(LLAMA_CPP_TEMPLATES, file)
+        with open(path, encoding="utf-8", newline="") as f:
+            source = f.read()
+        for conv_name in WIDE_CONVERSATIONS:
+            messages, extra = CONVERSATIONS[conv_name]
+            for agp in (False, True):
+                entry = {"template": file, "path": path, "conversation": conv_name, "add_generation_prompt": agp,
+                         "messages": messages, "variables": {**tokens, **extra}}
+                cases.append(record(entry, lambda: render_real(source, tokens, messages, extra, agp)))
+    with open(out_path, "w", encoding="utf-8") as f:
+        json.dump({"frozen_now_epoch": FROZEN_EPOCH, "cases": cases}, f, ensure_ascii=False)
+    print(f"wide renderings: {len(cases)} ({sum('error' in c for c in cases)} raise) -> {out_path}")
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "--wide":
+        return make_wide_renderings(sys.argv[2])
     template_dir = copy_templates()
     real = make_real_renderings(template_dir)
     constructs = make_constructs()
     write_json("real_renderings.json", {"frozen_now_epoch": FROZEN_EPOCH, "cases": real})
     write_json("constructs.json", {"frozen_now_epoch": FROZEN_EPOCH, "cases": constructs})
+    write_json("generation_spans.json", {"frozen_now_epoch": FROZEN_EPOCH, "cases": make_generation_spans()})
     errors = sum("error" in c for c in real)
     print(f"real renderings: {len(real)} ({errors} raise); constructs: {len(constructs)} "
           f"({sum('error' in c for c in constructs)} raise)")

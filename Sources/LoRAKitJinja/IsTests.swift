@@ -13,7 +13,9 @@ extension Evaluator {
             guard let i = try value.requireDefined().intValue else { throw typeError("test '\(name)' needs an int") }
             return (i % 2 != 0) == (name == "odd")
         case "divisibleby":
-            guard let i = value.intValue, let d = try arg().intValue, d != 0 else { throw typeError("divisibleby needs ints") }
+            guard let i = value.intValue, let d = try arg().intValue, d != 0 else {
+                throw typeError("divisibleby needs ints")
+            }
             return i % d == 0
         case "equalto", "eq", "==": return pythonEquals(value, try arg())
         case "ne", "!=": return !pythonEquals(value, try arg())
@@ -29,7 +31,7 @@ extension Evaluator {
         case "escaped": return false
         case "filter": return knownFilterNames.contains((try arg()).stringValue ?? "")
         case "test": return knownTestNames.contains((try arg()).stringValue ?? "")
-        default: throw JinjaError(.runtime, "No test named '\(name)'.")
+        default: throw JinjaError(.runtime, "TemplateRuntimeError: No test named '\(name)' found.")
         }
     }
 
