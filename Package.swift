@@ -5,6 +5,7 @@ let package = Package(
     name: "LoRAKit",
     products: [
         .library(name: "LoRAKit", targets: ["LoRAKit"]),
+        .library(name: "LoRAKitGGUF", targets: ["LoRAKitGGUF"]),
         .executable(name: "lorakit", targets: ["lorakit"]),
         .executable(name: "lorakit-bench", targets: ["lorakit-bench"]),
     ],
@@ -31,6 +32,8 @@ let package = Package(
             path: "Sources/LoRAKit",
             plugins: ["EmbedKernels"]
         ),
+        // GGUF container and llama.cpp block formats; self-contained, no GPU or BLAS.
+        .target(name: "LoRAKitGGUF", path: "Sources/LoRAKitGGUF"),
         .executableTarget(
             name: "lorakit",
             dependencies: ["LoRAKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -46,6 +49,13 @@ let package = Package(
             dependencies: ["LoRAKit"],
             path: "Tests/LoRAKitTests",
             // Read from the source tree by path (Support/Fixtures.swift), not bundled.
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "LoRAKitGGUFTests",
+            dependencies: ["LoRAKitGGUF"],
+            path: "Tests/LoRAKitGGUFTests",
+            // Fixtures are read by path from the source tree (FixturePaths.swift).
             exclude: ["Fixtures"]
         ),
     ]
