@@ -40,11 +40,12 @@ struct GGUFBinaryReader {
         return T(littleEndian: value)
     }
 
-    /// Reads a u64 length or count and checks it is at most `limit` (usually what the
-    /// remaining bytes could hold), so no allocation is ever sized by an unchecked number.
-    mutating func readCount(limit: Int, _ field: @autoclosure () -> String) throws(GGUFError) -> Int {
+    /// Reads a u64 length or count and checks that the bytes left after it could hold that
+    /// many items of at least `minimumSize` bytes each, so no allocation is ever sized by an
+    /// unchecked number.
+    mutating func readCount(minimumSize: Int, _ field: @autoclosure () -> String) throws(GGUFError) -> Int {
         let raw = try read(UInt64.self, field())
-        guard raw <= UInt64(max(limit, 0)) else {
+        guard raw <= UInt64(remaining / max(minimumSize, 1)) else {
             throw error(field(), "\(raw) exceeds what the remaining \(remaining) bytes of the file can hold")
         }
         return Int(raw)
@@ -52,7 +53,7 @@ struct GGUFBinaryReader {
 
     /// Reads a GGUF string (u64 length, UTF-8 bytes) and validates its UTF-8.
     mutating func readString(_ field: @autoclosure () -> String) throws(GGUFError) -> String {
-        let length = try readCount(limit: remaining, field() + " length")
+        let length = try readCount(minimumSize: 1, field() + " length")
         let bytes = UnsafeRawBufferPointer(rebasing: base[offset..<(offset + length)])
         guard let string = String(validating: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self) else {
             throw error(field(), "invalid UTF-8 in \(length)-byte string at offset \(offset)")

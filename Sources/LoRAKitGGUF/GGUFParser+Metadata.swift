@@ -55,7 +55,7 @@ extension GGUFParser {
         }
         let rawType = try reader.read(UInt32.self, field + " array element type")
         let type = try valueType(rawType, field + " array element type")
-        let count = try reader.readCount(limit: reader.remaining / type.minimumSize, field + " array length")
+        let count = try reader.readCount(minimumSize: type.minimumSize, field + " array length")
         switch type {
         case .uint8: return .uint8(try reader.readArray(UInt8.self, count: count, field))
         case .int8: return .int8(try reader.readArray(Int8.self, count: count, field))

@@ -78,7 +78,8 @@ extension GGUFParser {
     }
 
     private func checkOverlaps(_ tensors: [TensorEntry]) throws(GGUFError) {
-        let order = tensors.indices.sorted { tensors[$0].offset < tensors[$1].offset }
+        // Ties broken by index so the later tensor is the one reported.
+        let order = tensors.indices.sorted { (tensors[$0].offset, $0) < (tensors[$1].offset, $1) }
         for (previous, current) in zip(order, order.dropFirst()) {
             let p = tensors[previous], c = tensors[current]
             if c.offset < p.offset + p.byteCount {

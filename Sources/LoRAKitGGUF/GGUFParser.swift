@@ -35,8 +35,8 @@ struct GGUFParser {
     mutating func parse() throws(GGUFError) -> Layout {
         var layout = Layout()
         layout.version = try readHeaderStart()
-        let tensorCount = try reader.readCount(limit: reader.remaining / Self.minimumTensorInfoSize, "header tensor count")
-        let keyCount = try reader.readCount(limit: reader.remaining / Self.minimumKeyValueSize, "header metadata count")
+        let tensorCount = try reader.readCount(minimumSize: Self.minimumTensorInfoSize, "header tensor count")
+        let keyCount = try reader.readCount(minimumSize: Self.minimumKeyValueSize, "header metadata count")
         try readMetadata(count: keyCount, into: &layout)
         layout.alignment = try alignment(layout.metadata)
         layout.tensors = try readTensorInfos(count: tensorCount)
