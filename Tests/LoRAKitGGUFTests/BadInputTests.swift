@@ -30,7 +30,10 @@ import LoRAKitGGUF
         return b.bytes
     }
 
-    static let cases: [Case] = {
+    static let cases: [Case] = headerCases() + metadataCases() + tensorCases()
+
+    /// Magic, version, byte order and counts.
+    static func headerCases() -> [Case] {
         var c: [Case] = []
         func add(_ n: String, _ b: [UInt8], _ f: String, _ r: String) { c.append(Case(name: n, bytes: b, field: f, reason: r)) }
         add("bad magic", Array("GGML".utf8) + [3, 0, 0, 0] + [UInt8](repeating: 0, count: 16), "header magic", "not a GGUF file: expected 'GGUF'")
@@ -44,6 +47,13 @@ import LoRAKitGGUF
         add("huge tensor count", hugeTensors.bytes, "header tensor count", "exceeds what the remaining")
         var hugeKeys = GGUFBytes(); hugeKeys.header(tensors: 0, keys: UInt64.max)
         add("huge metadata count", hugeKeys.bytes, "header metadata count", "exceeds what the remaining")
+        return c
+    }
+
+    /// Metadata keys and values.
+    static func metadataCases() -> [Case] {
+        var c: [Case] = []
+        func add(_ n: String, _ b: [UInt8], _ f: String, _ r: String) { c.append(Case(name: n, bytes: b, field: f, reason: r)) }
         add("huge array length", oneKey("tokenizer.ggml.tokens", type: 9) { $0.u32(8); $0.u64(1 << 60) },
             "metadata key #0 'tokenizer.ggml.tokens' array length", "1152921504606846976 exceeds")
         add("huge string length", oneKey(type: 8) { $0.u64(UInt64.max) }, "metadata key #0 'k' length", "exceeds")
@@ -65,6 +75,13 @@ import LoRAKitGGUF
         var dupKey = GGUFBytes(); dupKey.header(tensors: 0, keys: 2)
         dupKey.key("a", type: 0) { $0.u8(1) }; dupKey.key("a", type: 0) { $0.u8(2) }
         add("duplicate key", dupKey.bytes, "metadata key #1 'a'", "duplicate key (first defined as key #0)")
+        return c
+    }
+
+    /// Alignment and tensor infos.
+    static func tensorCases() -> [Case] {
+        var c: [Case] = []
+        func add(_ n: String, _ b: [UInt8], _ f: String, _ r: String) { c.append(Case(name: n, bytes: b, field: f, reason: r)) }
         add("alignment not power of two", oneTensor(keys: 1) { $0.key("general.alignment", type: 4) { $0.u32(48) } },
             "metadata key 'general.alignment'", "48 is not a non-zero power of two")
         add("alignment wrong type", oneTensor(keys: 1) { $0.key("general.alignment", type: 10) { $0.u64(32) } },
@@ -91,7 +108,7 @@ import LoRAKitGGUF
         dupTensor.pad(); dupTensor.zeros(64)
         add("duplicate tensor name", dupTensor.bytes, "tensor #1 'a'", "duplicate tensor name (first defined as tensor #0)")
         return c
-    }()
+    }
 
     @Test(arguments: cases)
     func refusedWithItsOwnError(_ c: Case) {
@@ -110,6 +127,17 @@ import LoRAKitGGUF
     @Test func missingFileIsAGGUFError() {
         let error = #expect(throws: GGUFError.self) { try GGUFFile(contentsOf: URL(fileURLWithPath: "/nonexistent/x.gguf")) }
         #expect(error?.file == "x.gguf")
+    }
+
+    @Test func version2Parses() throws {
+        var b = GGUFBytes()
+        b.header(version: 2, tensors: 1, keys: 1)
+        b.key("general.alignment", type: 4) { $0.u32(16) }
+        b.tensorInfo("v", dims: [4], type: 0, offset: 0)
+        b.pad(to: 16); b.zeros(16)
+        let file = try GGUFFile(data: b.data, name: "v2.gguf")
+        #expect(file.version == 2 && file.alignment == 16 && file.dataOffset % 16 == 0)
+        #expect(try file.tensor(named: "v").byteCount == 16)
     }
 
     @Test func validHandMadeFileParses() throws {
