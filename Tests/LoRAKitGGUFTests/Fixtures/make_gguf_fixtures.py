@@ -9,6 +9,7 @@ Writes, next to this script:
                  (F32, gguf.quants.dequantize of "T.q"); "T.raw"/"T.raw.ref" hold random
                  bytes as blocks (NaN/inf/subnormal scales included) and their dequantization.
   metadata.gguf  metadata of every value type, nested arrays, empty and unicode strings.
+  quantize.gguf  for F16, BF16, Q8_0, Q4_0: "T.src" (F32 input) and "T.q" (gguf.quants.quantize of it).
   writer_ref.gguf  what gguf.GGUFWriter writes for the content WriterTests builds in Swift.
   expectations.json  values gguf.GGUFReader reads from the real vocab files, for VocabTests.
   ggml-vocab-llama-spm.gguf  copied from llama.cpp (small real file).
@@ -103,6 +104,39 @@ def make_quants():
     w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
 
 
+def make_quantize():
+    """Inputs and gguf.quants.quantize outputs for the types BlockQuantizer supports."""
+    qr = np.random.default_rng(7)  # own generator: the other fixtures stay as they were
+    w = gguf.GGUFWriter(os.path.join(HERE, "quantize.gguf"), "fixture")
+    # float16/bfloat16: random bit patterns (all exponents, subnormals, halfway cases), specials, NaNs
+    bits = qr.integers(0, 2**32, size=8192, dtype=np.uint64).astype(np.uint32)
+    bits[:12] = [0, 0x80000000, 0x7f800000, 0xff800000, 0x7fc00000, 0x7f800001, 0xffffffff,
+                 0x477fefff, 0x477ff000, 0x33000000, 0x33000001, 0x38800000]
+    halfway = (qr.integers(0x30000000, 0x48000000, size=1024, dtype=np.uint64).astype(np.uint32) & ~np.uint32(0x1fff)) | np.uint32(0x1000)
+    bits = np.concatenate([bits, halfway, halfway ^ np.uint32(0x2000)])
+    src = bits.view(np.float32)
+    for qt in (T.F16, T.BF16):
+        q = gguf.quants.quantize(src, qt)
+        w.add_tensor(qt.name + ".src", src)
+        w.add_tensor(qt.name + ".q", q.view(np.uint8).reshape(-1), raw_dtype=qt)
+    for qt in (T.Q8_0, T.Q4_0):
+        x = sample_values_with(qr, 128 * 32)
+        x[:32] = np.arange(32, dtype=np.float32) - 16  # exact ties of the rounding
+        x[32:64] = -x[32:64]
+        q = gguf.quants.quantize(x.reshape(32, 128), qt)
+        w.add_tensor(qt.name + ".src", x)
+        w.add_tensor(qt.name + ".q", q.reshape(-1), raw_dtype=qt)
+    w.write_header_to_file(); w.write_kv_data_to_file(); w.write_tensors_to_file(); w.close()
+
+
+def sample_values_with(g, n):
+    x = g.standard_normal(n).astype(np.float32)
+    q = n // 8
+    x[:q] *= np.float32(1e4); x[q:2 * q] *= np.float32(1e-6); x[2 * q:2 * q + 64] = 0
+    x[3 * q:3 * q + 32] *= np.float32(1e-30); x[4 * q:4 * q + 32] *= np.float32(1e30)
+    return x
+
+
 def add_metadata(w):
     """The same content is built by metadataContent() in the Swift tests."""
     V = gguf.GGUFValueType
@@ -187,7 +221,7 @@ def smollm2_expectations(path):
 
 
 if __name__ == "__main__":
-    make_quants(); make_metadata(); make_writer_ref()
+    make_quants(); make_quantize(); make_metadata(); make_writer_ref()
     shutil.copy(os.path.join(VOCABS, "ggml-vocab-llama-spm.gguf"), HERE)
     exp = {"vocabs": [vocab_expectations(n) for n in ("ggml-vocab-llama-spm.gguf", "ggml-vocab-qwen2.gguf")]}
     smol = os.environ.get("LORAKIT_SMOLLM2_GGUF")
