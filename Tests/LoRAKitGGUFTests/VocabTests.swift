@@ -44,6 +44,22 @@ import LoRAKitGGUF
         try check(try Fixtures.open(name), against: try Self.expectation(name))
     }
 
+    /// All 19 vocab files llama.cpp ships (up to 262k tokens), where present.
+    @Test func everyLlamaCppVocab() throws {
+        let all = try Fixtures.expectations()["all_vocabs"] as? [String: [String: Any]] ?? [:]
+        #expect(all.count == 19)
+        for (name, e) in all.sorted(by: { $0.key < $1.key }) {
+            let url = Self.llamaCppModels.appendingPathComponent(name)
+            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            let file = try GGUFFile(contentsOf: url)
+            let tokens = try file.strings("tokenizer.ggml.tokens")
+            #expect(file.metadataKeys.count == e["kv_count"] as? Int, "\(name)")
+            #expect(file.tensors.count == e["tensor_count"] as? Int, "\(name)")
+            #expect(tokens.count == e["token_count"] as? Int, "\(name)")
+            #expect(tokens.last == e["last_token"] as? String, "\(name)")
+        }
+    }
+
     @Test func qwen2WhenPresent() throws {
         let name = "ggml-vocab-qwen2.gguf"
         let url = Self.llamaCppModels.appendingPathComponent(name)

@@ -224,6 +224,14 @@ if __name__ == "__main__":
     make_quants(); make_quantize(); make_metadata(); make_writer_ref()
     shutil.copy(os.path.join(VOCABS, "ggml-vocab-llama-spm.gguf"), HERE)
     exp = {"vocabs": [vocab_expectations(n) for n in ("ggml-vocab-llama-spm.gguf", "ggml-vocab-qwen2.gguf")]}
+    # every vocab file llama.cpp ships: counts and a token, for VocabTests.everyLlamaCppVocab
+    exp["all_vocabs"] = {}
+    for n in sorted(os.listdir(VOCABS)):
+        if n.startswith("ggml-vocab-") and n.endswith(".gguf"):
+            r = gguf.GGUFReader(os.path.join(VOCABS, n))
+            toks = r.fields["tokenizer.ggml.tokens"].contents()
+            exp["all_vocabs"][n] = {"kv_count": len(r.fields) - 3, "tensor_count": len(r.tensors),
+                                    "token_count": len(toks), "last_token": toks[-1]}
     smol = os.environ.get("LORAKIT_SMOLLM2_GGUF")
     if smol and os.path.exists(smol):
         exp["smollm2"] = smollm2_expectations(smol)
