@@ -145,5 +145,8 @@ import LoRAKitGGUF
         let w = try file.tensor(named: "w")
         #expect(w.dimensions == [8, 1] && w.rowMajorShape == [1, 8] && w.byteCount == 32 && w.fileOffset == file.dataOffset)
         #expect(try w.dequantized() == [Float](repeating: 0, count: 8))
+        var buffer = [Float](repeating: 1, count: 9)
+        try buffer.withUnsafeMutableBufferPointer { out throws(GGUFError) in try w.dequantize(into: out) }
+        #expect(buffer == [Float](repeating: 0, count: 8) + [1])
     }
 }

@@ -33,8 +33,20 @@ public struct GGUFTensor: Sendable {
         try data.withUnsafeBytes(body)
     }
 
-    /// The tensor dequantized to floats, as `gguf.quants.dequantize` computes them.
+    /// The tensor dequantized to floats, as `gguf.quants.dequantize` computes them, in
+    /// memory order (row-major for ``rowMajorShape``).
     public func dequantized() throws(GGUFError) -> [Float] {
         try BlockDequantizer.dequantize(type, data: data, count: elementCount, label: name)
+    }
+
+    /// Dequantizes the tensor into `destination` (at least ``elementCount`` floats), e.g.
+    /// straight into a staging buffer, without an intermediate array.
+    public func dequantize(into destination: UnsafeMutableBufferPointer<Float>) throws(GGUFError) {
+        let result: Result<Void, GGUFError> = data.withUnsafeBytes { raw in
+            Result { () throws(GGUFError) in
+                try BlockDequantizer.dequantize(type, bytes: raw, count: elementCount, into: destination, label: name)
+            }
+        }
+        try result.get()
     }
 }
