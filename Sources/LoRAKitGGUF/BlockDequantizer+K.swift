@@ -39,8 +39,9 @@ extension BlockDequantizer {
                 let bit = UInt8(g >> 1)  // e / 32 for the elements of group g
                 for jj in 0..<16 {
                     let j = (g & 1) * 16 + jj
-                    let low = Int((byte(p, 32 + (g >> 3) * 32 + j) >> shift) & 3)
-                    let high = Int(((byte(p, j) >> bit) & 1) ^ 1) << 2
+                    // Int32, not Int: a 32-bit int-to-float conversion vectorizes on x86-64
+                    let low = Int32((byte(p, 32 + (g >> 3) * 32 + j) >> shift) & 3)
+                    let high = Int32(((byte(p, j) >> bit) & 1) ^ 1) << 2
                     o[g * 16 + jj] = dl * Float(low - high)
                 }
             }
@@ -91,18 +92,27 @@ extension BlockDequantizer {
     }
 
     // 210 bytes: ql[128] (4 low bits), qh[64] (2 high bits), scales[16] (int8), d.
+    // In each 128-element half, ql byte l (and l + 32) holds elements l and l + 64
+    // (l + 32 and l + 96) in its low and high nibble; qh byte l holds their high bits.
     static let dequantizeQ6_K: Kernel = { src, dst, blocks in
         for b in 0..<blocks {
             let p = src + b * 210, o = dst + b * 256
             let d = half(p, 208)
-            for g in 0..<16 {
-                let dl = d * Float(Int8(bitPattern: byte(p, 192 + g)))
-                let half = g >> 3
-                for jj in 0..<16 {
-                    let r = (g & 7) * 16 + jj  // position within the 128-element half
-                    let low = (byte(p, half * 64 + (r & 63)) >> UInt8((r >> 6) * 4)) & 0x0F
-                    let high = (byte(p, 128 + half * 32 + (r & 31)) >> UInt8((r >> 5) * 2)) & 3
-                    o[g * 16 + jj] = dl * Float(Int(low | (high << 4)) - 32)
+            for h in 0..<2 {
+                let ql = p + h * 64, qh = p + 128 + h * 32, out = o + h * 128
+                for part in 0..<2 {
+                    let g = 192 + h * 8 + part
+                    let d0 = d * Float(Int8(bitPattern: byte(p, g)))
+                    let d1 = d * Float(Int8(bitPattern: byte(p, g + 2)))
+                    let d2 = d * Float(Int8(bitPattern: byte(p, g + 4)))
+                    let d3 = d * Float(Int8(bitPattern: byte(p, g + 6)))
+                    for l in (part * 16)..<(part * 16 + 16) {
+                        let a = byte(ql, l), c = byte(ql, l + 32), high = byte(qh, l)
+                        out[l] = d0 * Float(Int32((a & 0x0F) | ((high & 3) << 4)) - 32)
+                        out[l + 32] = d1 * Float(Int32((c & 0x0F) | (((high >> 2) & 3) << 4)) - 32)
+                        out[l + 64] = d2 * Float(Int32((a >> 4) | (((high >> 4) & 3) << 4)) - 32)
+                        out[l + 96] = d3 * Float(Int32((c >> 4) | (((high >> 6) & 3) << 4)) - 32)
+                    }
                 }
             }
         }

@@ -9,8 +9,8 @@ extension BlockDequantizer {
             let d = half(p, 0)
             for j in 0..<16 {
                 let x = byte(p, 2 + j)
-                o[j] = d * Float(Int(x & 0x0F) - 8)
-                o[j + 16] = d * Float(Int(x >> 4) - 8)
+                o[j] = d * Float(Int32(x & 0x0F) - 8)
+                o[j + 16] = d * Float(Int32(x >> 4) - 8)
             }
         }
     }
@@ -41,8 +41,8 @@ extension BlockDequantizer {
                 let x = UInt32(byte(p, 6 + j))
                 let lo = (x & 0x0F) | (((qh >> UInt32(j)) & 1) << 4)
                 let hi = (x >> 4) | (((qh >> UInt32(j + 16)) & 1) << 4)
-                o[j] = d * Float(Int(lo) - 16)
-                o[j + 16] = d * Float(Int(hi) - 16)
+                o[j] = d * Float(Int32(lo) - 16)
+                o[j + 16] = d * Float(Int32(hi) - 16)
             }
         }
     }
