@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "LoRAKit", targets: ["LoRAKit"]),
         .library(name: "LoRAKitJinja", targets: ["LoRAKitJinja"]),
+        .library(name: "LoRAKitGGUF", targets: ["LoRAKitGGUF"]),
         .executable(name: "lorakit", targets: ["lorakit"]),
         .executable(name: "lorakit-bench", targets: ["lorakit-bench"]),
         .library(name: "LoRAKitTokenizers", targets: ["LoRAKitTokenizers"]),
@@ -35,6 +36,8 @@ let package = Package(
         ),
         // Chat-template interpreter (the Jinja subset real templates use); no dependencies.
         .target(name: "LoRAKitJinja", path: "Sources/LoRAKitJinja"),
+        // GGUF container and llama.cpp block formats; self-contained, no GPU or BLAS.
+        .target(name: "LoRAKitGGUF", path: "Sources/LoRAKitGGUF"),
         .executableTarget(
             name: "lorakit",
             dependencies: ["LoRAKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -66,6 +69,13 @@ let package = Package(
             dependencies: ["LoRAKitJinja"],
             path: "Tests/LoRAKitJinjaTests",
             // Read from the source tree by path, not bundled.
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "LoRAKitGGUFTests",
+            dependencies: ["LoRAKitGGUF"],
+            path: "Tests/LoRAKitGGUFTests",
+            // Fixtures are read by path from the source tree (FixturePaths.swift).
             exclude: ["Fixtures"]
         ),
     ]
