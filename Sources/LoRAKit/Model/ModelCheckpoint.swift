@@ -1,17 +1,28 @@
 import Foundation
 
 /// A Hugging Face checkpoint folder of the Llama family: config.json plus model.safetensors or
-/// the shards of model.safetensors.index.json, memory-mapped. Opening it checks that every tensor
-/// the configuration implies is present exactly once with the implied shape (dense F32/F16/BF16,
-/// or NF4 in bitsandbytes' layout for the Linear weights of a quantized checkpoint), and that
-/// nothing else is there.
+/// the shards of model.safetensors.index.json, memory-mapped; or a GGUF model file
+/// (`GGUFCheckpoint`). Opening it checks that every tensor the configuration implies is present
+/// exactly once with the implied shape (dense F32/F16/BF16, NF4 in bitsandbytes' layout for the
+/// Linear weights of a quantized checkpoint, or a GGUF block format), and that nothing else is
+/// there.
 public final class ModelCheckpoint {
+    /// The model folder, or the GGUF file.
     public let folder: URL
     public let config: ModelConfig
     private let fileOf: [String: SafeTensorsFile]
+    /// Set for a GGUF model file.
+    let gguf: GGUFCheckpoint?
 
+    /// Opens a model folder, or a `.gguf` file.
     public init(folder: URL) throws {
         self.folder = folder
+        if folder.pathExtension.lowercased() == "gguf" {
+            let gguf = try GGUFCheckpoint(url: folder)
+            (self.gguf, config, fileOf) = (gguf, gguf.config, [:])
+            return
+        }
+        gguf = nil
         config = try ModelConfig.load(from: folder)
         var fileOf: [String: SafeTensorsFile] = [:]
         for url in try CheckpointQuantizer.safetensorsFiles(in: folder) {
@@ -50,15 +61,22 @@ public final class ModelCheckpoint {
         }
     }
 
-    public func contains(_ name: String) -> Bool { fileOf[name] != nil }
+    public func contains(_ name: String) -> Bool { gguf?.contains(name) ?? (fileOf[name] != nil) }
 
-    /// A byte-level model: vocabulary 256 and no tokenizer file, so every byte is one token.
+    /// A byte-level model: vocabulary 256 and no tokenizer file, so every byte is one token (a
+    /// GGUF file always carries its tokenizer).
     public var isByteLevel: Bool {
-        config.vocabularySize == 256 && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
+        gguf == nil && config.vocabularySize == 256
+            && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
     }
 
     /// The logical (rows, columns) of a 2-D tensor, from the quant state for NF4.
     public func shape(of name: String) throws -> (rows: Int, columns: Int) {
+        if let gguf {
+            let shape = try gguf.tensor(name).rowMajorShape
+            guard shape.count == 2 else { throw ModelError.tensorShape(file: gguf.path, tensor: name, expected: [-1, -1], actual: shape) }
+            return (shape[0], shape[1])
+        }
         guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
         let shape = BitsAndBytesCheckpoint.isQuantized(name, in: file)
             ? try BitsAndBytesCheckpoint.logicalShape(of: name, in: file) : try file.info(name).shape
@@ -71,11 +89,24 @@ public final class ModelCheckpoint {
         fileOf[name].map { BitsAndBytesCheckpoint.isQuantized(name, in: $0) } ?? false
     }
 
-    /// Names of every tensor, including NF4 companions (absmax, quant_map, ...).
-    public var tensorNames: [String] { fileOf.keys.sorted() }
+    /// Names of every tensor, including NF4 companions (absmax, quant_map, ...); a GGUF file's
+    /// under their Hugging Face names.
+    public var tensorNames: [String] {
+        gguf.map { gguf in config.expectedTensors.map(\.name).filter(gguf.contains).sorted() } ?? fileOf.keys.sorted()
+    }
 
-    /// The stored form of a dense tensor: dtype, shape and raw little-endian bytes.
+    /// The stored form of a dense tensor: dtype, shape and raw little-endian bytes (a GGUF
+    /// block-quantized tensor as its dequantized float32 values).
     public func stored(_ name: String) throws -> (dtype: SafeTensorsDType, shape: [Int], bytes: Data) {
+        if let gguf {
+            let stored = try gguf.storedBytes(name)
+            switch stored.type {
+            case .f32: return (.f32, stored.shape, stored.bytes)
+            case .f16: return (.f16, stored.shape, stored.bytes)
+            case .bf16: return (.bf16, stored.shape, stored.bytes)
+            default: return (.f32, stored.shape, try gguf.floats(name).withUnsafeBufferPointer { Data(buffer: $0) })
+            }
+        }
         guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
         let info = try file.info(name)
         return (info.dtype, info.shape, try file.bytes(name))
@@ -83,6 +114,7 @@ public final class ModelCheckpoint {
 
     /// The float32 values of tensor `name` (converted from F16/BF16, or dequantized from NF4).
     public func floats(_ name: String) throws -> [Float] {
+        if let gguf { return try gguf.floats(name) }
         guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
         if BitsAndBytesCheckpoint.isQuantized(name, in: file) {
             return NF4Codec.dequantize(try BitsAndBytesCheckpoint.load(name, from: file))
@@ -92,7 +124,7 @@ public final class ModelCheckpoint {
 
     /// The NF4 tensor `name` of a quantized checkpoint.
     public func nf4(_ name: String) throws -> NF4Tensor {
-        guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
+        guard gguf == nil, let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
         return try BitsAndBytesCheckpoint.load(name, from: file)
     }
 }

@@ -1,0 +1,87 @@
+"""Makes Fixtures/gguf-model: a tiny random Llama in GGUF as llama.cpp's own converter writes it,
+then with its block weights re-quantized to several llama.cpp formats, and transformers' logits
+and loss for it (transformers loads a GGUF by dequantizing it).
+
+Run with a venv holding torch (CPU), transformers and gguf, e.g. ~/.cache/lorakit/peer-venv:
+    python make_gguf_model_fixture.py LLAMA_CPP_DIR   (the vendor/llama.cpp folder of the
+    llama-cpp-python source distribution; its convert_hf_to_gguf.py does the conversion)
+The tokenizer is SmolLM2's (Tests/LoRAKitTokenizersTests/Fixtures/smollm2), so the vocabulary is 49152.
+"""
+import json, os, shutil, subprocess, sys, tempfile
+import numpy as np
+import torch
+import gguf
+from safetensors.torch import save_file
+from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = os.path.join(here, "gguf-model")
+llama_cpp = sys.argv[1]
+tokenizer = os.path.join(here, "..", "..", "LoRAKitTokenizersTests", "Fixtures", "smollm2")
+
+# Which llama.cpp format each block weight gets, so one file exercises several.
+formats = {"attn_q": "Q4_1", "attn_k": "Q8_0", "attn_v": "Q5_0", "attn_output": "Q4_0", "ffn_gate": "Q5_1",
+           "ffn_up": "Q8_0", "ffn_down": "Q4_1", "token_embd": "Q8_0"}
+
+def make_hf(folder):
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=49152, hidden_size=32, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
+                         num_key_value_heads=2, max_position_embeddings=256, rms_norm_eps=1e-5, rope_theta=10000.0,
+                         tie_word_embeddings=True, bos_token_id=1, eos_token_id=2)
+    model = LlamaForCausalLM(config)
+    with torch.no_grad():   # norms away from one, so a wrong norm weight shows
+        for name, p in model.named_parameters():
+            if "norm" in name:
+                p.copy_(1 + 0.1 * torch.randn_like(p))
+    model.save_pretrained(folder, safe_serialization=True)
+    for name in os.listdir(tokenizer):
+        shutil.copy(os.path.join(tokenizer, name), folder)
+
+def requantize(source, target):
+    reader = gguf.GGUFReader(source)
+    arch = reader.fields["general.architecture"].contents()
+    writer = gguf.GGUFWriter(target, arch)
+    for field in reader.fields.values():
+        if field.name.startswith("GGUF.") or field.name == "general.architecture":
+            continue
+        value = field.contents()
+        vtype = field.types[0]
+        sub = field.types[-1] if vtype == gguf.GGUFValueType.ARRAY else None
+        writer.add_key_value(field.name, value, vtype, sub_type=sub)
+    for tensor in reader.tensors:
+        data = np.array(tensor.data)
+        kind = tensor.name.split(".")[-2] if tensor.name.startswith("blk.") else tensor.name.split(".")[0]
+        if tensor.tensor_type == gguf.GGMLQuantizationType.F32 and data.ndim == 2 and kind in formats:
+            qtype = gguf.GGMLQuantizationType[formats[kind]]
+            q = gguf.quants.quantize(data.astype(np.float32), qtype)
+            writer.add_tensor(tensor.name, q, raw_shape=q.shape, raw_dtype=qtype)
+        else:
+            writer.add_tensor(tensor.name, data, raw_dtype=tensor.tensor_type)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+def main():
+    os.makedirs(out, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        hf = os.path.join(tmp, "hf")
+        make_hf(hf)
+        converted = os.path.join(tmp, "f32.gguf")
+        subprocess.run([sys.executable, os.path.join(llama_cpp, "convert_hf_to_gguf.py"), hf, "--outtype", "f32",
+                        "--outfile", converted], check=True, env={**os.environ, "PYTHONPATH": os.path.join(llama_cpp, "gguf-py")})
+        target = os.path.join(out, "tiny-llama.gguf")
+        requantize(converted, target)
+        model = AutoModelForCausalLM.from_pretrained(out, gguf_file="tiny-llama.gguf", torch_dtype=torch.float32)
+    ids = torch.tensor([[1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 2]])
+    with torch.no_grad():
+        result = model(input_ids=ids, labels=ids)
+    # Every position's logits at every 48th token id (the loss covers the whole vocabulary).
+    columns = torch.arange(0, 49152, 48)
+    save_file({"input_ids": ids.to(torch.int32).contiguous(), "logit_columns": columns.to(torch.int32).contiguous(),
+               "logits": result.logits[0][:, columns].contiguous(), "loss": result.loss.reshape(1).contiguous()},
+              os.path.join(out, "reference.safetensors"))
+    print("loss", result.loss.item(), "logits", tuple(result.logits.shape))
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+import Foundation
+import LoRAKit
+import LoRAKitGGUF
+import Testing
+
+/// A GGUF model as llama.cpp's converter writes it (Fixtures/make_gguf_model_fixture.py: a tiny
+/// random Llama converted by convert_hf_to_gguf.py, its block weights re-quantized to Q4_0, Q4_1,
+/// Q5_0, Q5_1 and Q8_0) against transformers, which loads the same file by dequantizing it.
+/// Tolerance 2·10⁻⁴·(1 + |logit|) per logit and 10⁻⁴ relative for the loss, as for the
+/// safetensors models: the same dequantized weights, float32 sums in another order.
+@Suite("GGUF models")
+struct GGUFModelTests {
+    static let file = Fixtures.url("gguf-model/tiny-llama.gguf")
+
+    @Test("logits and loss of a quantized GGUF Llama match transformers'", arguments: TestDevices.all)
+    func matchesTransformers(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let reference = try SafeTensorsFile(contentsOf: Fixtures.url("gguf-model/reference.safetensors"))
+        let ids: [Int32] = try reference.bytes("input_ids").withUnsafeBytes { raw in
+            (0..<(raw.count / 4)).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
+        }
+        let columns: [Int] = try reference.bytes("logit_columns").withUnsafeBytes { raw in
+            (0..<(raw.count / 4)).map { Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
+        }
+        let checkpoint = try ModelCheckpoint(folder: Self.file)
+        #expect(checkpoint.config.vocabularySize == 49152 && checkpoint.config.tieWordEmbeddings && checkpoint.config.keyValueHeads == 2)
+        let model = try LlamaModel(checkpoint: checkpoint, device: device)
+        let logits: [Float] = try model.logits(ids: ids, batch: 1).download()
+        let picked = (0..<ids.count).flatMap { row in columns.map { logits[row * 49152 + $0] } }
+        let expected = try reference.floats("logits").map(Double.init)
+        expectWithin(picked, expected, bound: expected.map { 2e-4 * (1 + abs($0)) }, "GGUF logits")
+        let (loss, _) = try model.loss(ids: ids, batch: 1)
+        let expectedLoss = Double(try reference.floats("loss")[0])
+        #expect(abs(loss - expectedLoss) <= 1e-4 * expectedLoss, "loss \(loss) vs transformers \(expectedLoss)")
+    }
+
+    /// The fixture rewritten with every matrix as `type` (its dequantized values), norms as they are.
+    static func rewritten(as type: GGMLType, to url: URL) throws {
+        let source = try GGUFFile(contentsOf: file)
+        var writer = GGUFWriter()
+        for key in source.metadataKeys { writer.set(key, source.metadata[key]!) }
+        for tensor in source.tensors {
+            let values = try tensor.dequantized()
+            let data = tensor.dimensions.count == 2 ? try BlockQuantizer.quantize(type, values) : Data(tensor.data)
+            try writer.addTensor(name: tensor.name, dimensions: tensor.dimensions, type: tensor.dimensions.count == 2 ? type : tensor.type, data: data)
+        }
+        try writer.write(to: url)
+    }
+
+    @Test("an F16 GGUF stays float16 on the device, its q/k rows moved as stored bytes: the logits of its float32 twin bit for bit",
+          arguments: TestDevices.all)
+    func float16(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-gguf16-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (half, wide) = (folder.appendingPathComponent("f16.gguf"), folder.appendingPathComponent("f32.gguf"))
+        try Self.rewritten(as: .f16, to: half)
+        // The float32 twin holds the float16 values widened, so both models compute the same.
+        let halfFile = try GGUFFile(contentsOf: half)
+        var writer = GGUFWriter()
+        for key in halfFile.metadataKeys { writer.set(key, halfFile.metadata[key]!) }
+        for tensor in halfFile.tensors {
+            try writer.addTensor(name: tensor.name, dimensions: tensor.dimensions, type: .f32, data: BlockQuantizer.quantize(.f32, tensor.dequantized()))
+        }
+        try writer.write(to: wide)
+        let ids: [Int32] = [1, 9690, 198, 2683, 359, 253, 5356, 2]
+        let halfModel = try LlamaModel(checkpoint: ModelCheckpoint(folder: half), device: device)
+        let wideModel = try LlamaModel(checkpoint: ModelCheckpoint(folder: wide), device: device)
+        #expect(try ModelCheckpoint(folder: half).stored("model.layers.1.self_attn.k_proj.weight").dtype == .f16)
+        let a: [Float] = try halfModel.logits(ids: ids, batch: 1).download(), b: [Float] = try wideModel.logits(ids: ids, batch: 1).download()
+        #expect(a == b, "float16 GGUF logits differ from its float32 twin's")
+    }
+
+    @Test("bad GGUF models are refused naming the file and the key or tensor")
+    func badModels() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-gguf-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bad = folder.appendingPathComponent("bad.gguf")
+        try Data("GGUF".utf8).write(to: bad)
+        #expect { try ModelCheckpoint(folder: bad) } throws: { "\($0)".contains("bad.gguf") }
+        #expect { try ModelCheckpoint(folder: folder.appendingPathComponent("missing.gguf")) } throws: { "\($0)".contains("missing.gguf") }
+    }
+}
