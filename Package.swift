@@ -40,7 +40,7 @@ let package = Package(
         .target(name: "LoRAKitGGUF", path: "Sources/LoRAKitGGUF"),
         .executableTarget(
             name: "lorakit",
-            dependencies: ["LoRAKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LoRAKit", "LoRAKitGGUF", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/lorakit"
         ),
         .executableTarget(

@@ -83,3 +83,44 @@ struct GGUFModelTests {
         #expect { try ModelCheckpoint(folder: folder.appendingPathComponent("missing.gguf")) } throws: { "\($0)".contains("missing.gguf") }
     }
 }
+
+/// `lorakit export` against llama.cpp's own convert_lora_to_gguf.py on the same PEFT adapter
+/// (Fixtures/make_gguf_model_fixture.py): the same keys, tensor names, shapes, types and values
+/// bit for bit, lora_b's q/k rows included.
+@Suite("GGUF adapter export")
+struct GGUFAdapterExportTests {
+    @Test("the exported adapter equals llama.cpp's converter's")
+    func matchesConverter() throws {
+        let adapter = try PEFTAdapter.load(from: Fixtures.url("gguf-model/adapter"))
+        let base = try ModelCheckpoint(folder: GGUFModelTests.file)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-adapter-\(UUID().uuidString).gguf")
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(try GGUFAdapterExport.write(adapter, base: base, to: url) == 14)
+        let ours = try GGUFFile(contentsOf: url), theirs = try GGUFFile(contentsOf: Fixtures.url("gguf-model/adapter-reference.gguf"))
+        for key in ["general.architecture", "general.type", "adapter.type"] {
+            #expect(try ours.string(key) == theirs.string(key), "\(key)")
+        }
+        #expect(try ours.float("adapter.lora.alpha") == theirs.float("adapter.lora.alpha"))
+        #expect(Set(ours.tensors.map(\.name)) == Set(theirs.tensors.map(\.name)))
+        for tensor in theirs.tensors {
+            let mine = try ours.tensor(named: tensor.name)
+            #expect(mine.dimensions == tensor.dimensions && mine.type == tensor.type, "\(tensor.name): \(mine.dimensions) vs \(tensor.dimensions)")
+            #expect(try mine.dequantized().map(\.bitPattern) == tensor.dequantized().map(\.bitPattern), "\(tensor.name) values")
+        }
+    }
+
+    @Test("export refuses a safetensors base and names a missing module")
+    func refusals() throws {
+        let adapter = try PEFTAdapter.load(from: Fixtures.url("gguf-model/adapter"))
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-adapter-\(UUID().uuidString).gguf")
+        #expect { try GGUFAdapterExport.write(adapter, base: ModelCheckpoint(folder: Fixtures.url("tiny-llama-bnb4")), to: url) } throws: {
+            "\($0)".contains("needs a GGUF base model")
+        }
+        var extra = adapter
+        extra.modules["model.layers.7.self_attn.q_proj"] = adapter.modules["model.layers.0.self_attn.q_proj"]
+        #expect { try GGUFAdapterExport.write(extra, base: ModelCheckpoint(folder: GGUFModelTests.file), to: url) } throws: {
+            "\($0)".contains("tensor 'blk.7.attn_q.weight (adapted module model.layers.7.self_attn.q_proj)' is missing")
+        }
+        #expect(!FileManager.default.fileExists(atPath: url.path), "a failed export leaves no file")
+    }
+}

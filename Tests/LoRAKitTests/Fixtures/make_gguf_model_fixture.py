@@ -1,6 +1,8 @@
 """Makes Fixtures/gguf-model: a tiny random Llama in GGUF as llama.cpp's own converter writes it,
 then with its block weights re-quantized to several llama.cpp formats, and transformers' logits
-and loss for it (transformers loads a GGUF by dequantizing it).
+and loss for it (transformers loads a GGUF by dequantizing it). Also a PEFT adapter for it
+(adapter/, random A and B on all seven projections) and that adapter as llama.cpp's
+convert_lora_to_gguf.py writes it (adapter-reference.gguf), the reference for `lorakit export`.
 
 Run with a venv holding torch (CPU), transformers and gguf, e.g. ~/.cache/lorakit/peer-venv:
     python make_gguf_model_fixture.py LLAMA_CPP_DIR   (the vendor/llama.cpp folder of the
@@ -62,6 +64,24 @@ def requantize(source, target):
     writer.write_tensors_to_file()
     writer.close()
 
+def make_adapter(hf, llama_cpp):
+    from peft import LoraConfig, get_peft_model
+    base = LlamaForCausalLM.from_pretrained(hf)
+    config = LoraConfig(r=4, lora_alpha=8, target_modules=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+                        lora_dropout=0.0, init_lora_weights=False)
+    model = get_peft_model(base, config)
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if "lora_" in name:
+                p.copy_(0.1 * torch.randn_like(p))
+    folder = os.path.join(out, "adapter")
+    model.save_pretrained(folder)
+    os.remove(os.path.join(folder, "README.md"))   # a model card naming the temporary folder
+    subprocess.run([sys.executable, os.path.join(llama_cpp, "convert_lora_to_gguf.py"), folder, "--base", hf, "--outtype", "f32",
+                    "--outfile", os.path.join(out, "adapter-reference.gguf")], check=True,
+                   env={**os.environ, "PYTHONPATH": os.path.join(llama_cpp, "gguf-py")})
+
 def main():
     os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -73,6 +93,7 @@ def main():
         target = os.path.join(out, "tiny-llama.gguf")
         requantize(converted, target)
         model = AutoModelForCausalLM.from_pretrained(out, gguf_file="tiny-llama.gguf", torch_dtype=torch.float32)
+        make_adapter(hf, llama_cpp)
     ids = torch.tensor([[1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 2]])
     with torch.no_grad():
         result = model(input_ids=ids, labels=ids)
