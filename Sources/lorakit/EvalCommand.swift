@@ -20,6 +20,8 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @Option(help: "Tokens per window (the longest example of a .jsonl).") var seqLen: Int
     @Flag(help: "Print one JSON object with loss, perplexity and tokens.") var json = false
+    @Option(help: "Write the first window's (or example's) ids and logits to this safetensors file, for comparing with other tools.")
+    var saveLogits: String?
     @OptionGroup var device: DeviceOption
 
     func run() throws {
@@ -36,6 +38,15 @@ struct EvalCommand: ParsableCommand {
             count += predicted
         }
         let loss = total / Double(max(1, count))
+        if let saveLogits, data.trainingItems > 0 {
+            let first = try data.batch(of: [0])
+            let logits: [Float] = try llama.logits(ids: first.ids, batch: 1).download()
+            var writer = SafeTensorsWriter(metadata: ["format": "pt"])
+            try writer.add(.init(name: "input_ids", dtype: .i32, shape: [first.ids.count],
+                                 bytes: first.ids.withUnsafeBufferPointer { Data(buffer: $0) }))
+            try writer.add(.init(name: "logits", shape: [first.ids.count, checkpoint.config.vocabularySize], floats: logits))
+            try writer.write(to: URL(fileURLWithPath: saveLogits))
+        }
         if json {
             print("{\"loss\":\(loss),\"perplexity\":\(exp(loss)),\"tokens\":\(count)}")
         } else {
