@@ -77,31 +77,37 @@ struct BPEModel: Sendable {
         var merges: [UInt64: BPEMerge] = [:]
         merges.reserveCapacity(list.count)
         for (rank, item) in list.enumerated() {
-            let pair: [String]
-            if let line = item as? String {
-                pair = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            } else {
-                pair = (item as? [Any])?.compactMap { $0 as? String } ?? []
-            }
-            guard pair.count == 2, (item as? [Any])?.count ?? 2 == 2 else {
+            guard let (left, right) = mergePair(item) else {
                 throw fields.fieldError("merges[\(rank)]", "expected \"a b\" or [\"a\", \"b\"], got \(item)")
             }
             func id(_ token: String) throws -> Int32 {
                 guard let id = vocabulary[token] else {
-                    throw fields.fieldError("merges[\(rank)]", "merge \(pair) names \"\(token)\", which is not in the vocabulary")
+                    throw fields.fieldError("merges[\(rank)]",
+                                            "merge [\"\(left)\", \"\(right)\"] names \"\(token)\", which is not in the vocabulary")
                 }
                 return id
             }
-            let key = BPEWord.key(try id(pair[0]), try id(pair[1]))
-            merges[key] = BPEMerge(rank: Int32(rank), id: try id(pair[0] + pair[1]))
+            let key = BPEWord.key(try id(left), try id(right))
+            merges[key] = BPEMerge(rank: Int32(rank), id: try id(left + right))
         }
         return merges
+    }
+
+    /// `"a b"` (exactly one space, as tokenizers requires) or `["a", "b"]`.
+    private static func mergePair(_ item: Any) -> (String, String)? {
+        if let line = item as? String {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+        guard let parts = item as? [Any], parts.count == 2, let left = parts[0] as? String,
+              let right = parts[1] as? String else { return nil }
+        return (left, right)
     }
 
     /// The ids of one pre-tokenized piece.
     func tokenize(_ piece: [Unicode.Scalar]) -> [Int32] {
         if piece.isEmpty { return [] }
-        let word = PreToken(scalars: piece, atOrigin: false).string
+        let word = makeString(piece)
         if ignoreMerges, let id = vocabulary[word] { return [id] }
         if let cached = cache[word] { return cached }
         var merged = BPEWord(ids: initialIDs(piece))

@@ -11,13 +11,17 @@ struct BPEWord {
         var removed = false
     }
 
+    /// Ordered by rank, then position, packed into one integer so the heap compares cheaply.
     private struct Candidate: Comparable {
-        let rank: Int32
-        let position: Int
+        let order: UInt64
         let newID: Int32
-        static func < (a: Candidate, b: Candidate) -> Bool {
-            a.rank != b.rank ? a.rank < b.rank : a.position < b.position
+        init(rank: Int32, position: Int, newID: Int32) {
+            order = UInt64(UInt32(bitPattern: rank)) << 32 | UInt64(UInt32(truncatingIfNeeded: position))
+            self.newID = newID
         }
+        var position: Int { Int(order & 0xFFFF_FFFF) }
+        static func < (a: Candidate, b: Candidate) -> Bool { a.order < b.order }
+        static func == (a: Candidate, b: Candidate) -> Bool { a.order == b.order }
     }
 
     private var symbols: [Symbol]

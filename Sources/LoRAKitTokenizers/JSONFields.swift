@@ -29,8 +29,12 @@ struct JSONFields {
     /// `component.key`, or just `key` at the top level (whose component is empty).
     func path(_ key: String) -> String { component.isEmpty ? key : "\(component).\(key)" }
 
-    /// True when the key is missing or JSON `null`.
-    func isNull(_ key: String) -> Bool { values[key] == nil || values[key] is NSNull }
+    /// True when the key is missing or JSON `null`. Compares the dynamic type rather than casting:
+    /// `is NSNull` on a large array would bridge the whole array to NSArray first.
+    func isNull(_ key: String) -> Bool {
+        guard let value = values[key] else { return true }
+        return Swift.type(of: value) == NSNull.self
+    }
 
     /// The `type` field every tokenizers component carries.
     func type() throws -> String { try string("type") }
