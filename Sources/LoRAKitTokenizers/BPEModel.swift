@@ -8,7 +8,7 @@ struct BPEModel: Sendable {
     let vocabulary: [String: Int32]
     /// id → token, for decoding; nil where the vocabulary has a gap.
     let tokens: [String?]
-    let merges: [UInt64: BPEMerge]
+    let merges: MergeTable
     let unknownID: Int32?
     let fuseUnknown: Bool
     let ignoreMerges: Bool
@@ -72,10 +72,9 @@ struct BPEModel: Sendable {
     }
 
     /// Merges as `"a b"` strings (older files) or `["a", "b"]` pairs; rank is the position.
-    private static func readMerges(_ fields: JSONFields, vocabulary: [String: Int32]) throws -> [UInt64: BPEMerge] {
+    private static func readMerges(_ fields: JSONFields, vocabulary: [String: Int32]) throws -> MergeTable {
         let list = fields.isNull("merges") ? [] : try fields.array("merges")
-        var merges: [UInt64: BPEMerge] = [:]
-        merges.reserveCapacity(list.count)
+        var merges = MergeTable(capacity: list.count)
         for (rank, item) in list.enumerated() {
             guard let (left, right) = mergePair(item) else {
                 throw fields.fieldError("merges[\(rank)]", "expected \"a b\" or [\"a\", \"b\"], got \(item)")
@@ -88,7 +87,7 @@ struct BPEModel: Sendable {
                 return id
             }
             let key = BPEWord.key(try id(left), try id(right))
-            merges[key] = BPEMerge(rank: Int32(rank), id: try id(left + right))
+            merges.set(key, BPEMerge(rank: Int32(rank), id: try id(left + right)))
         }
         return merges
     }

@@ -106,6 +106,13 @@ public final class Tokenizer: Sendable {
         addedText[id] ?? modelToken(id)
     }
 
+    /// For tests: the model's merges, and merging by the heap whatever the word's length.
+    var mergeTable: MergeTable { parts.model.merges }
+    func mergeWithHeap(_ ids: [Int32]) -> [Int32] {
+        var word = BPEWord(ids: ids)
+        return word.mergeAllWithHeap(parts.model.merges)
+    }
+
     private func modelToken(_ id: Int32) -> String? {
         guard id >= 0, Int(id) < parts.model.tokens.count else { return nil }
         return parts.model.tokens[Int(id)]
