@@ -15,7 +15,7 @@ struct BPEModel: Sendable {
     /// byte → id of its `<0xAB>` token, when `byte_fallback` is on and the vocabulary has them all.
     let byteFallback: [Int32]?
     /// Single-scalar tokens by scalar value: the lookup every character of every piece makes.
-    private let scalarIDs: [UInt32: Int32]
+    private let scalarIDs: ScalarTable
     private let cache = WordCache()
 
     init(_ fields: JSONFields) throws {
@@ -29,7 +29,7 @@ struct BPEModel: Sendable {
             if token.unicodeScalars.count == 1 { scalarIDs[token.unicodeScalars.first!.value] = id }
         }
         self.tokens = tokens
-        self.scalarIDs = scalarIDs
+        self.scalarIDs = ScalarTable(scalarIDs)
         merges = try Self.readMerges(fields, vocabulary: vocabulary)
         if let unknown = try fields.optionalString("unk_token") {
             guard let id = vocabulary[unknown] else {
@@ -106,6 +106,12 @@ struct BPEModel: Sendable {
     /// The ids of one pre-tokenized piece.
     func tokenize(_ piece: [Unicode.Scalar]) -> [Int32] {
         if piece.isEmpty { return [] }
+        // A word of 256 scalars or more is too long to cache, so its String is only built when
+        // ignore_merges needs the whole-word lookup.
+        guard ignoreMerges || piece.count < WordCache.maxBytes else {
+            var merged = BPEWord(ids: initialIDs(piece))
+            return merged.mergeAll(merges)
+        }
         let word = makeString(piece)
         if ignoreMerges, let id = vocabulary[word] { return [id] }
         if let cached = cache[word] { return cached }
@@ -122,7 +128,7 @@ struct BPEModel: Sendable {
         ids.reserveCapacity(piece.count)
         var pendingUnknown = false
         for scalar in piece {
-            if let id = scalarIDs[scalar.value] {
+            if let id = scalarIDs[scalar] {
                 if pendingUnknown, let unknownID { ids.append(unknownID) }
                 pendingUnknown = false
                 ids.append(id)
@@ -144,12 +150,40 @@ final class WordCache: @unchecked Sendable {
     private var entries: [String: [Int32]] = [:]
     private let lock = NSLock()
     private let capacity = 10_000
+    /// Longer words are not cached (as in tokenizers).
+    static let maxBytes = 256
 
     subscript(word: String) -> [Int32]? {
         get { lock.withLock { entries[word] } }
         set {
-            guard let newValue, word.utf8.count < 256 else { return }
+            guard let newValue, word.utf8.count < Self.maxBytes else { return }
             lock.withLock { if entries.count < capacity { entries[word] = newValue } }
         }
+    }
+}
+
+/// Scalar → id of its single-scalar token: a flat array for the Basic Multilingual Plane (where
+/// nearly every character falls), a dictionary above it.
+struct ScalarTable: Sendable {
+    private let basic: [Int32]
+    private let others: [UInt32: Int32]
+
+    init(_ ids: [UInt32: Int32]) {
+        var basic = [Int32](repeating: -1, count: 0x10000)
+        var others: [UInt32: Int32] = [:]
+        for (value, id) in ids {
+            if value < 0x10000 { basic[Int(value)] = id } else { others[value] = id }
+        }
+        self.basic = basic
+        self.others = others
+    }
+
+    @inline(__always)
+    subscript(scalar: Unicode.Scalar) -> Int32? {
+        if scalar.value < 0x10000 {
+            let id = basic[Int(scalar.value)]
+            return id >= 0 ? id : nil
+        }
+        return others[scalar.value]
     }
 }

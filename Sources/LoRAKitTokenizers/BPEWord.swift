@@ -4,10 +4,11 @@
 /// re-examined, so a word of n symbols takes O(n log n) — long words (a line of dashes, a base64
 /// blob) do not go quadratic. Stale heap entries are recognised and skipped, as in tokenizers.
 struct BPEWord {
+    /// 16 bytes, so a long word's symbols stay in cache.
     private struct Symbol {
         var id: Int32
-        var previous: Int
-        var next: Int
+        var previous: Int32
+        var next: Int32
         var removed = false
     }
 
@@ -27,7 +28,7 @@ struct BPEWord {
     private var symbols: [Symbol]
 
     init(ids: [Int32]) {
-        symbols = ids.indices.map { Symbol(id: ids[$0], previous: $0 - 1, next: $0 + 1) }
+        symbols = ids.indices.map { Symbol(id: ids[$0], previous: Int32($0 - 1), next: Int32($0 + 1)) }
     }
 
     /// Applies `merges` ((left id, right id) → (rank, merged id)) until no pair is mergeable.
@@ -45,25 +46,30 @@ struct BPEWord {
             }
         }
         var heap = MinHeap(initial)
-        while let top = heap.pop() {
-            let left = top.position
-            guard !symbols[left].removed, symbols[left].next < symbols.count else { continue }
-            let right = symbols[left].next
-            // Skip entries made stale by an earlier merge of either symbol.
-            guard let merge = merges[Self.key(symbols[left].id, symbols[right].id)], merge.id == top.newID else {
-                continue
-            }
-            symbols[left].id = merge.id
-            symbols[left].next = symbols[right].next
-            symbols[right].removed = true
-            if symbols[right].next < symbols.count { symbols[symbols[right].next].previous = left }
-            let previous = symbols[left].previous
-            if previous >= 0, let merge = merges[Self.key(symbols[previous].id, symbols[left].id)] {
-                heap.push(Candidate(rank: merge.rank, position: previous, newID: merge.id))
-            }
-            let next = symbols[left].next
-            if next < symbols.count, let merge = merges[Self.key(symbols[left].id, symbols[next].id)] {
-                heap.push(Candidate(rank: merge.rank, position: left, newID: merge.id))
+        // One pass over the heap with unchecked access: this loop is most of the time spent on a
+        // long word (Llama 2 gives the model whole lines).
+        symbols.withUnsafeMutableBufferPointer { symbols in
+            let count = Int32(symbols.count)
+            while let top = heap.pop() {
+                let left = top.position
+                guard !symbols[left].removed, symbols[left].next < count else { continue }
+                let right = Int(symbols[left].next)
+                // Skip entries made stale by an earlier merge of either symbol.
+                guard let merge = merges[Self.key(symbols[left].id, symbols[right].id)], merge.id == top.newID else {
+                    continue
+                }
+                symbols[left].id = merge.id
+                symbols[left].next = symbols[right].next
+                symbols[right].removed = true
+                if symbols[right].next < count { symbols[Int(symbols[right].next)].previous = Int32(left) }
+                let previous = Int(symbols[left].previous)
+                if previous >= 0, let merge = merges[Self.key(symbols[previous].id, symbols[left].id)] {
+                    heap.push(Candidate(rank: merge.rank, position: previous, newID: merge.id))
+                }
+                let next = Int(symbols[left].next)
+                if next < count, let merge = merges[Self.key(symbols[left].id, symbols[next].id)] {
+                    heap.push(Candidate(rank: merge.rank, position: left, newID: merge.id))
+                }
             }
         }
         return symbols.filter { !$0.removed }.map(\.id)

@@ -48,11 +48,16 @@ indirect enum Normalizer: Sendable {
 
     /// Scalar by scalar, like Rust's `char::to_lowercase` (no final-sigma context rule).
     static func lowercased(_ text: String) -> String {
-        var result = String.UnicodeScalarView()
+        var result: [Unicode.Scalar] = []
         for scalar in text.unicodeScalars {
-            result.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            // ASCII needs no table lookup; others may map to several scalars (İ → i̇).
+            if scalar.isASCII {
+                result.append((65...90).contains(scalar.value) ? Unicode.Scalar(UInt8(scalar.value) | 0x20) : scalar)
+            } else {
+                result.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            }
         }
-        return String(result)
+        return makeString(result)
     }
 
     static func stripped(_ text: String, left: Bool, right: Bool) -> String {
@@ -61,6 +66,6 @@ indirect enum Normalizer: Sendable {
         if right {
             while let last = scalars.last, CharacterClasses.isWhitespace(last) { scalars = scalars.dropLast() }
         }
-        return String(String.UnicodeScalarView(scalars))
+        return makeString(scalars)
     }
 }

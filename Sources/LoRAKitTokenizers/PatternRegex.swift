@@ -35,9 +35,7 @@ struct PatternRegex: @unchecked Sendable {
     func matches(in text: [Unicode.Scalar]) -> [Range<Int>] {
         if let known { return known.matches(in: text) }
         guard let regex else { return [] }
-        var string = String.UnicodeScalarView()
-        string.append(contentsOf: text)
-        let haystack = String(string)
+        let haystack = makeString(text)
         let scalars = haystack.unicodeScalars
         var found: [Range<Int>] = []
         // Offsets are counted forward from the previous match, so this stays linear.
