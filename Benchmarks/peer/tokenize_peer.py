@@ -5,8 +5,9 @@ folders as `lorakit-bench tokenize`, for a side-by-side comparison.
     RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false \\
       ~/.cache/lorakit/ref-venv/bin/python Benchmarks/peer/tokenize_peer.py [--lorakit .build/release/lorakit-bench]
 
-With --lorakit, runs that binary's `tokenize --json` with the same options and prints both MB/s
-with their ratio, and whether the token counts agree (a check on the whole text, not just speed).
+With --lorakit, runs that binary's `tokenize --json` with the same options, one (tokenizer, file)
+pair at a time right before measuring the same pair here, and prints both MB/s with their ratio,
+and whether the token counts agree (a check on the whole text, not just speed).
 """
 import argparse, glob, json, os, statistics, subprocess, sys, time
 
@@ -60,34 +61,32 @@ def main():
     folders = args.tokenizer or [os.path.join(FIXTURES, n) for n in ("llama2", "llama3", "qwen2", "smollm2")]
     files = args.file or sorted(glob.glob(os.path.join(ROOT, "Bundled", "texts", "*.txt")))
 
-    ours = {}
-    if args.lorakit:
-        cmd = [args.lorakit, "tokenize", "--json", "--chunk-bytes", str(args.chunk_bytes),
-               "--max-bytes", str(args.max_bytes), "--repeats", str(args.repeats)]
-        cmd += sum((["--tokenizer", f] for f in folders), []) + sum((["--file", f] for f in files), [])
-        for line in subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines():
-            record = json.loads(line)
-            ours[(record["tokenizer"], record["file"])] = record
+    def lorakit(folder, path):
+        """lorakit-bench on one (tokenizer, file) pair, run right before the peer measures the same
+        pair, so that both see the same machine load."""
+        cmd = [args.lorakit, "tokenize", "--json", "--chunk-bytes", str(args.chunk_bytes), "--max-bytes",
+               str(args.max_bytes), "--repeats", str(args.repeats), "--tokenizer", folder, "--file", path]
+        return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[0])
 
     texts = {path: chunks(open(path, "rb").read(), args.chunk_bytes, args.max_bytes) for path in files}
     rows = []
     for folder in folders:
         tok = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
         for path in files:
+            ours = lorakit(folder, path) if args.lorakit else None
             result = measure(tok, texts[path], args.repeats)
-            key = (os.path.basename(folder), os.path.basename(path))
-            record = dict(suite="tokenize-peer", tokenizer=key[0], file=key[1], **result)
-            if key in ours:
-                record["lorakit_mb_per_s"] = ours[key]["mb_per_s"]
-                record["ratio"] = ours[key]["mb_per_s"] / result["mb_per_s"]
-                record["same_token_count"] = ours[key]["tokens"] == result["tokens"]
+            record = dict(suite="tokenize-peer", tokenizer=os.path.basename(folder), file=os.path.basename(path), **result)
+            if ours:
+                record["lorakit_mb_per_s"] = ours["mb_per_s"]
+                record["ratio"] = ours["mb_per_s"] / result["mb_per_s"]
+                record["same_token_count"] = ours["tokens"] == result["tokens"]
             rows.append(record)
     if args.json:
         for r in rows:
             print(json.dumps(r))
         return
     header = f"{'tokenizer':18} {'file':12} {'MB':>6} {'tokens':>8} {'tokenizers MB/s':>16}"
-    if ours:
+    if args.lorakit:
         header += f" {'LoRAKit MB/s':>13} {'LoRAKit/peer':>13} {'same count':>11}"
     print(header)
     for r in rows:
