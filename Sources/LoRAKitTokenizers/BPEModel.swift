@@ -5,7 +5,7 @@ import Foundation
 /// A piece is cut into characters (Unicode scalars), each looked up in the vocabulary — falling
 /// back to `<0xAB>` byte tokens or the unknown token — and adjacent pairs are merged by rank.
 struct BPEModel: Sendable {
-    let vocabulary: [String: Int32]
+    let vocabulary: [ExactString: Int32]
     /// id → token, for decoding; nil where the vocabulary has a gap.
     let tokens: [String?]
     let merges: MergeTable
@@ -24,7 +24,8 @@ struct BPEModel: Sendable {
         self.vocabulary = vocabulary
         var tokens = [String?](repeating: nil, count: Int(vocabulary.values.max() ?? -1) + 1)
         var scalarIDs: [UInt32: Int32] = [:]
-        for (token, id) in vocabulary {
+        for (key, id) in vocabulary {
+            let token = key.string
             tokens[Int(id)] = token
             if token.unicodeScalars.count == 1 { scalarIDs[token.unicodeScalars.first!.value] = id }
         }
@@ -32,7 +33,7 @@ struct BPEModel: Sendable {
         self.scalarIDs = ScalarTable(scalarIDs)
         merges = try Self.readMerges(fields, vocabulary: vocabulary)
         if let unknown = try fields.optionalString("unk_token") {
-            guard let id = vocabulary[unknown] else {
+            guard let id = vocabulary[ExactString(unknown)] else {
                 throw fields.fieldError("unk_token", "\"\(unknown)\" is not in the vocabulary")
             }
             unknownID = id
@@ -41,7 +42,7 @@ struct BPEModel: Sendable {
         }
         fuseUnknown = try fields.bool("fuse_unk", default: false)
         ignoreMerges = try fields.bool("ignore_merges", default: false)
-        let fallback = (0..<256).compactMap { vocabulary[String(format: "<0x%02X>", $0)] }
+        let fallback = (0..<256).compactMap { vocabulary[ExactString(String(format: "<0x%02X>", $0))] }
         byteFallback = try fields.bool("byte_fallback", default: false) && fallback.count == 256 ? fallback : nil
     }
 
@@ -56,23 +57,30 @@ struct BPEModel: Sendable {
         }
     }
 
-    private static func readVocabulary(_ fields: JSONFields) throws -> [String: Int32] {
-        guard let raw = fields.values["vocab"] as? [String: Any] else {
+    /// Read from the parsed pairs, not a [String: Any], so tokens that differ only in their
+    /// Unicode spelling stay apart.
+    private static func readVocabulary(_ fields: JSONFields) throws -> [ExactString: Int32] {
+        let raw: [(key: String, value: Any)]
+        if let object = fields.values["vocab"] as? JSONObject {
+            raw = object.pairs
+        } else if let dictionary = fields.values["vocab"] as? [String: Any] {
+            raw = dictionary.map { ($0.key, $0.value) }
+        } else {
             throw fields.fieldError("vocab", "expected an object of token → id")
         }
-        var vocabulary: [String: Int32] = [:]
+        var vocabulary: [ExactString: Int32] = [:]
         vocabulary.reserveCapacity(raw.count)
         for (token, value) in raw {
             guard let id = value as? Int, id >= 0, id <= Int(Int32.max) else {
                 throw fields.fieldError("vocab", "token \"\(token)\" has id \(value), expected a non-negative integer")
             }
-            vocabulary[token] = Int32(id)
+            vocabulary[ExactString(token)] = Int32(id)
         }
         return vocabulary
     }
 
     /// Merges as `"a b"` strings (older files) or `["a", "b"]` pairs; rank is the position.
-    private static func readMerges(_ fields: JSONFields, vocabulary: [String: Int32]) throws -> MergeTable {
+    private static func readMerges(_ fields: JSONFields, vocabulary: [ExactString: Int32]) throws -> MergeTable {
         let list = fields.isNull("merges") ? [] : try fields.array("merges")
         var merges = MergeTable(capacity: list.count)
         for (rank, item) in list.enumerated() {
@@ -80,7 +88,7 @@ struct BPEModel: Sendable {
                 throw fields.fieldError("merges[\(rank)]", "expected \"a b\" or [\"a\", \"b\"], got \(item)")
             }
             func id(_ token: String) throws -> Int32 {
-                guard let id = vocabulary[token] else {
+                guard let id = vocabulary[ExactString(token)] else {
                     throw fields.fieldError("merges[\(rank)]",
                                             "merge [\"\(left)\", \"\(right)\"] names \"\(token)\", which is not in the vocabulary")
                 }
@@ -112,7 +120,7 @@ struct BPEModel: Sendable {
             var merged = BPEWord(ids: initialIDs(piece))
             return merged.mergeAll(merges)
         }
-        let word = makeString(piece)
+        let word = ExactString(makeString(piece))
         if ignoreMerges, let id = vocabulary[word] { return [id] }
         if let cached = cache[word] { return cached }
         var merged = BPEWord(ids: initialIDs(piece))
@@ -147,16 +155,16 @@ struct BPEModel: Sendable {
 
 /// Remembers the ids of words already merged; shared by threads, so guarded by a lock.
 final class WordCache: @unchecked Sendable {
-    private var entries: [String: [Int32]] = [:]
+    private var entries: [ExactString: [Int32]] = [:]
     private let lock = NSLock()
     private let capacity = 10_000
     /// Longer words are not cached (as in tokenizers).
     static let maxBytes = 256
 
-    subscript(word: String) -> [Int32]? {
+    subscript(word: ExactString) -> [Int32]? {
         get { lock.withLock { entries[word] } }
         set {
-            guard let newValue, word.utf8.count < Self.maxBytes else { return }
+            guard let newValue, word.string.utf8.count < Self.maxBytes else { return }
             lock.withLock { if entries.count < capacity { entries[word] = newValue } }
         }
     }

@@ -9,7 +9,8 @@ struct JSONFields {
     let component: String
 
     init(_ value: Any?, file: String, component: String) throws {
-        guard let values = value as? [String: Any] else {
+        // [String: Any] is accepted too, for objects built in code (the tests).
+        guard let values = (value as? JSONObject)?.dictionary ?? (value as? [String: Any]) else {
             throw TokenizerError(file: file, component: component.isEmpty ? "(top level)" : component,
                                  reason: "expected a JSON object")
         }
@@ -29,11 +30,11 @@ struct JSONFields {
     /// `component.key`, or just `key` at the top level (whose component is empty).
     func path(_ key: String) -> String { component.isEmpty ? key : "\(component).\(key)" }
 
-    /// True when the key is missing or JSON `null`. Compares the dynamic type rather than casting:
-    /// `is NSNull` on a large array would bridge the whole array to NSArray first.
+    /// True when the key is missing or JSON `null`. For NSNull (objects built with Foundation), the
+    /// dynamic type is compared: `is NSNull` on a large array would bridge it to NSArray first.
     func isNull(_ key: String) -> Bool {
         guard let value = values[key] else { return true }
-        return Swift.type(of: value) == NSNull.self
+        return value is JSONNull || Swift.type(of: value) == NSNull.self
     }
 
     /// The `type` field every tokenizers component carries.

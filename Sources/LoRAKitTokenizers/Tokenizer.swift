@@ -19,7 +19,7 @@ public final class Tokenizer: Sendable {
     private let rawMatcher: AddedTokenMatcher
     private let normalizedMatcher: AddedTokenMatcher
     private let addedByID: [Int32: AddedToken]
-    private let addedByContent: [String: Int32]
+    private let addedByContent: [ExactString: Int32]
     /// How an added token reads when decoded: a `normalized` one as the normalizer rewrites it
     /// (tokenizers decodes a normalized "X" under Lowercase as "x").
     private let addedText: [Int32: String]
@@ -45,7 +45,7 @@ public final class Tokenizer: Sendable {
         for (token, pattern) in zip(normalized, patterns) where addedText[token.id] == nil { addedText[token.id] = pattern }
         self.addedText = addedText
         addedByID = Dictionary(parts.addedTokens.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        addedByContent = Dictionary(parts.addedTokens.map { ($0.content, $0.id) }, uniquingKeysWith: { first, _ in first })
+        addedByContent = Dictionary(parts.addedTokens.map { (ExactString($0.content), $0.id) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The ids of `text`. With `addSpecialTokens`, the post-processor's tokens (e.g. BOS) are added.
@@ -82,7 +82,7 @@ public final class Tokenizer: Sendable {
             if let added = addedByID[id] {
                 if !(skipSpecialTokens && added.special) { tokens.append(addedText[id] ?? added.content) }
             } else if let token = modelToken(id) {
-                if !(skipSpecialTokens && addedByContent[token].flatMap { addedByID[$0]?.special } == true) {
+                if !(skipSpecialTokens && addedByContent[ExactString(token)].flatMap { addedByID[$0]?.special } == true) {
                     tokens.append(token)
                 }
             }
@@ -98,7 +98,7 @@ public final class Tokenizer: Sendable {
 
     /// The id of a token string (added tokens first, then the vocabulary).
     public func id(of token: String) -> Int32? {
-        addedByContent[token] ?? parts.model.vocabulary[token]
+        addedByContent[ExactString(token)] ?? parts.model.vocabulary[ExactString(token)]
     }
 
     /// The token string of an id, as stored (byte-level tokens in GPT-2's alphabet).

@@ -28,12 +28,7 @@ public struct TokenizerConfig: Sendable, Equatable {
 
     /// Reads `tokenizer_config.json` content; `path` names it in errors.
     public init(json: Data, path: String) throws {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: json)
-        } catch {
-            throw TokenizerError(file: path, component: "(file)", reason: "not valid JSON: \(error.localizedDescription)")
-        }
+        let object = try parseJSONFile([UInt8](json), path: path)
         let fields = try JSONFields(object, file: path, component: "")
         bosToken = try Self.tokenName(fields, "bos_token")
         eosToken = try Self.tokenName(fields, "eos_token")

@@ -66,3 +66,6 @@ func shown(_ text: String) -> String {
         }
     }.joined()
 }
+
+/// The scalars of a text: compare these, not Strings, whose `==` treats "é" and "e\u{301}" as equal.
+func scalars(_ text: String) -> [Unicode.Scalar] { Array(text.unicodeScalars) }

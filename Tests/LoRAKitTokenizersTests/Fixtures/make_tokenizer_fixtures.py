@@ -143,7 +143,7 @@ def corpus():
         "for i in range(10):\n    print(f\"{i:>3}\")  # comment\n",
         "👍 👍🏽 👨‍👩‍👧‍👦 🏳️‍🌈 🇫🇷🇯🇵", "family:👩‍👩‍👦x",
         "日本語のテキストです。中文也可以。", "한국어 문장입니다", "مرحبا بالعالم ١٢٣", "नमस्ते दुनिया क्षत्रिय",
-        "e\u0301te\u0301 cafe\u0301 na\u0308ive", "\u00e9t\u00e9 caf\u00e9", "ﬁ ﬂ ① ㎏ Ⅻ ｆｕｌｌ",
+        "e\u0301te\u0301 cafe\u0301 na\u0308ive", "\u1f71 \u03ac \u1f73\u03ad \ufeffbom \ufeff", "\u00e9t\u00e9 caf\u00e9", "ﬁ ﬂ ① ㎏ Ⅻ ｆｕｌｌ",
         "<s>", "</s>", "<s>hello</s>", " <s> hello </s> ", "<unk>", "<s><s></s>",
         "<|begin_of_text|>Hi<|end_of_text|>", " <|begin_of_text|> Hi <|eot_id|>",
         "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", "text<|endoftext|>more", "<|endoftext|><|endoftext|>",
@@ -154,6 +154,23 @@ def corpus():
         "pasa?\" — and left 🙃. Ünïcödé, 中文, عربى, and   spaces\tand\ttabs.\n\nNew paragraph: "
         "x=1; y = x**2 // 3  # math\r\nEnd.",
     ]
+
+
+def random_strings(count=120, seed=1234):
+    """Seeded random strings over pieces that stress every stage: special-token strings (whole
+    and broken), whitespace of several kinds, contractions, digits, byte-fallback characters,
+    combining marks, emoji with joiners, CJK."""
+    import random
+    rng = random.Random(seed)
+    pieces = ["<s>", "</s>", "<unk>", "<|begin_of_text|>", "<|end_of_text|>", "<|im_start|>", "<|im_end|>",
+              "<|endoftext|>", "<|", "|>", "<", ">", " ", "  ", "\t", "\n", "\r\n", "\r", "\u00a0", "\u3000",
+              "'s", "'S", "'ll", "'", "ſ", "a", "Hello", "world", "the", "ing", "1", "42", "2024", "1234567",
+              "٣", "½", "Ⅻ", "é", "e\u0301", "ß", "日本", "中", "한", "ا", "क्ष", "👍", "🏽", "\u200d", "👨‍👩‍👧",
+              "🇫🇷", "\u0000", "\u007f", "\ufeff", "Ġ", "▁", "<0x41>", ".", ",", "!?", "--", "...", "$", "_", "#", "{", "}"]
+    out = []
+    for _ in range(count):
+        out.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))))
+    return out
 
 
 def expected_for(tok, texts):
@@ -216,7 +233,7 @@ def main():
     forms.update(smollm2_form(smollm2))
     shutil.rmtree(tmp)
 
-    texts = corpus()
+    texts = corpus() + random_strings()
     with open(os.path.join(args.out, "corpus.json"), "w", encoding="utf-8") as f:
         json.dump(texts, f, ensure_ascii=False, indent=1)
     llamacpp_for = {"llama2": "ggml-vocab-llama-spm.gguf", "llama3": "ggml-vocab-llama-bpe.gguf",
