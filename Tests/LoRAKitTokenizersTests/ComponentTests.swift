@@ -84,7 +84,7 @@ struct ComponentTests {
         let url = Fixtures.folder.appendingPathComponent("components.json")
         let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let list = try #require(root["tokenizers"] as? [[String: Any]])
-        #expect(list.count == 9)
+        #expect(list.count == 10)
         for entry in list {
             let name = entry["name"] as? String ?? "?"
             let json = try JSONSerialization.data(withJSONObject: entry["json"] ?? [:])

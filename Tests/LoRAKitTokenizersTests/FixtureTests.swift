@@ -59,3 +59,33 @@ struct FixtureTests {
         #expect(llama2.vocabularySize == 32000)
     }
 }
+
+@Suite("Tokenizer use")
+struct TokenizerUseTests {
+    @Test("encoding from many threads at once gives the serial results")
+    func concurrent() async throws {
+        let tokenizer = try Fixtures.tokenizer("qwen2")
+        let texts = try Fixtures.corpus()
+        let serial = texts.map { tokenizer.encode($0, addSpecialTokens: true) }
+        let parallel = await withTaskGroup(of: (Int, [Int32]).self) { group in
+            for round in 0..<4 {
+                for (index, text) in texts.enumerated() where index % 4 == round {
+                    group.addTask { (index, tokenizer.encode(text, addSpecialTokens: true)) }
+                }
+            }
+            var results = [[Int32]](repeating: [], count: texts.count)
+            for await (index, ids) in group { results[index] = ids }
+            return results
+        }
+        #expect(parallel == serial)
+    }
+
+    @Test("decoding skips ids that name no token, as tokenizers does")
+    func unknownIDs() throws {
+        let llama3 = try Fixtures.tokenizer("llama3")
+        let hello = llama3.encode("Hello", addSpecialTokens: false)
+        #expect(llama3.decode([-1] + hello + [999_999]) == "Hello")
+        #expect(llama3.token(of: -1) == nil)
+        #expect(llama3.id(of: "no such token, surely") == nil)
+    }
+}

@@ -108,6 +108,15 @@ def tokenizers():
     t["added_tokens"] = [added(1, "<s>")]
     t["decoder"] = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": True}
     out["metaspace first after an added token"] = t
+    # Llama 2's normalizer with added tokens both ways: a normalized one is looked for as the
+    # normalizer rewrites it ("▁[M]" once Prepend ran), a raw one in the text as written.
+    t = base_tokenizer(letters, merges, unk_token="<unk>", byte_fallback=False, fuse_unk=True)
+    t["normalizer"] = {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "▁"},
+                                                            {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]}
+    t["added_tokens"] = [added(16, "[M]", special=True, normalized=True), added(1, "<s>"), added(17, "<mask>", special=False, normalized=True)]
+    t["decoder"] = {"type": "Sequence", "decoders": [{"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
+                                                     {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]}
+    out["normalized added tokens after Prepend"] = t
     return out
 
 
@@ -128,7 +137,7 @@ def main():
         cases["decoders"].append({"json": spec, "cases": [
             {"input": t, "output": tok.decoder.decode(t)} for t in TOKEN_LISTS]})
     texts = ["abcd", "abcdzz", "zzabz", "aébz", "X aX X", "a [M] b", "ab  <mask>  c", "<s>ab</s>  c", "abc ABC x",
-             "a<s>a", "<s> a", "", "ab cd"]
+             "a<s>a", "<s> a", "", "ab cd", "[M]ab", "ab [M] <mask>", "a<s>[M]"]
     for name, spec in tokenizers().items():
         tok = Tokenizer.from_str(json.dumps(spec))
         rows = []
