@@ -9,7 +9,7 @@ import Foundation
 ///
 /// ```swift
 /// let tokenizer = try Tokenizer(folder: URL(fileURLWithPath: "SmolLM2"))
-/// let ids = try tokenizer.encode("Hello", addSpecialTokens: true)
+/// let ids = tokenizer.encode("Hello", addSpecialTokens: true)
 /// let text = tokenizer.decode(ids, skipSpecialTokens: true)
 /// ```
 public final class Tokenizer: Sendable {
