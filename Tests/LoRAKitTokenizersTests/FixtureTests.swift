@@ -31,6 +31,7 @@ struct FixtureTests {
     /// llama.cpp's own cases (without BOS), for the tokenizers as the real models ship them.
     @Test("llama.cpp reference cases", arguments: [
         ("llama2", "ggml-vocab-llama-spm.gguf"), ("llama3", "ggml-vocab-llama-bpe.gguf"), ("qwen2", "ggml-vocab-qwen2.gguf"),
+        ("gpt2", "ggml-vocab-gpt-2.gguf"),
     ])
     func llamaCpp(name: String, gguf: String) throws {
         let tokenizer = try Fixtures.tokenizer(name)
@@ -39,6 +40,19 @@ struct FixtureTests {
         for (text, ids) in cases {
             #expect(tokenizer.encode(text, addSpecialTokens: false) == ids, "\(name) \"\(shown(text))\"")
         }
+    }
+
+    /// transformers' conversion is not the real tokenizer: Metaspace instead of Prepend+Replace
+    /// for Llama 2 (leading spaces come out differently), ignore_merges false for Llama 3. We
+    /// match the tokenizers package on these forms too (above); llama.cpp disagrees with them on
+    /// as many cases as make_tokenizer_fixtures.py reports.
+    @Test("the converted forms are not llama.cpp's", arguments: [
+        ("llama2-converted", "ggml-vocab-llama-spm.gguf", 32), ("llama3-converted", "ggml-vocab-llama-bpe.gguf", 46),
+    ])
+    func converted(name: String, gguf: String, matching: Int) throws {
+        let tokenizer = try Fixtures.tokenizer(name)
+        let cases = try Fixtures.llamaCppCases(gguf)
+        #expect(cases.filter { tokenizer.encode($0.text, addSpecialTokens: false) == $0.ids }.count == matching)
     }
 
     @Test("config and vocabulary facts")

@@ -119,6 +119,15 @@ def qwen2_form(path):
     return {"qwen2": (conv, config)}
 
 
+def gpt2_form(path):
+    conv, meta = converted(path)
+    # GPT-2's real file: ByteLevel with its own regex, ByteLevel post-processor, <|endoftext|>.
+    conv["post_processor"] = BYTE_LEVEL_POST
+    conv["model"].update(continuing_subword_prefix="", end_of_word_suffix="")
+    config = config_from(meta, add_bos=False)
+    return {"gpt2": (conv, config)}
+
+
 def smollm2_form(path):
     conv, meta = converted(path)
     # The real SmolLM2 file splits digits one by one before the GPT-2 byte-level regex; the converter
@@ -230,6 +239,7 @@ def main():
     forms.update(llama2_forms(os.path.join(args.models, "ggml-vocab-llama-spm.gguf")))
     forms.update(llama3_forms(os.path.join(args.models, "ggml-vocab-llama-bpe.gguf")))
     forms.update(qwen2_form(os.path.join(args.models, "ggml-vocab-qwen2.gguf")))
+    forms.update(gpt2_form(os.path.join(args.models, "ggml-vocab-gpt-2.gguf")))
     forms.update(smollm2_form(smollm2))
     shutil.rmtree(tmp)
 
@@ -237,7 +247,7 @@ def main():
     with open(os.path.join(args.out, "corpus.json"), "w", encoding="utf-8") as f:
         json.dump(texts, f, ensure_ascii=False, indent=1)
     llamacpp_for = {"llama2": "ggml-vocab-llama-spm.gguf", "llama3": "ggml-vocab-llama-bpe.gguf",
-                    "qwen2": "ggml-vocab-qwen2.gguf"}
+                    "qwen2": "ggml-vocab-qwen2.gguf", "gpt2": "ggml-vocab-gpt-2.gguf"}
     os.makedirs(os.path.join(args.out, "llamacpp"), exist_ok=True)
     for name, (tj, config) in forms.items():
         tok = write_folder(args.out, name, tj, config)
