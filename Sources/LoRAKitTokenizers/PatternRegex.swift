@@ -55,9 +55,9 @@ struct PatternRegex: @unchecked Sendable {
     }
 
     /// Rewrites the escapes whose Unicode meaning differs: Oniguruma's `\d` is only Nd (Swift's
-    /// also takes Ⅻ and ½), and its `\w` is letters, marks, Nd and connector punctuation.
+    /// also takes ½), and its `\w` is the UTS #18 one (see `CharacterClasses.isWordCharacter`).
     static func oniguruma(_ source: String) -> String {
-        let word = #"[\p{L}\p{M}\p{Nd}\p{Pc}]"#
+        let word = #"[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]"#
         let replacements: [Character: String] = ["d": #"\p{Nd}"#, "D": #"\P{Nd}"#, "w": word, "W": "[^" + word.dropFirst()]
         var result = ""
         var escaped = false
