@@ -36,7 +36,7 @@ struct ComponentTests {
     @Test("pre-tokenizers: every Split behavior and invert, Metaspace schemes, ByteLevel, Digits, ...")
     func preTokenizers() throws {
         let components: [Component<String, [String]>] = try Self.components("pre_tokenizers")
-        #expect(components.count == 38)
+        #expect(components.count == 48)
         for component in components {
             let preTokenizer = try PreTokenizer.parse(JSONFields(component.json, file: "components.json", component: "pre_tokenizer"))
             for item in component.cases {

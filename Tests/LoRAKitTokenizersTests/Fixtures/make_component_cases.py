@@ -29,7 +29,7 @@ def random_texts(count, seed=2024):
     return out
 
 
-TEXTS += random_texts(60)
+TEXTS += random_texts(60) + ["a\na\nbΣΣ É", "aa\r\nbb ab\n\n", "Sſ ſs ΣσςÉé"]
 
 
 def split(pattern, behavior, invert=False, kind="String"):
@@ -39,6 +39,10 @@ def split(pattern, behavior, invert=False, kind="String"):
 PRE_TOKENIZERS = [split(" ", b) for b in ["Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous"]]
 PRE_TOKENIZERS += [split(r"\d", b, kind="Regex") for b in ["Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous"]]
 PRE_TOKENIZERS += [split(r"\d", b, invert=True, kind="Regex") for b in ["Removed", "Isolated", "Contiguous", "MergedWithNext"]]
+# Regex features: the line-end anchor (Oniguruma's $ matches before any \n), text anchors,
+# POSIX classes, scripts, case folding, and a pattern matching the empty string everywhere.
+PRE_TOKENIZERS += [split(p, "Isolated", kind="Regex") for p in
+                   [r"a$", r"a$|b", r"[$^a]+", r"\Aa", r"a\z", r"[[:alpha:]]+", r"\p{Greek}+", r"(?i)é", r"x*+", r"(a|b)\1"]]
 PRE_TOKENIZERS += [split(r"\w+", "Isolated", kind="Regex"), split(r"\W+", "Removed", kind="Regex"),
                    split(r"[\w\d]+", "Isolated", kind="Regex"), split(r"\s+", "Removed", kind="Regex"), split(r"[a-z]*", "Isolated", kind="Regex"),
                    split(r"(?i:'S|'t)|\p{L}+|\p{N}{1,3}", "Isolated", kind="Regex")]
