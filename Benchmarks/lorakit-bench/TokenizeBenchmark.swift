@@ -50,7 +50,8 @@ struct TokenizeBenchmark: ParsableCommand {
                 let name = URL(fileURLWithPath: folder).lastPathComponent, file = URL(fileURLWithPath: path).lastPathComponent
                 if json {
                     print("{\"suite\":\"tokenize\",\"tokenizer\":\"\(name)\",\"file\":\"\(file)\",\"bytes\":\(result.bytes),"
-                        + "\"tokens\":\(result.tokens),\"median_s\":\(result.seconds),\"mb_per_s\":\(result.megabytesPerSecond)}")
+                        + "\"tokens\":\(result.tokens),\"ids_fnv1a\":\"\(String(result.checksum, radix: 16))\","
+                        + "\"median_s\":\(result.seconds),\"mb_per_s\":\(result.megabytesPerSecond)}")
                 } else {
                     table.append([name, file, String(format: "%.2f", Double(result.bytes) / 1e6), "\(result.tokens)",
                                   String(format: "%.2f", result.megabytesPerSecond)])
@@ -66,6 +67,9 @@ struct TokenizeBenchmark: ParsableCommand {
     struct Result {
         var bytes: Int
         var tokens: Int
+        /// FNV-1a (64-bit) over every id as 4 little-endian bytes, chunk after chunk: tokenize_peer.py
+        /// computes the same, so equal sums mean the very same ids, not just as many.
+        var checksum: UInt64
         var seconds: Double
         var megabytesPerSecond: Double { Double(bytes) / seconds / 1e6 }
     }
@@ -73,14 +77,23 @@ struct TokenizeBenchmark: ParsableCommand {
     func measure(_ tokenizer: Tokenizer, _ chunks: [String]) -> Result {
         let bytes = chunks.reduce(0) { $0 + $1.utf8.count }
         var tokens = 0
-        for chunk in chunks { tokens += tokenizer.encode(chunk, addSpecialTokens: false).count }
+        var checksum: UInt64 = 0xCBF2_9CE4_8422_2325
+        for chunk in chunks {
+            let ids = tokenizer.encode(chunk, addSpecialTokens: false)
+            tokens += ids.count
+            for id in ids {
+                for shift in stride(from: 0, to: 32, by: 8) {
+                    checksum = (checksum ^ UInt64((UInt32(bitPattern: id) >> UInt32(shift)) & 0xFF)) &* 0x100_0000_01B3
+                }
+            }
+        }
         var times: [Double] = []
         for _ in 0..<repeats {
             let start = Measurement.now()
             for chunk in chunks { _ = tokenizer.encode(chunk, addSpecialTokens: false) }
             times.append(Measurement.now() - start)
         }
-        return Result(bytes: bytes, tokens: tokens, seconds: times.sorted()[times.count / 2])
+        return Result(bytes: bytes, tokens: tokens, checksum: checksum, seconds: times.sorted()[times.count / 2])
     }
 
     static func bundledTexts() throws -> [String] {

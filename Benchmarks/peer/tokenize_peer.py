@@ -5,8 +5,9 @@ folders as `lorakit-bench tokenize`, for a side-by-side comparison.
     RAYON_NUM_THREADS=1 TOKENIZERS_PARALLELISM=false \\
       ~/.cache/lorakit/ref-venv/bin/python Benchmarks/peer/tokenize_peer.py [--lorakit .build/release/lorakit-bench]
 
-With --lorakit, runs that binary's `tokenize --json` with the same options and prints both MB/s
-with their ratio, and whether the token counts agree (a check on the whole text, not just speed).
+With --lorakit, runs that binary's `tokenize --json` with the same options, one (tokenizer, file)
+pair at a time right before measuring the same pair here, and prints both MB/s with their ratio,
+and whether the ids agree (count and checksum: a check on the whole text, not just speed).
 """
 import argparse, glob, json, os, statistics, subprocess, sys, time
 
@@ -34,9 +35,20 @@ def chunks(data, chunk_bytes, max_bytes):
     return out
 
 
+def fnv1a(ids_lists):
+    """FNV-1a (64-bit) over every id as 4 little-endian bytes, as TokenizeBenchmark computes it."""
+    h = 0xCBF29CE484222325
+    for ids in ids_lists:
+        for i in ids:
+            for b in i.to_bytes(4, "little"):
+                h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return format(h, "x")
+
+
 def measure(tok, texts, repeats):
     nbytes = sum(len(t.encode("utf-8")) for t in texts)
-    tokens = sum(len(tok.encode(t, add_special_tokens=False).ids) for t in texts)  # warm-up pass
+    warm = [tok.encode(t, add_special_tokens=False).ids for t in texts]  # warm-up pass
+    tokens = sum(len(ids) for ids in warm)
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -44,7 +56,8 @@ def measure(tok, texts, repeats):
             tok.encode(t, add_special_tokens=False)
         times.append(time.perf_counter() - start)
     median = statistics.median(times)
-    return {"bytes": nbytes, "tokens": tokens, "median_s": median, "mb_per_s": nbytes / median / 1e6}
+    return {"bytes": nbytes, "tokens": tokens, "ids_fnv1a": fnv1a(warm), "median_s": median,
+            "mb_per_s": nbytes / median / 1e6}
 
 
 def main():
@@ -60,40 +73,38 @@ def main():
     folders = args.tokenizer or [os.path.join(FIXTURES, n) for n in ("llama2", "llama3", "qwen2", "smollm2")]
     files = args.file or sorted(glob.glob(os.path.join(ROOT, "Bundled", "texts", "*.txt")))
 
-    ours = {}
-    if args.lorakit:
-        cmd = [args.lorakit, "tokenize", "--json", "--chunk-bytes", str(args.chunk_bytes),
-               "--max-bytes", str(args.max_bytes), "--repeats", str(args.repeats)]
-        cmd += sum((["--tokenizer", f] for f in folders), []) + sum((["--file", f] for f in files), [])
-        for line in subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines():
-            record = json.loads(line)
-            ours[(record["tokenizer"], record["file"])] = record
+    def lorakit(folder, path):
+        """lorakit-bench on one (tokenizer, file) pair, run right before the peer measures the same
+        pair, so that both see the same machine load."""
+        cmd = [args.lorakit, "tokenize", "--json", "--chunk-bytes", str(args.chunk_bytes), "--max-bytes",
+               str(args.max_bytes), "--repeats", str(args.repeats), "--tokenizer", folder, "--file", path]
+        return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines()[0])
 
     texts = {path: chunks(open(path, "rb").read(), args.chunk_bytes, args.max_bytes) for path in files}
     rows = []
     for folder in folders:
         tok = Tokenizer.from_file(os.path.join(folder, "tokenizer.json"))
         for path in files:
+            ours = lorakit(folder, path) if args.lorakit else None
             result = measure(tok, texts[path], args.repeats)
-            key = (os.path.basename(folder), os.path.basename(path))
-            record = dict(suite="tokenize-peer", tokenizer=key[0], file=key[1], **result)
-            if key in ours:
-                record["lorakit_mb_per_s"] = ours[key]["mb_per_s"]
-                record["ratio"] = ours[key]["mb_per_s"] / result["mb_per_s"]
-                record["same_token_count"] = ours[key]["tokens"] == result["tokens"]
+            record = dict(suite="tokenize-peer", tokenizer=os.path.basename(folder), file=os.path.basename(path), **result)
+            if ours:
+                record["lorakit_mb_per_s"] = ours["mb_per_s"]
+                record["ratio"] = ours["mb_per_s"] / result["mb_per_s"]
+                record["same_ids"] = ours["ids_fnv1a"] == result["ids_fnv1a"] and ours["tokens"] == result["tokens"]
             rows.append(record)
     if args.json:
         for r in rows:
             print(json.dumps(r))
         return
     header = f"{'tokenizer':18} {'file':12} {'MB':>6} {'tokens':>8} {'tokenizers MB/s':>16}"
-    if ours:
-        header += f" {'LoRAKit MB/s':>13} {'LoRAKit/peer':>13} {'same count':>11}"
+    if args.lorakit:
+        header += f" {'LoRAKit MB/s':>13} {'LoRAKit/peer':>13} {'same ids':>9}"
     print(header)
     for r in rows:
         line = f"{r['tokenizer']:18} {r['file']:12} {r['bytes'] / 1e6:6.2f} {r['tokens']:8d} {r['mb_per_s']:16.2f}"
         if "ratio" in r:
-            line += f" {r['lorakit_mb_per_s']:13.2f} {r['ratio']:13.2f} {str(r['same_token_count']):>11}"
+            line += f" {r['lorakit_mb_per_s']:13.2f} {r['ratio']:13.2f} {str(r['same_ids']):>9}"
         print(line)
     print(f"\nOne thread (RAYON_NUM_THREADS=1); encode(add_special_tokens=False) per {args.chunk_bytes}-byte chunk; "
           f"median of {args.repeats} passes after a warm-up.")

@@ -41,6 +41,7 @@ struct AddedTokenMatcher: Sendable {
 
     /// The text cut into pieces, each either an added token (with its id) or plain text, in order.
     func split(_ text: String) -> [(text: Substring, id: Int32?)] {
+        if tokens.isEmpty { return [(text[...], nil)] }
         let bytes = Array(text.utf8)
         var pieces: [(range: Range<Int>, id: Int32?)] = []
         var consumed = 0

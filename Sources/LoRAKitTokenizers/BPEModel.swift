@@ -5,17 +5,17 @@ import Foundation
 /// A piece is cut into characters (Unicode scalars), each looked up in the vocabulary — falling
 /// back to `<0xAB>` byte tokens or the unknown token — and adjacent pairs are merged by rank.
 struct BPEModel: Sendable {
-    let vocabulary: [String: Int32]
+    let vocabulary: [ExactString: Int32]
     /// id → token, for decoding; nil where the vocabulary has a gap.
     let tokens: [String?]
-    let merges: [UInt64: BPEMerge]
+    let merges: MergeTable
     let unknownID: Int32?
     let fuseUnknown: Bool
     let ignoreMerges: Bool
     /// byte → id of its `<0xAB>` token, when `byte_fallback` is on and the vocabulary has them all.
     let byteFallback: [Int32]?
     /// Single-scalar tokens by scalar value: the lookup every character of every piece makes.
-    private let scalarIDs: [UInt32: Int32]
+    private let scalarIDs: ScalarTable
     private let cache = WordCache()
 
     init(_ fields: JSONFields) throws {
@@ -24,15 +24,16 @@ struct BPEModel: Sendable {
         self.vocabulary = vocabulary
         var tokens = [String?](repeating: nil, count: Int(vocabulary.values.max() ?? -1) + 1)
         var scalarIDs: [UInt32: Int32] = [:]
-        for (token, id) in vocabulary {
+        for (key, id) in vocabulary {
+            let token = key.string
             tokens[Int(id)] = token
             if token.unicodeScalars.count == 1 { scalarIDs[token.unicodeScalars.first!.value] = id }
         }
         self.tokens = tokens
-        self.scalarIDs = scalarIDs
+        self.scalarIDs = ScalarTable(scalarIDs)
         merges = try Self.readMerges(fields, vocabulary: vocabulary)
         if let unknown = try fields.optionalString("unk_token") {
-            guard let id = vocabulary[unknown] else {
+            guard let id = vocabulary[ExactString(unknown)] else {
                 throw fields.fieldError("unk_token", "\"\(unknown)\" is not in the vocabulary")
             }
             unknownID = id
@@ -41,7 +42,7 @@ struct BPEModel: Sendable {
         }
         fuseUnknown = try fields.bool("fuse_unk", default: false)
         ignoreMerges = try fields.bool("ignore_merges", default: false)
-        let fallback = (0..<256).compactMap { vocabulary[String(format: "<0x%02X>", $0)] }
+        let fallback = (0..<256).compactMap { vocabulary[ExactString(String(format: "<0x%02X>", $0))] }
         byteFallback = try fields.bool("byte_fallback", default: false) && fallback.count == 256 ? fallback : nil
     }
 
@@ -56,52 +57,70 @@ struct BPEModel: Sendable {
         }
     }
 
-    private static func readVocabulary(_ fields: JSONFields) throws -> [String: Int32] {
-        guard let raw = fields.values["vocab"] as? [String: Any] else {
+    /// Read from the parsed pairs, not a [String: Any], so tokens that differ only in their
+    /// Unicode spelling stay apart.
+    private static func readVocabulary(_ fields: JSONFields) throws -> [ExactString: Int32] {
+        let raw: [(key: String, value: Any)]
+        if let object = fields.values["vocab"] as? JSONObject {
+            raw = object.pairs
+        } else if let dictionary = fields.values["vocab"] as? [String: Any] {
+            raw = dictionary.map { ($0.key, $0.value) }
+        } else {
             throw fields.fieldError("vocab", "expected an object of token → id")
         }
-        var vocabulary: [String: Int32] = [:]
+        var vocabulary: [ExactString: Int32] = [:]
         vocabulary.reserveCapacity(raw.count)
         for (token, value) in raw {
             guard let id = value as? Int, id >= 0, id <= Int(Int32.max) else {
                 throw fields.fieldError("vocab", "token \"\(token)\" has id \(value), expected a non-negative integer")
             }
-            vocabulary[token] = Int32(id)
+            vocabulary[ExactString(token)] = Int32(id)
         }
         return vocabulary
     }
 
     /// Merges as `"a b"` strings (older files) or `["a", "b"]` pairs; rank is the position.
-    private static func readMerges(_ fields: JSONFields, vocabulary: [String: Int32]) throws -> [UInt64: BPEMerge] {
+    private static func readMerges(_ fields: JSONFields, vocabulary: [ExactString: Int32]) throws -> MergeTable {
         let list = fields.isNull("merges") ? [] : try fields.array("merges")
-        var merges: [UInt64: BPEMerge] = [:]
-        merges.reserveCapacity(list.count)
+        var merges = MergeTable(capacity: list.count)
         for (rank, item) in list.enumerated() {
-            let pair: [String]
-            if let line = item as? String {
-                pair = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
-            } else {
-                pair = (item as? [Any])?.compactMap { $0 as? String } ?? []
-            }
-            guard pair.count == 2, (item as? [Any])?.count ?? 2 == 2 else {
+            guard let (left, right) = mergePair(item) else {
                 throw fields.fieldError("merges[\(rank)]", "expected \"a b\" or [\"a\", \"b\"], got \(item)")
             }
             func id(_ token: String) throws -> Int32 {
-                guard let id = vocabulary[token] else {
-                    throw fields.fieldError("merges[\(rank)]", "merge \(pair) names \"\(token)\", which is not in the vocabulary")
+                guard let id = vocabulary[ExactString(token)] else {
+                    throw fields.fieldError("merges[\(rank)]",
+                                            "merge [\"\(left)\", \"\(right)\"] names \"\(token)\", which is not in the vocabulary")
                 }
                 return id
             }
-            let key = BPEWord.key(try id(pair[0]), try id(pair[1]))
-            merges[key] = BPEMerge(rank: Int32(rank), id: try id(pair[0] + pair[1]))
+            let key = BPEWord.key(try id(left), try id(right))
+            merges.set(key, BPEMerge(rank: Int32(rank), id: try id(left + right)))
         }
         return merges
+    }
+
+    /// `"a b"` (exactly one space, as tokenizers requires) or `["a", "b"]`.
+    private static func mergePair(_ item: Any) -> (String, String)? {
+        if let line = item as? String {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1])) : nil
+        }
+        guard let parts = item as? [Any], parts.count == 2, let left = parts[0] as? String,
+              let right = parts[1] as? String else { return nil }
+        return (left, right)
     }
 
     /// The ids of one pre-tokenized piece.
     func tokenize(_ piece: [Unicode.Scalar]) -> [Int32] {
         if piece.isEmpty { return [] }
-        let word = PreToken(scalars: piece, atOrigin: false).string
+        // A word of 256 scalars or more is too long to cache, so its String is only built when
+        // ignore_merges needs the whole-word lookup.
+        guard ignoreMerges || piece.count < WordCache.maxBytes else {
+            var merged = BPEWord(ids: initialIDs(piece))
+            return merged.mergeAll(merges)
+        }
+        let word = ExactString(makeString(piece))
         if ignoreMerges, let id = vocabulary[word] { return [id] }
         if let cached = cache[word] { return cached }
         var merged = BPEWord(ids: initialIDs(piece))
@@ -117,7 +136,7 @@ struct BPEModel: Sendable {
         ids.reserveCapacity(piece.count)
         var pendingUnknown = false
         for scalar in piece {
-            if let id = scalarIDs[scalar.value] {
+            if let id = scalarIDs[scalar] {
                 if pendingUnknown, let unknownID { ids.append(unknownID) }
                 pendingUnknown = false
                 ids.append(id)
@@ -136,15 +155,43 @@ struct BPEModel: Sendable {
 
 /// Remembers the ids of words already merged; shared by threads, so guarded by a lock.
 final class WordCache: @unchecked Sendable {
-    private var entries: [String: [Int32]] = [:]
+    private var entries: [ExactString: [Int32]] = [:]
     private let lock = NSLock()
     private let capacity = 10_000
+    /// Longer words are not cached (as in tokenizers).
+    static let maxBytes = 256
 
-    subscript(word: String) -> [Int32]? {
+    subscript(word: ExactString) -> [Int32]? {
         get { lock.withLock { entries[word] } }
         set {
-            guard let newValue, word.utf8.count < 256 else { return }
+            guard let newValue, word.string.utf8.count < Self.maxBytes else { return }
             lock.withLock { if entries.count < capacity { entries[word] = newValue } }
         }
+    }
+}
+
+/// Scalar → id of its single-scalar token: a flat array for the Basic Multilingual Plane (where
+/// nearly every character falls), a dictionary above it.
+struct ScalarTable: Sendable {
+    private let basic: [Int32]
+    private let others: [UInt32: Int32]
+
+    init(_ ids: [UInt32: Int32]) {
+        var basic = [Int32](repeating: -1, count: 0x10000)
+        var others: [UInt32: Int32] = [:]
+        for (value, id) in ids {
+            if value < 0x10000 { basic[Int(value)] = id } else { others[value] = id }
+        }
+        self.basic = basic
+        self.others = others
+    }
+
+    @inline(__always)
+    subscript(scalar: Unicode.Scalar) -> Int32? {
+        if scalar.value < 0x10000 {
+            let id = basic[Int(scalar.value)]
+            return id >= 0 ? id : nil
+        }
+        return others[scalar.value]
     }
 }

@@ -30,9 +30,10 @@ enum ByteLevel {
 
     /// The UTF-8 bytes of `scalars`, each written as its stand-in.
     static func encode(_ scalars: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view).utf8.map { byteToScalar[Int($0)] }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(scalars.count * 2)
+        for scalar in scalars { appendUTF8(scalar, to: &bytes) }
+        return bytes.map { byteToScalar[Int($0)] }
     }
 
     /// The bytes a token stands for. A token with any character outside the alphabet (an added

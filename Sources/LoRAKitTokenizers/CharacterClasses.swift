@@ -18,13 +18,15 @@ enum CharacterClasses {
     }
 
     /// tokenizers' `is_punc`: ASCII punctuation (which includes symbols like `$` and `+`) or a
-    /// Unicode P* category.
+    /// Unicode P* category — as of Unicode 8.0, the tables of the `unicode_categories` crate it
+    /// uses: punctuation added later (Adlam's U+1E95E, U+2E43, ...) is not punctuation there.
     static func isPunctuation(_ scalar: Unicode.Scalar) -> Bool {
         if scalar.isASCII {
             let v = scalar.value
             return (0x21...0x2F).contains(v) || (0x3A...0x40).contains(v)
                 || (0x5B...0x60).contains(v) || (0x7B...0x7E).contains(v)
         }
+        guard let age = scalar.properties.age, age.major < 8 || (age.major == 8 && age.minor == 0) else { return false }
         switch scalar.properties.generalCategory {
         case .connectorPunctuation, .dashPunctuation, .openPunctuation, .closePunctuation,
              .initialPunctuation, .finalPunctuation, .otherPunctuation:
@@ -34,11 +36,13 @@ enum CharacterClasses {
         }
     }
 
-    /// Oniguruma's Unicode `\w`: letters, marks, decimal digits and connector punctuation.
+    /// Oniguruma's Unicode `\w` (UTS #18): Alphabetic (which takes in letter numbers like Ⅻ and
+    /// circled letters like ⓒ), marks, decimal digits, connector punctuation and joiners.
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
+        let properties = scalar.properties
+        if properties.isAlphabetic || properties.isJoinControl { return true }
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
             return true
         default:
             return false

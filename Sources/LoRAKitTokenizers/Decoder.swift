@@ -86,8 +86,6 @@ indirect enum Decoder: Sendable {
         while removed < start, scalars.first == content { scalars = scalars.dropFirst(); removed += 1 }
         removed = 0
         while removed < stop, scalars.last == content { scalars = scalars.dropLast(); removed += 1 }
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars)
-        return String(view)
+        return makeString(scalars)
     }
 }

@@ -9,7 +9,8 @@ struct JSONFields {
     let component: String
 
     init(_ value: Any?, file: String, component: String) throws {
-        guard let values = value as? [String: Any] else {
+        // [String: Any] is accepted too, for objects built in code (the tests).
+        guard let values = (value as? JSONObject)?.dictionary ?? (value as? [String: Any]) else {
             throw TokenizerError(file: file, component: component.isEmpty ? "(top level)" : component,
                                  reason: "expected a JSON object")
         }
@@ -29,8 +30,12 @@ struct JSONFields {
     /// `component.key`, or just `key` at the top level (whose component is empty).
     func path(_ key: String) -> String { component.isEmpty ? key : "\(component).\(key)" }
 
-    /// True when the key is missing or JSON `null`.
-    func isNull(_ key: String) -> Bool { values[key] == nil || values[key] is NSNull }
+    /// True when the key is missing or JSON `null`. For NSNull (objects built with Foundation), the
+    /// dynamic type is compared: `is NSNull` on a large array would bridge it to NSArray first.
+    func isNull(_ key: String) -> Bool {
+        guard let value = values[key] else { return true }
+        return value is JSONNull || Swift.type(of: value) == NSNull.self
+    }
 
     /// The `type` field every tokenizers component carries.
     func type() throws -> String { try string("type") }

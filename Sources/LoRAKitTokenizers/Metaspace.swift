@@ -44,15 +44,15 @@ struct Metaspace: Sendable {
     /// prepended on the way in (tokenizers then drops every replacement of that first token).
     func decode(_ tokens: [String]) -> [String] {
         tokens.enumerated().map { index, token in
-            var view = String.UnicodeScalarView()
+            var scalars: [Unicode.Scalar] = []
             for scalar in token.unicodeScalars {
                 if scalar != replacement {
-                    view.append(scalar)
+                    scalars.append(scalar)
                 } else if index != 0 || prependScheme == .never {
-                    view.append(" ")
+                    scalars.append(" ")
                 }
             }
-            return String(view)
+            return makeString(scalars)
         }
     }
 }

@@ -33,9 +33,9 @@ indirect enum Normalizer: Sendable {
 
     func normalize(_ text: String) -> String {
         switch self {
-        case .nfc: return text.precomposedStringWithCanonicalMapping
+        case .nfc: return Self.composed(text)
         case .nfd: return text.decomposedStringWithCanonicalMapping
-        case .nfkc: return text.precomposedStringWithCompatibilityMapping
+        case .nfkc: return Self.composed(text.decomposedStringWithCompatibilityMapping)
         case .nfkd: return text.decomposedStringWithCompatibilityMapping
         case .lowercase: return Self.lowercased(text)
         // tokenizers leaves an empty text empty rather than turning it into the prefix alone.
@@ -46,13 +46,25 @@ indirect enum Normalizer: Sendable {
         }
     }
 
+    /// NFC by the standard library, not Foundation: Foundation's composition treats a scalar above
+    /// U+FFFF as its low 16 bits, so U+1006D + U+0307 became "ṁ" (U+006D + U+0307). Its
+    /// decompositions are right, so NFKC is the standard library's NFC of Foundation's NFKD.
+    static func composed(_ text: String) -> String {
+        String(decoding: text._nfcCodeUnits, as: UTF8.self)
+    }
+
     /// Scalar by scalar, like Rust's `char::to_lowercase` (no final-sigma context rule).
     static func lowercased(_ text: String) -> String {
-        var result = String.UnicodeScalarView()
+        var result: [Unicode.Scalar] = []
         for scalar in text.unicodeScalars {
-            result.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            // ASCII needs no table lookup; others may map to several scalars (İ → i̇).
+            if scalar.isASCII {
+                result.append((65...90).contains(scalar.value) ? Unicode.Scalar(UInt8(scalar.value) | 0x20) : scalar)
+            } else {
+                result.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+            }
         }
-        return String(result)
+        return makeString(result)
     }
 
     static func stripped(_ text: String, left: Bool, right: Bool) -> String {
@@ -61,6 +73,6 @@ indirect enum Normalizer: Sendable {
         if right {
             while let last = scalars.last, CharacterClasses.isWhitespace(last) { scalars = scalars.dropLast() }
         }
-        return String(String.UnicodeScalarView(scalars))
+        return makeString(scalars)
     }
 }

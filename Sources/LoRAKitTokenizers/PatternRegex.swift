@@ -1,5 +1,6 @@
 /// A regular expression from a tokenizer file, run the way tokenizers runs its Oniguruma regexes:
-/// over Unicode scalars (not grapheme clusters), with `^`/`$` at line boundaries (Ruby syntax).
+/// over Unicode scalars (not grapheme clusters), with Oniguruma's meaning of `\d`, `\w`, `$` and
+/// script names (see `oniguruma(_:)`).
 ///
 /// Swift's `Regex` is the general engine. The few GPT-2/Llama 3/Qwen2 split patterns that nearly
 /// every byte-level tokenizer uses get a hand-written matcher (`KnownSplitPattern`) that gives the
@@ -35,9 +36,7 @@ struct PatternRegex: @unchecked Sendable {
     func matches(in text: [Unicode.Scalar]) -> [Range<Int>] {
         if let known { return known.matches(in: text) }
         guard let regex else { return [] }
-        var string = String.UnicodeScalarView()
-        string.append(contentsOf: text)
-        let haystack = String(string)
+        let haystack = makeString(text)
         let scalars = haystack.unicodeScalars
         var found: [Range<Int>] = []
         // Offsets are counted forward from the previous match, so this stays linear.
@@ -53,28 +52,70 @@ struct PatternRegex: @unchecked Sendable {
     }
 
     private static func compile(_ source: String) throws -> Regex<AnyRegexOutput> {
-        try Regex(oniguruma(source)).matchingSemantics(.unicodeScalar).anchorsMatchLineEndings()
+        // `$` is rewritten, so no line-ending option is needed (Swift's would also take "\r").
+        try Regex(oniguruma(source)).matchingSemantics(.unicodeScalar)
     }
 
-    /// Rewrites the escapes whose Unicode meaning differs: Oniguruma's `\d` is only Nd (Swift's
-    /// also takes Ⅻ and ½), and its `\w` is letters, marks, Nd and connector punctuation.
+    /// Rewrites what means something else in Swift's Regex: Oniguruma's `\d` is only Nd (Swift's
+    /// also takes ½), its `\w` is the UTS #18 class (see `CharacterClasses.isWordCharacter`), a
+    /// script name such as `\p{Greek}` is the Script property (Swift's is Script_Extensions, which
+    /// takes in U+0301), and `$` matches before any "\n" and at the end (Ruby syntax), not
+    /// before "\r".
     static func oniguruma(_ source: String) -> String {
-        let word = #"[\p{L}\p{M}\p{Nd}\p{Pc}]"#
+        let word = #"[\p{Alphabetic}\p{M}\p{Nd}\p{Pc}\p{Join_Control}]"#
         let replacements: [Character: String] = ["d": #"\p{Nd}"#, "D": #"\P{Nd}"#, "w": word, "W": "[^" + word.dropFirst()]
+        let characters = Array(source)
         var result = ""
+        var index = 0
+        var classDepth = 0
+        while index < characters.count {
+            let character = characters[index]
+            index += 1
+            if character == "\\" && index < characters.count {
+                let escape = characters[index]
+                index += 1
+                if (escape == "p" || escape == "P"), let property = scriptProperty(characters, from: index) {
+                    result += "\\\(escape){sc=\(property.name)}"
+                    index = property.end
+                } else {
+                    result += replacements[escape] ?? "\\\(escape)"
+                }
+                continue
+            }
+            if character == "[" { classDepth += 1 }
+            if character == "]" && classDepth > 0 { classDepth -= 1 }
+            result += character == "$" && classDepth == 0 ? #"(?=\n|\z)"# : String(character)
+        }
+        return result
+    }
+
+    /// `{Name}` after `\p` when Name is a script (it compiles as `sc=Name`; categories such as
+    /// `L` and properties such as `Alphabetic` do not): the name and the index after `}`.
+    private static func scriptProperty(_ characters: [Character], from start: Int) -> (name: String, end: Int)? {
+        guard start < characters.count, characters[start] == "{",
+              let close = characters[start...].firstIndex(of: "}") else { return nil }
+        let name = String(characters[(start + 1)..<close])
+        guard !name.contains("="), !name.hasPrefix("^"), (try? Regex("\\p{sc=\(name)}")) != nil else { return nil }
+        return (name, close + 1)
+    }
+
+    /// `^` outside a character class: Oniguruma's matches after any "\n", and Swift's Regex has
+    /// no lookbehind to say that.
+    static func hasLineStartAnchor(_ source: String) -> Bool {
         var escaped = false
+        var classDepth = 0
         for character in source {
-            if escaped {
-                result += replacements[character] ?? "\\\(character)"
-                escaped = false
-            } else if character == "\\" {
-                escaped = true
-            } else {
-                result.append(character)
+            if escaped { escaped = false; continue }
+            switch character {
+            case "\\": escaped = true
+            case "[": classDepth += 1
+            case "]" where classDepth > 0: classDepth -= 1
+            // Inside a class, ^ negates or is literal; outside, it is the anchor.
+            case "^" where classDepth == 0: return true
+            default: break
             }
         }
-        if escaped { result += "\\" }
-        return result
+        return false
     }
 
     /// Constructs whose meaning differs between Oniguruma (Ruby syntax) and Swift Regex.
@@ -97,7 +138,7 @@ struct PatternRegex: @unchecked Sendable {
         for (construct, reason) in differing where construct.hasPrefix("(") && source.contains(construct) {
             return reason
         }
-        return nil
+        return hasLineStartAnchor(source) ? "^ (Oniguruma: after any line break; Swift Regex has no lookbehind)" : nil
     }
 
     static func quoted(_ source: String) -> String {

@@ -59,15 +59,26 @@ enum TextPattern: Sendable {
 
     /// Replaces every match with `content` (the `Replace` normalizer and decoder).
     func replacingMatches(in text: String, with content: String) -> String {
+        let replacement = Array(content.unicodeScalars)
+        // The common case (Llama 2's " " → "▁") in one pass, without building segments.
+        if case .literal(let needle) = self, needle.count == 1 {
+            var result: [Unicode.Scalar] = []
+            result.reserveCapacity(text.unicodeScalars.count)
+            for scalar in text.unicodeScalars {
+                if scalar == needle[0] { result.append(contentsOf: replacement) } else { result.append(scalar) }
+            }
+            return makeString(result)
+        }
         let scalars = Array(text.unicodeScalars)
-        var result = String.UnicodeScalarView()
+        var result: [Unicode.Scalar] = []
+        result.reserveCapacity(scalars.count)
         for piece in segments(in: scalars) {
             if piece.isMatch {
-                result.append(contentsOf: content.unicodeScalars)
+                result.append(contentsOf: replacement)
             } else {
                 result.append(contentsOf: scalars[piece.range])
             }
         }
-        return String(result)
+        return makeString(result)
     }
 }

@@ -9,7 +9,7 @@ import Foundation
 ///
 /// ```swift
 /// let tokenizer = try Tokenizer(folder: URL(fileURLWithPath: "SmolLM2"))
-/// let ids = try tokenizer.encode("Hello", addSpecialTokens: true)
+/// let ids = tokenizer.encode("Hello", addSpecialTokens: true)
 /// let text = tokenizer.decode(ids, skipSpecialTokens: true)
 /// ```
 public final class Tokenizer: Sendable {
@@ -18,11 +18,12 @@ public final class Tokenizer: Sendable {
     private let parts: TokenizerJSON
     private let rawMatcher: AddedTokenMatcher
     private let normalizedMatcher: AddedTokenMatcher
-    private let addedByID: [Int32: AddedToken]
-    private let addedByContent: [String: Int32]
+    private let addedByContent: [ExactString: Int32]
     /// How an added token reads when decoded: a `normalized` one as the normalizer rewrites it
     /// (tokenizers decodes a normalized "X" under Lowercase as "x").
     private let addedText: [Int32: String]
+    /// The text of every special added token.
+    private let specialContents: Set<ExactString>
 
     /// Reads `tokenizer.json`, and `tokenizer_config.json` and `chat_template.jinja` if present.
     public convenience init(folder: URL) throws {
@@ -44,8 +45,9 @@ public final class Tokenizer: Sendable {
         var addedText = Dictionary(raw.map { ($0.id, $0.content) }, uniquingKeysWith: { first, _ in first })
         for (token, pattern) in zip(normalized, patterns) where addedText[token.id] == nil { addedText[token.id] = pattern }
         self.addedText = addedText
-        addedByID = Dictionary(parts.addedTokens.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        addedByContent = Dictionary(parts.addedTokens.map { ($0.content, $0.id) }, uniquingKeysWith: { first, _ in first })
+        specialContents = Set(parts.addedTokens.filter(\.special).map { ExactString($0.content) })
+        vocabularySize = max(parts.model.tokens.count, Int(parts.addedTokens.map(\.id).max() ?? -1) + 1)
+        addedByContent = Dictionary(parts.addedTokens.map { (ExactString($0.content), $0.id) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The ids of `text`. With `addSpecialTokens`, the post-processor's tokens (e.g. BOS) are added.
@@ -79,31 +81,34 @@ public final class Tokenizer: Sendable {
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {
-            if let added = addedByID[id] {
-                if !(skipSpecialTokens && added.special) { tokens.append(addedText[id] ?? added.content) }
-            } else if let token = modelToken(id) {
-                if !(skipSpecialTokens && addedByContent[token].flatMap { addedByID[$0]?.special } == true) {
-                    tokens.append(token)
-                }
-            }
+            guard let token = token(of: id) else { continue }
+            // As in tokenizers, "special" is decided on the token's text: a normalized special
+            // token whose text the normalizer changed ("[M]" → "▁[M]") is not skipped.
+            if skipSpecialTokens && specialContents.contains(ExactString(token)) { continue }
+            tokens.append(token)
         }
         guard let decoder = parts.decoder else { return tokens.joined(separator: " ") }
         return decoder.decode(tokens).joined()
     }
 
     /// Highest id (vocabulary or added token) + 1.
-    public var vocabularySize: Int {
-        max(parts.model.tokens.count, Int(addedByID.keys.max() ?? -1) + 1)
-    }
+    public let vocabularySize: Int
 
     /// The id of a token string (added tokens first, then the vocabulary).
     public func id(of token: String) -> Int32? {
-        addedByContent[token] ?? parts.model.vocabulary[token]
+        addedByContent[ExactString(token)] ?? parts.model.vocabulary[ExactString(token)]
     }
 
     /// The token string of an id, as stored (byte-level tokens in GPT-2's alphabet).
     public func token(of id: Int32) -> String? {
         addedText[id] ?? modelToken(id)
+    }
+
+    /// For tests: the model's merges, and merging by the heap whatever the word's length.
+    var mergeTable: MergeTable { parts.model.merges }
+    func mergeWithHeap(_ ids: [Int32]) -> [Int32] {
+        var word = BPEWord(ids: ids)
+        return word.mergeAllWithHeap(parts.model.merges)
     }
 
     private func modelToken(_ id: Int32) -> String? {

@@ -3,10 +3,14 @@ import Foundation
 /// What `tokenizer_config.json` says about a tokenizer beyond tokenizer.json: its named special
 /// tokens, whether BOS/EOS are added, and the chat template.
 public struct TokenizerConfig: Sendable, Equatable {
+    /// The special tokens' texts; written in the file as a string or as `{"content": ...}`.
     public var bosToken: String?
     public var eosToken: String?
     public var padToken: String?
     public var unkToken: String?
+    /// `add_bos_token` / `add_eos_token` as written (nil when absent). Reported only:
+    /// ``Tokenizer/encode(_:addSpecialTokens:)`` adds what tokenizer.json's post-processor says, as
+    /// the tokenizers package does (transformers rewrites that post-processor from these flags).
     public var addBosToken: Bool?
     public var addEosToken: Bool?
     /// The Jinja chat template: `chat_template.jinja` beside the config if present (it wins, as in
@@ -28,12 +32,7 @@ public struct TokenizerConfig: Sendable, Equatable {
 
     /// Reads `tokenizer_config.json` content; `path` names it in errors.
     public init(json: Data, path: String) throws {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: json)
-        } catch {
-            throw TokenizerError(file: path, component: "(file)", reason: "not valid JSON: \(error.localizedDescription)")
-        }
+        let object = try parseJSONFile([UInt8](json), path: path)
         let fields = try JSONFields(object, file: path, component: "")
         bosToken = try Self.tokenName(fields, "bos_token")
         eosToken = try Self.tokenName(fields, "eos_token")

@@ -10,12 +10,7 @@ struct TokenizerJSON: Sendable {
     let addedTokens: [AddedToken]
 
     init(json: Data, path: String) throws {
-        let object: Any
-        do {
-            object = try JSONSerialization.jsonObject(with: json)
-        } catch {
-            throw TokenizerError(file: path, component: "(file)", reason: "not valid JSON: \(error.localizedDescription)")
-        }
+        let object = try parseJSONFile([UInt8](json), path: path)
         let root = try JSONFields(object, file: path, component: "")
         guard root.values["model"] != nil else {
             throw TokenizerError(file: path, component: "model", reason: "missing; a tokenizer.json needs a model")
@@ -44,17 +39,17 @@ struct TokenizerJSON: Sendable {
         var seen: [Int32: String] = [:]
         for (index, token) in tokens.enumerated() {
             let component = "added_tokens[\(index)]"
-            if let other = seen[token.id], other != token.content {
+            if let other = seen[token.id], !other.isIdentical(to: token.content) {
                 throw TokenizerError(file: root.file, component: component,
                                      reason: "id \(token.id) of \"\(token.content)\" is already used by added token \"\(other)\"")
             }
             seen[token.id] = token.content
-            if let vocabularyID = model.vocabulary[token.content], vocabularyID != token.id {
+            if let vocabularyID = model.vocabulary[ExactString(token.content)], vocabularyID != token.id {
                 throw TokenizerError(file: root.file, component: component,
                                      reason: "\"\(token.content)\" has id \(token.id) but the vocabulary gives it \(vocabularyID)")
             }
             if Int(token.id) < model.tokens.count, let vocabularyToken = model.tokens[Int(token.id)],
-               vocabularyToken != token.content {
+               !vocabularyToken.isIdentical(to: token.content) {
                 throw TokenizerError(file: root.file, component: component,
                                      reason: "id \(token.id) of \"\(token.content)\" is the vocabulary's \"\(vocabularyToken)\"")
             }

@@ -131,6 +131,15 @@ struct ErrorTests {
         }
         #expect(Self.message(data) == #"bad/tokenizer.json: pre_tokenizer.pattern: regex "\bword\b" uses \b (word boundary), "#
             + "which this engine does not handle like Oniguruma")
+        let anchored = try Self.json {
+            $0["pre_tokenizer"] = ["type": "Split", "pattern": ["Regex": "^ab|[^c]"], "behavior": "Isolated", "invert": false]
+        }
+        #expect(Self.message(anchored) == #"bad/tokenizer.json: pre_tokenizer.pattern: regex "^ab|[^c]" uses ^ (Oniguruma: after any "#
+            + "line break; Swift Regex has no lookbehind), which this engine does not handle like Oniguruma")
+        let lookbehind = try Self.json {
+            $0["pre_tokenizer"] = ["type": "Split", "pattern": ["Regex": "(?<=a)b"], "behavior": "Isolated", "invert": false]
+        }
+        #expect(Self.message(lookbehind)?.hasPrefix(#"bad/tokenizer.json: pre_tokenizer.pattern: regex "(?<=a)b" is not supported: "#) == true)
         let broken = try Self.json {
             $0["pre_tokenizer"] = ["type": "Split", "pattern": ["Regex": "(unclosed"], "behavior": "Isolated", "invert": false]
         }

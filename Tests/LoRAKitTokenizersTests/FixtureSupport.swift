@@ -6,7 +6,7 @@ enum Fixtures {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
 
     /// Every tokenizer folder make_tokenizer_fixtures.py writes.
-    static let tokenizerNames = ["llama2", "llama2-converted", "llama3", "llama3-converted", "qwen2", "smollm2"]
+    static let tokenizerNames = ["llama2", "llama2-converted", "llama3", "llama3-converted", "qwen2", "gpt2", "smollm2"]
 
     /// Loading the large vocabularies takes a while, so each is loaded once for all tests.
     nonisolated(unsafe) private static var loaded: [String: Tokenizer] = [:]
@@ -66,3 +66,6 @@ func shown(_ text: String) -> String {
         }
     }.joined()
 }
+
+/// The scalars of a text: compare these, not Strings, whose `==` treats "é" and "e\u{301}" as equal.
+func scalars(_ text: String) -> [Unicode.Scalar] { Array(text.unicodeScalars) }

