@@ -30,7 +30,7 @@ let package = Package(
 
         .target(
             name: "LoRAKit",
-            dependencies: ["COpenCL", "CCLBlast", "CBLAS", "LoRAKitTokenizers", "LoRAKitJinja"],
+            dependencies: ["COpenCL", "CCLBlast", "CBLAS", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF"],
             path: "Sources/LoRAKit",
             plugins: ["EmbedKernels"]
         ),
@@ -59,7 +59,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LoRAKitTests",
-            dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitJinja"],
+            dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF"],
             path: "Tests/LoRAKitTests",
             // Read from the source tree by path (Support/Fixtures.swift), not bundled.
             exclude: ["Fixtures"]
