@@ -5,17 +5,20 @@ import LoRAKitGGUF
 /// `dequantize(into:)` expands it on the device, bit for bit as the `gguf` Python package does,
 /// which is how a `LoRALinear` trains an adapter over a GGUF base (QLoRA over GGUF).
 public final class GGUFWeight {
+    /// The device holding the packed blocks.
     public let device: any Device
     /// The block format.
     public let type: GGMLType
     /// Row-major (PyTorch) shape, rows × columns: a GGUF tensor's dimensions reversed.
     public let shape: [Int]
+    /// Names the weight in errors and buffer labels (usually the GGUF tensor's name).
     public let label: String
     let packed: DeviceBuffer
 
     /// The types devices can dequantize.
     public static var supportedTypes: [GGMLType] { GGUFContract.supportedTypes }
 
+    /// The product of `shape` (rows × columns for a matrix).
     public var elementCount: Int { shape.reduce(1, *) }
 
     /// Bytes this weight occupies on the device (the packed blocks).
