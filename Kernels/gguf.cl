@@ -19,10 +19,11 @@
 //
 // One work-item per 4 consecutive elements of the block formats (one per element for F16 and
 // BF16): each writes a float4, so writes are coalesced, neighbouring work-items read the same
-// few bytes of one block, and a scale is decoded once per four values. Each product and sum is rounded to float32 in the reference's order, never fused
-// into an fma (hence FP_CONTRACT OFF). Launches are capped at 2^32 work-items, so element
-// indices are 32-bit; only the block's byte offset (b·S can pass 2^32) is widened.
-// Vector operations are element-wise, so each value is computed exactly as the scalar formula.
+// few bytes of one block, and a scale is decoded once per four values. Each product and sum is
+// rounded to float32 in the reference's order, never fused into an fma (hence FP_CONTRACT OFF);
+// vector operations act lane by lane, so each value is exactly the scalar formula's. Launches
+// are capped at 2^32 work-items, so element indices are 32-bit; only the block's byte offset
+// (b·S can pass 2^32) is widened.
 
 #pragma OPENCL FP_CONTRACT OFF
 
