@@ -45,7 +45,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "lorakit-bench",
-            dependencies: ["LoRAKit", "LoRAKitTokenizers", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitGGUF", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/lorakit-bench"
         ),
         // Reads Hugging Face tokenizer.json files; no dependencies, so it builds anywhere.

@@ -24,9 +24,11 @@ struct BenchRecord: Encodable {
     /// Memory-bound suites: bytes moved per second (1e9), and peak device bytes where measured.
     var gbps: Double?
     var peakBytes: Int?
+    /// nf4 suite: the quantized base's format (NF4, or a GGUF block type such as Q4_K).
+    var format: String?
 
     enum CodingKeys: String, CodingKey {
-        case suite, op, device, m, n, k, batch, repeats, gflops, r, pass, dropout, gbps
+        case suite, op, device, m, n, k, batch, repeats, gflops, r, pass, dropout, gbps, format
         case peakBytes = "peak_bytes"
         case deviceName = "device_name"
         case medianS = "median_s"

@@ -1,5 +1,6 @@
 import Foundation
 import LoRAKit
+import LoRAKitGGUF
 import Testing
 
 @Suite("Kernel loading")
@@ -83,8 +84,12 @@ struct KernelLoadingTests {
                          secondMoment: device.makeBuffer(.float32, count: 2, label: "v"), step: AdamWStep(learningRate: 0, step: 1))
         try device.nf4Quantize(device.makeBuffer([1, -1] as [Float], label: "v"), blockSize: 64,
                                packed: device.makeBuffer(.uint8, count: 1, label: "p"), absmax: device.makeBuffer(.float32, count: 1, label: "a"))
+        let q8 = try device.makeBuffer(.float32, count: 32, label: "q8_0 out")
+        try device.ggufDequantize(.q8_0, packed: device.makeBuffer([0x00, 0x3C] + [UInt8](repeating: 0xFF, count: 32), label: "q8_0 block"),
+                                  count: 32, into: q8)
+        #expect(try q8.download(as: Float.self) == [Float](repeating: -1, count: 32))   // d = 1.0 (0x3C00), q = −1
         #expect(try out.download(as: Float.self) == [25])
-        #expect(Set(KernelLibrary.embeddedProgramNames) == ["elementwise", "lora", "nf4", "optimizer", "reduction", "transformer"],
+        #expect(Set(KernelLibrary.embeddedProgramNames) == ["elementwise", "gguf", "lora", "nf4", "optimizer", "reduction", "transformer"],
                 "update this test when a kernel file is added, so each one is built here")
     }
 

@@ -1,3 +1,5 @@
+import LoRAKitGGUF
+
 /// A compute device: the OpenCL devices (through CLBlast and `Kernels/*.cl`) and the host CPU
 /// (through OpenBLAS and native Swift). Everything above `Device/` talks only to this protocol.
 ///
@@ -75,6 +77,16 @@ public protocol Device: AnyObject, Sendable {
     /// one float32 absmax per block. Double quantization of the absmax happens on the host
     /// (`NF4Weight.quantize`), since the absmax is 1/blockSize of the data.
     func nf4Quantize(_ values: DeviceBuffer, blockSize: Int, packed: DeviceBuffer, absmax: DeviceBuffer) throws
+
+    // GGUF (see `GGUFWeight`, which uses it).
+
+    /// Dequantizes the first `count` elements of a packed GGUF tensor of llama.cpp block type
+    /// `type` (uint8, exactly count / blockSize · bytesPerBlock bytes, blocks in file order) into
+    /// float32 `out` (which may be larger, e.g. a reused scratch buffer). `count` is a whole
+    /// number of blocks. Bit for bit the `gguf` Python package's `gguf.quants.dequantize`
+    /// (float32 arithmetic in its order, no fused multiply-add). Types: F16, BF16, Q4_0, Q4_1,
+    /// Q5_0, Q5_1, Q8_0, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K.
+    func ggufDequantize(_ type: GGMLType, packed: DeviceBuffer, count: Int, into out: DeviceBuffer) throws
 
     // Transformer ops (see Kernels/transformer.cl for the formulas).
 

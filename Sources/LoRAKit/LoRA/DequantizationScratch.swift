@@ -1,7 +1,7 @@
 import Foundation
 
 /// One float32 buffer per device into which frozen weights are expanded just before their GEMM
-/// (NF4 dequantized, float16 widened) and which every layer on that device reuses, so a model
+/// (NF4 or GGUF blocks dequantized, float16 widened) and which every layer on that device reuses, so a model
 /// never holds a resident full-precision copy of its base: the scratch is as large as the
 /// largest single weight. Safe because a device runs its operations in order: a layer's GEMM
 /// has consumed the scratch before the next layer overwrites it, and `withFloat32` keeps

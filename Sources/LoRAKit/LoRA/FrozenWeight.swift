@@ -1,12 +1,15 @@
-/// The frozen base weight of a `LoRALinear`, out×in: dense (float32 or float16 storage) or NF4.
+/// The frozen base weight of a `LoRALinear`, out×in: dense (float32 or float16 storage), NF4,
+/// or a llama.cpp block format from a GGUF file.
 public enum FrozenWeight {
     case dense(DeviceBuffer)
     case nf4(NF4Weight)
+    case gguf(GGUFWeight)
 
     public var device: any Device {
         switch self {
         case .dense(let buffer): return buffer.device
         case .nf4(let weight): return weight.device
+        case .gguf(let weight): return weight.device
         }
     }
 
@@ -14,6 +17,7 @@ public enum FrozenWeight {
         switch self {
         case .dense(let buffer): return buffer.label
         case .nf4(let weight): return weight.label
+        case .gguf(let weight): return weight.label
         }
     }
 
@@ -21,6 +25,16 @@ public enum FrozenWeight {
         switch self {
         case .dense(let buffer): return buffer.count
         case .nf4(let weight): return weight.elementCount
+        case .gguf(let weight): return weight.elementCount
+        }
+    }
+
+    /// What the weight is stored as, for messages: "float32", "NF4", "GGUF Q4_K".
+    var storageName: String {
+        switch self {
+        case .dense(let buffer): return "\(buffer.elementType)"
+        case .nf4: return "NF4"
+        case .gguf(let weight): return "GGUF \(weight.type)"
         }
     }
 
@@ -29,14 +43,15 @@ public enum FrozenWeight {
         switch self {
         case .dense(let buffer): return buffer.byteCount
         case .nf4(let weight): return weight.deviceBytes
+        case .gguf(let weight): return weight.deviceBytes
         }
     }
 }
 
 extension FrozenWeight {
     /// Runs `body` (which enqueues GEMMs reading the weight) with the weight as float32: a
-    /// float32 weight itself; a float16 one widened into a transient buffer; an NF4 one expanded
-    /// into `scratch`, held for the duration of `body`.
+    /// float32 weight itself; a float16 one widened into a transient buffer; an NF4 or GGUF one
+    /// expanded into `scratch`, held for the duration of `body`.
     func withFloat32(scratch: DequantizationScratch, _ body: (DeviceBuffer) throws -> Void) throws {
         switch self {
         case .dense(let buffer) where buffer.elementType == .float32:
@@ -47,6 +62,11 @@ extension FrozenWeight {
             try buffer.device.convert(buffer, into: widened)
             try body(widened)
         case .nf4(let weight):
+            try scratch.withFloat32(count: weight.elementCount) { expanded in
+                try weight.dequantize(into: expanded)
+                try body(expanded)
+            }
+        case .gguf(let weight):
             try scratch.withFloat32(count: weight.elementCount) { expanded in
                 try weight.dequantize(into: expanded)
                 try body(expanded)

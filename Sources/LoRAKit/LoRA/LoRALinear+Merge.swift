@@ -5,7 +5,7 @@ extension LoRALinear {
     public func merge() throws {
         guard !isMerged else { throw LoRAError.invalidState("the adapter of \(name) is already merged") }
         guard let weight else {
-            throw LoRAError.invalidState("\(name) is NF4: re-quantizing would lose the adapter; use mergedWeight(as:) for a float16 or float32 merged copy")
+            throw LoRAError.invalidState("\(name) is \(base.storageName): re-quantizing would lose the adapter; use mergedWeight(as:) for a float16 or float32 merged copy")
         }
         try device.loraMerge(into: weight, b: loraB, a: loraA, scale: scale, outFeatures: outFeatures, inFeatures: inFeatures, rank: rank)
         isMerged = true
@@ -20,8 +20,8 @@ extension LoRALinear {
     }
 
     /// A new out×in buffer holding W + s·B·A in `elementType` (float32 or float16), W being the
-    /// dequantized base for NF4. This is how an adapter merges into a quantized base: the result
-    /// stays in 16 or 32 bits, since re-quantizing to NF4 would round the adapter away.
+    /// dequantized base for NF4 and GGUF. This is how an adapter merges into a quantized base: the result
+    /// stays in 16 or 32 bits, since re-quantizing to NF4 or a GGUF block format would round the adapter away.
     public func mergedWeight(as elementType: ElementType) throws -> DeviceBuffer {
         guard elementType == .float32 || elementType == .float16 else {
             throw LoRAError.invalidInput("a merged weight is float32 or float16, not \(elementType)")
@@ -30,6 +30,8 @@ extension LoRALinear {
         let merged = try device.makeBuffer(.float32, count: outFeatures * inFeatures, label: "\(name) (merged)")
         switch base {
         case .nf4(let weight):
+            try weight.dequantize(into: merged)
+        case .gguf(let weight):
             try weight.dequantize(into: merged)
         case .dense(let buffer) where buffer.elementType == .float32:
             try device.copy(from: buffer, to: merged)

@@ -14,9 +14,9 @@ public final class LoRALinear {
     public let inFeatures: Int
     public let outFeatures: Int
     public let config: LoRAConfig
-    /// The frozen base weight, out×in: float32 or float16 (which `merge()` changes in place), or NF4.
+    /// The frozen base weight, out×in: float32 or float16 (which `merge()` changes in place), NF4 or GGUF.
     public let base: FrozenWeight
-    /// Where a float16 or NF4 base is expanded to float32 for its GEMMs.
+    /// Where a float16, NF4 or GGUF base is expanded to float32 for its GEMMs.
     public let scratch: DequantizationScratch
     public let bias: DeviceBuffer?
     /// r×in, float32, trainable.
@@ -60,7 +60,18 @@ public final class LoRALinear {
                       outFeatures: quantizedWeight.shape[0], config: config, seed: seed, stream: stream, scratch: scratch)
     }
 
-    /// The general form: any frozen base (dense or NF4) of out×in.
+    /// QLoRA over a GGUF base: the same layer over a llama.cpp-quantized weight of shape
+    /// [out, in], kept packed on the device and dequantized into the shared scratch before each GEMM.
+    public convenience init(ggufWeight: GGUFWeight, bias: DeviceBuffer? = nil, config: LoRAConfig,
+                            seed: UInt64 = 0, stream: UInt32 = 0, scratch: DequantizationScratch? = nil) throws {
+        guard ggufWeight.shape.count == 2 else {
+            throw LoRAError.invalidInput("GGUF weight \(ggufWeight.label) has shape \(ggufWeight.shape), not [out, in]")
+        }
+        try self.init(base: .gguf(ggufWeight), bias: bias, inFeatures: ggufWeight.shape[1],
+                      outFeatures: ggufWeight.shape[0], config: config, seed: seed, stream: stream, scratch: scratch)
+    }
+
+    /// The general form: any frozen base (dense, NF4 or GGUF) of out×in.
     public init(base: FrozenWeight, bias: DeviceBuffer? = nil, inFeatures: Int, outFeatures: Int,
                 config: LoRAConfig, seed: UInt64 = 0, stream: UInt32 = 0, scratch: DequantizationScratch? = nil) throws {
         try config.validate()
@@ -105,7 +116,7 @@ public final class LoRALinear {
         gradB = try device.makeBuffer(.float32, count: outFeatures * r, label: "\(name).lora_B.grad")
     }
 
-    /// The dense base buffer, or nil for an NF4 base.
+    /// The dense base buffer, or nil for a quantized (NF4 or GGUF) base.
     public var weight: DeviceBuffer? {
         if case .dense(let buffer) = base { return buffer }
         return nil

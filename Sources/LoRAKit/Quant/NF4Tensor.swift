@@ -112,6 +112,8 @@ public enum QuantizationError: Error, CustomStringConvertible, Sendable, Equatab
     case invalidShape(String)
     case nonFiniteInput(index: Int, value: Float)
     case unsupported(String)
+    /// A GGUF weight whose type, shape or byte count does not fit (see `GGUFWeight`).
+    case invalidGGUFWeight(String)
 
     public var description: String {
         switch self {
@@ -119,6 +121,7 @@ public enum QuantizationError: Error, CustomStringConvertible, Sendable, Equatab
         case .invalidShape(let detail): return "NF4 tensor: \(detail)"
         case .nonFiniteInput(let index, let value): return "cannot quantize: element \(index) is \(value)"
         case .unsupported(let detail): return "unsupported: \(detail)"
+        case .invalidGGUFWeight(let detail): return "GGUF weight \(detail)"
         }
     }
 }

@@ -1,0 +1,87 @@
+import ArgumentParser
+import LoRAKit
+import LoRAKitGGUF
+
+/// A quantized base format the nf4 suite measures: bitsandbytes' NF4 or a llama.cpp GGUF block
+/// type, each built as a size×size matrix on a device together with its dequantized float32 twin.
+enum QuantizedBase: CustomStringConvertible {
+    case nf4
+    case gguf(GGMLType)
+
+    static let defaultGGUF = "Q4_0,Q4_1,Q5_0,Q5_1,Q8_0,Q4_K,Q5_K,Q6_K"
+
+    /// NF4 first, then the GGUF types named in `list` (comma-separated ggml names, or "none").
+    static func parse(_ list: String) throws -> [QuantizedBase] {
+        guard list.lowercased() != "none" else { return [.nf4] }
+        let types = try list.split(separator: ",").map { name in
+            guard let type = GGMLType.allCases.first(where: { $0.description == name.uppercased() }),
+                  GGUFWeight.supportedTypes.contains(type) else {
+                throw ValidationError("unknown or unsupported GGUF type '\(name)'; supported: "
+                                      + GGUFWeight.supportedTypes.map(\.description).joined(separator: ", "))
+            }
+            return QuantizedBase.gguf(type)
+        }
+        return [.nf4] + types
+    }
+
+    var description: String {
+        switch self {
+        case .nf4: return "NF4"
+        case .gguf(let type): return "\(type)"
+        }
+    }
+
+    /// What one built base offers the benchmarks.
+    struct Built {
+        let frozen: FrozenWeight
+        let dense: [Float]
+        let deviceBytes: Int
+        let dequantize: (DeviceBuffer) throws -> Void
+        /// float16 output, where the format's dequantizer has one (NF4 only).
+        let dequantizeHalf: ((DeviceBuffer) throws -> Void)?
+    }
+
+    func build(size: Int, on device: any Device) throws -> Built {
+        switch self {
+        case .nf4:
+            let tensor = try NF4Benchmark.tensor(rows: size, columns: size)
+            let weight = try NF4Weight(tensor, on: device, label: "W nf4")
+            return Built(frozen: .nf4(weight), dense: NF4Codec.dequantize(tensor), deviceBytes: weight.deviceBytes,
+                         dequantize: weight.dequantize(into:), dequantizeHalf: weight.dequantize(into:))
+        case .gguf(let type):
+            let bytes = Self.syntheticBlocks(type, count: size * size)
+            let weight = try GGUFWeight(type: type, shape: [size, size], bytes: bytes, on: device, label: "W \(type)")
+            let dense = try bytes.withUnsafeBytes { try BlockDequantizer.dequantize(type, bytes: $0, count: size * size) }
+            return Built(frozen: .gguf(weight), dense: dense, deviceBytes: weight.deviceBytes,
+                         dequantize: weight.dequantize(into:), dequantizeHalf: nil)
+        }
+    }
+
+    /// Blocks of pseudo-random quantized values whose float16 scales (d, and dmin or m) are all
+    /// 2⁻⁷, so that no NaN, infinity or subnormal reaches the GEMMs; dequantization costs the
+    /// same whatever the values.
+    static func syntheticBlocks(_ type: GGMLType, count: Int) -> [UInt8] {
+        let blocks = count / type.blockSize, size = type.bytesPerBlock
+        var state: UInt32 = 0x9E37_79B9
+        var bytes = (0..<(blocks * size)).map { _ -> UInt8 in
+            state = state &* 1_664_525 &+ 1_013_904_223   // a plain LCG: deterministic and fast
+            return UInt8(truncatingIfNeeded: state >> 24)
+        }
+        let scaleOffsets: [Int]
+        switch type {
+        case .q4_1, .q5_1, .q4_K, .q5_K: scaleOffsets = [0, 2]
+        case .q2_K: scaleOffsets = [80, 82]
+        case .q3_K: scaleOffsets = [108]
+        case .q6_K: scaleOffsets = [208]
+        case .q4_0, .q5_0, .q8_0: scaleOffsets = [0]
+        default: scaleOffsets = []
+        }
+        for block in 0..<blocks {
+            for offset in scaleOffsets {
+                bytes[block * size + offset] = 0x00   // 0x2000 little-endian: 2⁻⁷
+                bytes[block * size + offset + 1] = 0x20
+            }
+        }
+        return bytes
+    }
+}
