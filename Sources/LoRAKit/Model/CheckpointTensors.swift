@@ -28,10 +28,14 @@ struct CheckpointTensors {
         fullParameter ? try device.makeBuffer(.float32, count: buffer.count, label: buffer.label + ".grad") : nil
     }
 
-    /// A frozen Linear weight: NF4 as stored, NF4 quantized on load (the blocks' weights, with
-    /// `quantizeToNF4`), or dense.
+    /// A frozen Linear weight: NF4 as stored, a GGUF block format as stored (its rows in
+    /// transformers' order), NF4 quantized on load (the blocks' weights, with `quantizeToNF4`),
+    /// or dense.
     func weight(_ name: String) throws -> FrozenWeight {
         if checkpoint.isQuantized(name) { return .nf4(try NF4Weight(try checkpoint.nf4(name), on: device, label: name)) }
+        if !fullParameter, !quantizeToNF4, let quantized = try checkpoint.ggufBlocks(name) {
+            return .gguf(try GGUFWeight(type: quantized.type, shape: quantized.shape, bytes: [UInt8](quantized.bytes), on: device, label: name))
+        }
         if quantizeToNF4, name.hasPrefix("model.layers.") {
             let (rows, columns) = try checkpoint.shape(of: name)
             return .nf4(try NF4Weight(NF4Codec.quantize(try checkpoint.floats(name), shape: [rows, columns]), on: device, label: name))

@@ -1,4 +1,5 @@
 import Foundation
+import LoRAKitGGUF
 
 /// A Hugging Face checkpoint folder of the Llama family: config.json plus model.safetensors or
 /// the shards of model.safetensors.index.json, memory-mapped; or a GGUF model file
@@ -120,6 +121,15 @@ public final class ModelCheckpoint {
             return NF4Codec.dequantize(try BitsAndBytesCheckpoint.load(name, from: file))
         }
         return try file.floats(name)
+    }
+
+    /// A GGUF tensor stored in a block format (Q4_0 … Q6_K): its type, row-major shape and
+    /// blocks with rows in transformers' order; nil for dense tensors and safetensors checkpoints.
+    public func ggufBlocks(_ name: String) throws -> (type: GGMLType, shape: [Int], bytes: Data)? {
+        guard let gguf, gguf.contains(name) else { return nil }
+        let tensor = try gguf.tensor(name)
+        guard ![.f32, .f16, .bf16].contains(tensor.type), tensor.rowMajorShape.count == 2 else { return nil }
+        return try gguf.storedBytes(name)
     }
 
     /// The NF4 tensor `name` of a quantized checkpoint.
