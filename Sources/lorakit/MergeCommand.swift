@@ -6,11 +6,15 @@ import LoRAKit
 struct MergeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
-        abstract: "Merge a PEFT adapter into its base model and write a plain checkpoint (float16 for an NF4 base).")
+        abstract: "Merge a PEFT adapter into its base model and write a plain checkpoint (float16 for an NF4 base).",
+        discussion: """
+            For a GGUF base, --out names a new .gguf file: adapted weights become F16 where the base had a block \
+            format (as llama.cpp's llama-export-lora writes them), every other tensor and all metadata are copied.
+            """)
 
     @OptionGroup var model: ModelOption
     @OptionGroup var adapter: AdapterOption
-    @Option(help: "Output folder (must not exist or be empty).") var out: String
+    @Option(help: "Output folder (must not exist or be empty), or a new .gguf file for a GGUF base.") var out: String
     @OptionGroup var device: DeviceOption
 
     func validate() throws {

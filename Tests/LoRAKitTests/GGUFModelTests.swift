@@ -124,3 +124,35 @@ struct GGUFAdapterExportTests {
         #expect(!FileManager.default.fileExists(atPath: url.path), "a failed export leaves no file")
     }
 }
+
+/// `lorakit merge` into a GGUF base: a GGUF model whose adapted weights are W + s·B·A (F16 where
+/// the base had a block format), everything else copied. Its logits equal the base with the
+/// adapter loaded up to the float16 rounding of the merged weights: bound 2·10⁻³·(1 + |logit|).
+@Suite("GGUF adapter merge")
+struct GGUFAdapterMergeTests {
+    @Test("the merged GGUF gives the logits of base + adapter; other tensors and the metadata are copied")
+    func mergedLogits() throws {
+        let device = try TestDevices.host
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-merged-\(UUID().uuidString).gguf")
+        defer { try? FileManager.default.removeItem(at: output) }
+        let report = try AdapterMerge.merge(model: GGUFModelTests.file, adapter: Fixtures.url("gguf-model/adapter"), output: output, device: device)
+        #expect(report.mergedModules == 14)
+        let adapter = try PEFTAdapter.load(from: Fixtures.url("gguf-model/adapter"))
+        let base = try LlamaModel(checkpoint: ModelCheckpoint(folder: GGUFModelTests.file), device: device, lora: adapter.config)
+        try base.load(adapter, from: "gguf-model/adapter")
+        let merged = try LlamaModel(checkpoint: ModelCheckpoint(folder: output), device: device)
+        let ids: [Int32] = [1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 2]
+        let expected: [Float] = try base.logits(ids: ids, batch: 1).download()
+        let plain: [Float] = try LlamaModel(checkpoint: ModelCheckpoint(folder: GGUFModelTests.file), device: device).logits(ids: ids, batch: 1).download()
+        expectWithin(try merged.logits(ids: ids, batch: 1).download(), expected.map(Double.init),
+                     bound: expected.map { 2e-3 * (1 + abs(Double($0))) }, "merged GGUF logits")
+        #expect(zip(plain, expected).map { abs($0 - $1) }.max()! > 0.05, "the adapter changes the logits, so the check means something")
+        let (source, result) = (try GGUFFile(contentsOf: GGUFModelTests.file), try GGUFFile(contentsOf: output))
+        #expect(result.metadataKeys == source.metadataKeys)
+        #expect(try result.tensor(named: "blk.0.attn_q.weight").type == .f16)
+        #expect(try result.tensor(named: "token_embd.weight").data == source.tensor(named: "token_embd.weight").data)
+        #expect { try AdapterMerge.merge(model: GGUFModelTests.file, adapter: Fixtures.url("gguf-model/adapter"), output: output, device: device) } throws: {
+            "\($0)".contains("name one that does not exist")
+        }
+    }
+}

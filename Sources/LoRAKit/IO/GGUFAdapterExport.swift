@@ -35,7 +35,7 @@ public enum GGUFAdapterExport {
             guard shape == [module.outFeatures, module.inFeatures] else {
                 throw ModelError.tensorShape(file: gguf.path, tensor: name, expected: [module.outFeatures, module.inFeatures], actual: shape)
             }
-            let b = try permutedRows(module.b, of: weight, rows: module.outFeatures, in: gguf)
+            let b = permutedRowsIfNeeded(module.b, of: weight, rows: module.outFeatures, in: gguf)
             try writer.addTensor(name: name + ".lora_a", dimensions: [module.inFeatures, rank], type: type, data: BlockQuantizer.quantize(type, module.a))
             try writer.addTensor(name: name + ".lora_b", dimensions: [rank, module.outFeatures], type: type, data: BlockQuantizer.quantize(type, b))
         }
@@ -43,8 +43,9 @@ public enum GGUFAdapterExport {
         return adapter.modules.count
     }
 
-    /// B's rows (out×r) moved to where the base GGUF keeps the weight's rows.
-    static func permutedRows(_ b: [Float], of weight: String, rows: Int, in gguf: GGUFCheckpoint) throws -> [Float] {
+    /// Rows of a matrix in transformers' order (B, out×r, or a merged weight) moved to where the
+    /// base GGUF keeps the weight's rows.
+    static func permutedRowsIfNeeded(_ b: [Float], of weight: String, rows: Int, in gguf: GGUFCheckpoint) -> [Float] {
         guard let heads = GGUFTensorNames.permutedHeads(weight, config: gguf.config, architecture: gguf.architecture) else { return b }
         let columns = b.count / rows, d = rows / heads
         var result = [Float](repeating: 0, count: b.count)

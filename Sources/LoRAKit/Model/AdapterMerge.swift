@@ -11,10 +11,18 @@ public enum AdapterMerge {
         public var dtype = ""
     }
 
+    /// Merges into a model folder (writing one to `output`), or into a `.gguf` model (writing a
+    /// GGUF file to `output`, `GGUFAdapterMerge`).
     public static func merge(model: URL, adapter adapterFolder: URL, output: URL, device: any Device) throws -> Report {
         let checkpoint = try ModelCheckpoint(folder: model)
         let adapter = try PEFTAdapter.load(from: adapterFolder)
         try checkpoint.config.validateTargets(adapter.config.targetModules)
+        if checkpoint.gguf != nil {
+            guard output.pathExtension.lowercased() == "gguf", !FileManager.default.fileExists(atPath: output.path) else {
+                throw ModelError.invalidConfig(file: output.path, field: "--out", detail: "merging a GGUF base writes a new .gguf file; name one that does not exist")
+            }
+            return try GGUFAdapterMerge.merge(base: checkpoint, adapter: adapter, output: output, device: device)
+        }
         for path in adapter.modules.keys where !checkpoint.contains(path + ".weight") {
             throw ModelError.missingTensor(file: model.path, tensor: path + ".weight (adapted by \(adapterFolder.path))")
         }
