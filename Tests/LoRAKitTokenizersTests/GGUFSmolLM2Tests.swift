@@ -20,5 +20,8 @@ struct GGUFSmolLM2Tests {
             if ids == item.ids { matched += 1 }
         }
         print("SmolLM2 GGUF: \(matched)/\(expected.count) corpus texts match tokenizer.json")
+        let decoded = expected.filter { scalars(tokenizer.decode($0.ids)) == scalars($0.decoded) }.count
+        let skipped = expected.filter { scalars(tokenizer.decode($0.ids_special, skipSpecialTokens: true)) == scalars($0.decoded_special_skip) }.count
+        #expect(decoded == expected.count && skipped == expected.count, "decoding \(decoded), skipping \(skipped) of \(expected.count)")
     }
 }
