@@ -11,8 +11,8 @@ struct LlamaPreTokenizer: Sendable {
 
     // llama.cpp's own spellings of the patterns (`(?:'[sS]|…)` for `(?i:'s|…)`).
     static let gpt2 = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)"#
-    static let llama3 = #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
-    static let qwen2 = #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    static let llama3 = KnownSplitPattern.llamaCppLlama3Source
+    static let qwen2 = KnownSplitPattern.llamaCppQwen2Source
     static let qwen35 = #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     // Written with \x{…} escapes, and ranges whose ends NFC would change (ώ, K) cut before them:
     // Swift's Regex compares range bounds as Characters and refuses or widens such ranges.
@@ -50,15 +50,11 @@ struct LlamaPreTokenizer: Sendable {
         self.addBos = addBos
     }
 
-    /// The same split as the tokenizers package's regex for the patterns the fast matchers know
-    /// (llama.cpp's GPT-2 pattern lacks the final `|\s+`, which matches nothing the rest leaves).
+    /// llama.cpp's GPT-2 pattern lacks tokenizers' final `|\s+`, which only matches whitespace
+    /// the other alternatives leave between matches — a piece either way — so the GPT-2 fast
+    /// matcher serves; the Llama 3 and Qwen2 spellings have theirs (`KnownSplitPattern`).
     static func knownSource(_ source: String) -> String {
-        switch source {
-        case gpt2: return KnownSplitPattern.gpt2Source
-        case llama3: return KnownSplitPattern.llama3Source
-        case qwen2: return KnownSplitPattern.qwen2Source
-        default: return source
-        }
+        source == gpt2 ? KnownSplitPattern.gpt2Source : source
     }
 
     /// The pre-tokenizer: the regex splits, then GPT-2's byte-to-character mapping.
