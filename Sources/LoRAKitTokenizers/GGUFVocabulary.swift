@@ -32,6 +32,13 @@ public struct GGUFVocabulary: Sendable, Equatable {
     public var eosTokenID: Int64?
     public var unknownTokenID: Int64?
     public var paddingTokenID: Int64?
+    /// The other `tokenizer.ggml.*_token_id` fields, by key without the prefix (e.g.
+    /// "eot_token_id", "fim_pre_token_id"): where one is absent, llama.cpp finds its token by text.
+    public var otherSpecialTokenIDs: [String: Int64] = [:]
+    /// The keys of ``otherSpecialTokenIDs`` llama.cpp reads.
+    public static let otherSpecialTokenKeys = ["eot_token_id", "eom_token_id", "sep_token_id", "mask_token_id",
+        "fim_pre_token_id", "fim_suf_token_id", "fim_mid_token_id", "fim_pad_token_id", "fim_rep_token_id",
+        "fim_sep_token_id", "prefix_token_id", "suffix_token_id", "middle_token_id"]
     /// `tokenizer.ggml.add_bos_token` / `add_eos_token` / `add_space_prefix` (nil: llama.cpp's
     /// default for the model and pre-tokenizer).
     public var addBosToken: Bool?
@@ -39,6 +46,8 @@ public struct GGUFVocabulary: Sendable, Equatable {
     public var addSpacePrefix: Bool?
     /// `tokenizer.chat_template`.
     public var chatTemplate: String?
+    /// `general.name`: llama.cpp strips the spaces after Phi-3's special tokens by this name.
+    public var modelName: String?
 
     public init(name: String = "(gguf)", model: String, pre: String? = nil, tokens: [String],
                 scores: [Float]? = nil, tokenTypes: [Int32]? = nil, merges: [String] = []) {
@@ -51,7 +60,7 @@ public struct GGUFVocabulary: Sendable, Equatable {
         self.merges = merges
     }
 
-    /// The type of token `id` (an unknown stored value counts as undefined, as in llama.cpp).
+    /// The type of token `id` as stored (an unknown value counts as undefined, as in llama.cpp).
     public func type(of id: Int) -> TokenType {
         guard let tokenTypes, id < tokenTypes.count else { return .normal }
         return TokenType(rawValue: tokenTypes[id]) ?? .undefined

@@ -14,11 +14,10 @@ struct LlamaDetokenizer: Sendable {
     private let addBos: Bool
     private let addEos: Bool
 
-    init(_ vocabulary: GGUFVocabulary, tokens: [String], cleanSpaces: Bool, removeSpace: Bool,
+    init(tokens: [String], types: [GGUFVocabulary.TokenType], sentencePiece: Bool, cleanSpaces: Bool, removeSpace: Bool,
          bos: Int32?, eos: Int32?, addBos: Bool, addEos: Bool) {
-        let sentencePiece = vocabulary.model == "llama"
-        pieces = tokens.enumerated().map { Self.piece($1, type: vocabulary.type(of: $0), sentencePiece: sentencePiece) }
-        hidden = tokens.indices.map { [.control, .unknown].contains(vocabulary.type(of: $0)) }
+        pieces = tokens.enumerated().map { Self.piece($1, type: types[$0], sentencePiece: sentencePiece) }
+        hidden = types.map { $0 == .control || $0 == .unknown }
         (self.cleanSpaces, self.removeSpace) = (cleanSpaces, removeSpace)
         (self.bos, self.eos, self.addBos, self.addEos) = (bos, eos, addBos, addEos)
     }

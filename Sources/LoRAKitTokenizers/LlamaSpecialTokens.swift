@@ -11,15 +11,28 @@ enum LlamaFragment: Equatable {
 /// occurrences (left to right) out of the text left by the ones before — so a longer token wins
 /// wherever it occurs, not only where it starts first.
 struct LlamaSpecialTokens: Sendable {
-    private let tokens: [(id: Int32, bytes: [UInt8])]
+    private let tokens: [Special]
 
-    init(vocabulary: GGUFVocabulary) {
-        var found: [(id: Int32, bytes: [UInt8])] = []
+    struct Special {
+        let id: Int32
+        let bytes: [UInt8]
+        /// Whether whitespace after it is dropped (llama.cpp's RSTRIP attribute).
+        var stripsRight = false
+    }
+
+    init(vocabulary: GGUFVocabulary, types: [GGUFVocabulary.TokenType]) {
+        var found: [Special] = []
         for (id, text) in vocabulary.tokens.enumerated() {
-            switch vocabulary.type(of: id) {
-            case .control, .userDefined, .unknown: found.append((Int32(id), Array(text.utf8)))
+            switch types[id] {
+            case .control, .userDefined, .unknown: found.append(Special(id: Int32(id), bytes: Array(text.utf8)))
             default: break
             }
+        }
+        // llama.cpp sets RSTRIP by the model's name for Phi-3: on every special token but three.
+        let name = vocabulary.modelName?.lowercased() ?? ""
+        if name.contains("phi-3") || name.contains("phi3") {
+            let kept: Set<[UInt8]> = [Array("<unk>".utf8), Array("<s>".utf8), Array("<|endoftext|>".utf8)]
+            for index in found.indices { found[index].stripsRight = !kept.contains(found[index].bytes) }
         }
         // llama.cpp's std::sort leaves equal lengths in no set order; by id keeps this stable.
         tokens = found.sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.id < $1.id }
@@ -45,8 +58,7 @@ struct LlamaSpecialTokens: Sendable {
     }
 
     /// Appends the pieces of `range` around each occurrence of `token`.
-    private static func cut(_ range: Range<Int>, of text: [UInt8], by token: (id: Int32, bytes: [UInt8]),
-                            into result: inout [LlamaFragment]) {
+    private static func cut(_ range: Range<Int>, of text: [UInt8], by token: Special, into result: inout [LlamaFragment]) {
         var start = range.lowerBound
         var position = range.lowerBound
         let needle = token.bytes
@@ -56,6 +68,10 @@ struct LlamaSpecialTokens: Sendable {
                 if start < position { result.append(.text(start..<position)) }
                 result.append(.token(token.id))
                 position += needle.count
+                // C's isspace: space, \t, \n, \v, \f, \r.
+                while token.stripsRight && position < range.upperBound && (text[position] == 0x20 || (9...13).contains(text[position])) {
+                    position += 1
+                }
                 start = position
             } else {
                 position += 1

@@ -40,14 +40,16 @@ struct LlamaVocab: Sendable {
             model = BPEModel(tokens: tokens, merges: try Self.rankedMerges(vocabulary, tokens: tokens), unknownID: nil,
                              byteFallback: false, ignoreMerges: known.ignoreMerges)
         }
-        special = LlamaSpecialTokens(vocabulary: vocabulary)
+        let types = LlamaTokenTypes.types(vocabulary)
+        special = LlamaSpecialTokens(vocabulary: vocabulary, types: types)
         // llama.cpp's defaults when the file names none: 1/2 for SentencePiece, 11 for BPE.
         bos = Self.id(vocabulary.bosTokenID, default: isSentencePiece ? 1 : 11, count: tokens.count)
         eos = Self.id(vocabulary.eosTokenID, default: isSentencePiece ? 2 : 11, count: tokens.count)
         addBos = vocabulary.addBosToken ?? (isSentencePiece || settings?.addBos == true)
         addEos = vocabulary.addEosToken ?? false
         addSpacePrefix = vocabulary.addSpacePrefix ?? isSentencePiece
-        detokenizer = LlamaDetokenizer(vocabulary, tokens: tokens, cleanSpaces: settings?.cleanSpaces ?? false,
+        detokenizer = LlamaDetokenizer(tokens: tokens, types: types, sentencePiece: isSentencePiece,
+                                       cleanSpaces: settings?.cleanSpaces ?? false,
                                        removeSpace: addSpacePrefix, bos: bos, eos: eos, addBos: addBos, addEos: addEos)
     }
 

@@ -58,10 +58,12 @@ enum GGUFFixtures {
         vocabulary.eosTokenID = has("eos_token_id") ? try file.int(key("eos_token_id")) : nil
         vocabulary.unknownTokenID = has("unknown_token_id") ? try file.int(key("unknown_token_id")) : nil
         vocabulary.paddingTokenID = has("padding_token_id") ? try file.int(key("padding_token_id")) : nil
+        for name in GGUFVocabulary.otherSpecialTokenKeys where has(name) { vocabulary.otherSpecialTokenIDs[name] = try file.int(key(name)) }
         vocabulary.addBosToken = has("add_bos_token") ? try file.bool(key("add_bos_token")) : nil
         vocabulary.addEosToken = has("add_eos_token") ? try file.bool(key("add_eos_token")) : nil
         vocabulary.addSpacePrefix = has("add_space_prefix") ? try file.bool(key("add_space_prefix")) : nil
         vocabulary.chatTemplate = file.metadata["tokenizer.chat_template"] == nil ? nil : try file.string("tokenizer.chat_template")
+        vocabulary.modelName = file.metadata["general.name"] == nil ? nil : try file.string("general.name")
         return vocabulary
     }
 

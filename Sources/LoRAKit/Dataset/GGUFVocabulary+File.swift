@@ -18,10 +18,14 @@ extension GGUFVocabulary {
         eosTokenID = try optional(prefix + "eos_token_id", file.int)
         unknownTokenID = try optional(prefix + "unknown_token_id", file.int)
         paddingTokenID = try optional(prefix + "padding_token_id", file.int)
+        for key in Self.otherSpecialTokenKeys {
+            if let id = try optional(prefix + key, file.int) { otherSpecialTokenIDs[key] = id }
+        }
         addBosToken = try optional(prefix + "add_bos_token", file.bool)
         addEosToken = try optional(prefix + "add_eos_token", file.bool)
         addSpacePrefix = try optional(prefix + "add_space_prefix", file.bool)
         chatTemplate = try optional("tokenizer.chat_template", file.string)
+        modelName = try optional("general.name", file.string)
     }
 
     /// float32 scores, or int32 ones as llama.cpp also takes.
