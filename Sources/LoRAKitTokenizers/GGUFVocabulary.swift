@@ -11,7 +11,20 @@
 public struct GGUFVocabulary: Sendable, Equatable {
     /// `tokenizer.ggml.token_type` values (llama.cpp's `llama_token_type`).
     public enum TokenType: Int32, Sendable {
-        case undefined = 0, normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
+        /// 0, or a value llama.cpp does not know: decodes as nothing.
+        case undefined = 0
+        /// 1: an ordinary vocabulary token.
+        case normal = 1
+        /// 2: the unknown token; matched in text like a special token.
+        case unknown = 2
+        /// 3: a special token (BOS, `<|im_end|>`…): matched in text, hidden when skipping specials.
+        case control = 3
+        /// 4: an added token that is not special: matched in text, always decoded.
+        case userDefined = 4
+        /// 5: a reserved, unused token: decodes as nothing.
+        case unused = 5
+        /// 6: a `<0xXX>` byte token.
+        case byte = 6
     }
 
     /// The name used in errors (the GGUF file's name).
@@ -28,9 +41,13 @@ public struct GGUFVocabulary: Sendable, Equatable {
     public var tokenTypes: [Int32]?
     /// `tokenizer.ggml.merges`: `"left right"` strings, by rank ("gpt2" models).
     public var merges: [String]
+    /// `tokenizer.ggml.bos_token_id` (nil: llama.cpp's default, 1 for "llama", 11 for "gpt2").
     public var bosTokenID: Int64?
+    /// `tokenizer.ggml.eos_token_id` (nil: llama.cpp's default, 2 for "llama", 11 for "gpt2").
     public var eosTokenID: Int64?
+    /// `tokenizer.ggml.unknown_token_id` (nil: 0 for "llama", none for "gpt2").
     public var unknownTokenID: Int64?
+    /// `tokenizer.ggml.padding_token_id`.
     public var paddingTokenID: Int64?
     /// The other `tokenizer.ggml.*_token_id` fields, by key without the prefix (e.g.
     /// "eot_token_id", "fim_pre_token_id"): where one is absent, llama.cpp finds its token by text.
@@ -42,13 +59,16 @@ public struct GGUFVocabulary: Sendable, Equatable {
     /// `tokenizer.ggml.add_bos_token` / `add_eos_token` / `add_space_prefix` (nil: llama.cpp's
     /// default for the model and pre-tokenizer).
     public var addBosToken: Bool?
+    /// See ``addBosToken``.
     public var addEosToken: Bool?
+    /// See ``addBosToken``; SentencePiece models default to true.
     public var addSpacePrefix: Bool?
     /// `tokenizer.chat_template`.
     public var chatTemplate: String?
     /// `general.name`: llama.cpp strips the spaces after Phi-3's special tokens by this name.
     public var modelName: String?
 
+    /// The required fields and the arrays; set the rest as properties.
     public init(name: String = "(gguf)", model: String, pre: String? = nil, tokens: [String],
                 scores: [Float]? = nil, tokenTypes: [Int32]? = nil, merges: [String] = []) {
         self.name = name
