@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "LoRAKitTokenizers", path: "Sources/LoRAKitTokenizers"),
         .testTarget(
             name: "LoRAKitTokenizersTests",
-            dependencies: ["LoRAKitTokenizers"],
+            // LoRAKitGGUF only reads the GGUF vocabulary fixtures; the module itself does not use it.
+            dependencies: ["LoRAKitTokenizers", "LoRAKitGGUF"],
             path: "Tests/LoRAKitTokenizersTests",
             // Read from the source tree by path, not bundled.
             exclude: ["Fixtures"]

@@ -46,6 +46,27 @@ struct BPEModel: Sendable {
         byteFallback = try fields.bool("byte_fallback", default: false) && fallback.count == 256 ? fallback : nil
     }
 
+    /// A model built in code (from a GGUF vocabulary): `tokens` by id, the merges already as ids.
+    /// A token text given twice keeps its last id, as llama.cpp's `token_to_id` does.
+    init(tokens: [String], merges: MergeTable, unknownID: Int32?, byteFallback: Bool, ignoreMerges: Bool) {
+        var vocabulary: [ExactString: Int32] = [:]
+        vocabulary.reserveCapacity(tokens.count)
+        var scalarIDs: [UInt32: Int32] = [:]
+        for (id, token) in tokens.enumerated() {
+            vocabulary[ExactString(token)] = Int32(id)
+            if token.unicodeScalars.count == 1, let scalar = token.unicodeScalars.first { scalarIDs[scalar.value] = Int32(id) }
+        }
+        self.vocabulary = vocabulary
+        self.tokens = tokens
+        self.scalarIDs = ScalarTable(scalarIDs)
+        self.merges = merges
+        self.unknownID = unknownID
+        fuseUnknown = false
+        self.ignoreMerges = ignoreMerges
+        let fallback = (0..<256).compactMap { vocabulary[ExactString(String(format: "<0x%02X>", $0))] }
+        self.byteFallback = byteFallback && fallback.count == 256 ? fallback : nil
+    }
+
     private static func refuseUnsupported(_ fields: JSONFields) throws {
         for key in ["continuing_subword_prefix", "end_of_word_suffix"] {
             if let value = try fields.optionalString(key), !value.isEmpty {

@@ -9,17 +9,24 @@ enum KnownSplitPattern: Sendable {
     case gpt2
     /// Llama 3 (digits in runs of up to 3) and Qwen2 (digits one by one):
     /// `(?i:'s|...|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`
-    case llama3(maxDigits: Int)
+    /// `foldsLongS`: whether "'ſ" is a contraction, as for Oniguruma's `(?i:'s…)`; llama.cpp's
+    /// spelling of the pattern, `(?:'[sS]|…)`, takes only ASCII letters.
+    case llama3(maxDigits: Int, foldsLongS: Bool)
 
     static let gpt2Source = #"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"#
     static let llama3Source = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
     static let qwen2Source = #"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    /// llama.cpp's spellings of the Llama 3 and Qwen2 patterns (llama-vocab.cpp).
+    static let llamaCppLlama3Source = #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
+    static let llamaCppQwen2Source = #"(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"#
 
     init?(source: String) {
         switch source {
         case Self.gpt2Source: self = .gpt2
-        case Self.llama3Source: self = .llama3(maxDigits: 3)
-        case Self.qwen2Source: self = .llama3(maxDigits: 1)
+        case Self.llama3Source: self = .llama3(maxDigits: 3, foldsLongS: true)
+        case Self.qwen2Source: self = .llama3(maxDigits: 1, foldsLongS: true)
+        case Self.llamaCppLlama3Source: self = .llama3(maxDigits: 3, foldsLongS: false)
+        case Self.llamaCppQwen2Source: self = .llama3(maxDigits: 1, foldsLongS: false)
         default: return nil
         }
     }
@@ -32,7 +39,8 @@ enum KnownSplitPattern: Sendable {
             let end: Int
             switch self {
             case .gpt2: end = Self.gpt2Match(text, classes, at: start)
-            case .llama3(let maxDigits): end = Self.llama3Match(text, classes, at: start, maxDigits: maxDigits)
+            case .llama3(let maxDigits, let foldsLongS):
+                end = Self.llama3Match(text, classes, at: start, maxDigits: maxDigits, foldsLongS: foldsLongS)
             }
             found.append(start..<end)
             start = end
@@ -53,8 +61,9 @@ enum KnownSplitPattern: Sendable {
     }
 
     /// End of the Llama 3 / Qwen2 match starting at `i`.
-    private static func llama3Match(_ text: [Unicode.Scalar], _ classes: [ScalarClass], at i: Int, maxDigits: Int) -> Int {
-        if let end = contraction(text, at: i, ignoringCase: true) { return end }
+    private static func llama3Match(_ text: [Unicode.Scalar], _ classes: [ScalarClass], at i: Int, maxDigits: Int,
+                                    foldsLongS: Bool) -> Int {
+        if let end = contraction(text, at: i, ignoringCase: true, foldsLongS: foldsLongS) { return end }
         // `[^\r\n\p{L}\p{N}]?\p{L}+`
         let isLineBreak = text[i] == "\n" || text[i] == "\r"
         if classes[i] != .letter && classes[i] != .number && !isLineBreak && i + 1 < text.count && classes[i + 1] == .letter {
@@ -84,7 +93,7 @@ enum KnownSplitPattern: Sendable {
     }
 
     /// `'s|'t|'re|'ve|'m|'ll|'d`, tried in that order.
-    private static func contraction(_ text: [Unicode.Scalar], at i: Int, ignoringCase: Bool) -> Int? {
+    private static func contraction(_ text: [Unicode.Scalar], at i: Int, ignoringCase: Bool, foldsLongS: Bool = true) -> Int? {
         guard text[i] == "'" else { return nil }
         for suffix in ["s", "t", "re", "ve", "m", "ll", "d"] {
             var end = i + 1
@@ -92,7 +101,7 @@ enum KnownSplitPattern: Sendable {
             for expected in suffix.unicodeScalars {
                 guard end < text.count else { matched = false; break }
                 let actual = text[end]
-                let folded = ignoringCase ? caseFolded(actual) : actual
+                let folded = ignoringCase && (foldsLongS || actual != "\u{17F}") ? caseFolded(actual) : actual
                 if folded != expected { matched = false; break }
                 end += 1
             }

@@ -24,6 +24,17 @@ struct PatternRegex: @unchecked Sendable {
         known = KnownSplitPattern(source: source)
     }
 
+    /// A pattern of this library's own (llama.cpp's pre-tokenizer regexes); errors name `component`.
+    init(builtIn source: String, file: String, component: String) throws {
+        self.source = source
+        do {
+            regex = try Self.compile(source)
+        } catch {
+            throw TokenizerError(file: file, component: component, reason: "regex \(Self.quoted(source)) is not supported: \(error)")
+        }
+        known = KnownSplitPattern(source: source)
+    }
+
     /// Builds the general engine only (used to check the fast matchers against it).
     init(generalEngineFor source: String) throws {
         self.source = source

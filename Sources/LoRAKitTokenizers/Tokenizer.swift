@@ -24,6 +24,8 @@ public final class Tokenizer: Sendable {
     private let addedText: [Int32: String]
     /// The text of every special added token.
     private let specialContents: Set<ExactString>
+    /// Set for a tokenizer from GGUF metadata, which encodes and decodes as llama.cpp does.
+    private let llama: LlamaVocab?
 
     /// Reads `tokenizer.json`, and `tokenizer_config.json` and `chat_template.jinja` if present.
     public convenience init(folder: URL) throws {
@@ -34,6 +36,7 @@ public final class Tokenizer: Sendable {
     /// Reads tokenizer.json content; `path` names the file in errors.
     public init(json: Data, path: String, config: TokenizerConfig = .init()) throws {
         self.config = config
+        llama = nil
         parts = try TokenizerJSON(json: json, path: path)
         let raw = parts.addedTokens.filter { !$0.normalized }
         let normalized = parts.addedTokens.filter(\.normalized)
@@ -50,8 +53,21 @@ public final class Tokenizer: Sendable {
         addedByContent = Dictionary(parts.addedTokens.map { (ExactString($0.content), $0.id) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The ids of `text`. With `addSpecialTokens`, the post-processor's tokens (e.g. BOS) are added.
+    /// A GGUF vocabulary's tokenizer: its vocabulary and no added tokens of tokenizer.json's kind.
+    init(llama: LlamaVocab, config: TokenizerConfig) {
+        self.config = config
+        self.llama = llama
+        parts = TokenizerJSON(model: llama.model)
+        rawMatcher = AddedTokenMatcher(tokens: [], patterns: [])
+        normalizedMatcher = rawMatcher
+        (addedText, specialContents, addedByContent) = ([:], [], [:])
+        vocabularySize = llama.model.tokens.count
+    }
+
+    /// The ids of `text`. With `addSpecialTokens`, the post-processor's tokens (e.g. BOS) are added
+    /// (for a GGUF vocabulary: BOS and EOS as its `add_bos_token`/`add_eos_token` say).
     public func encode(_ text: String, addSpecialTokens: Bool) -> [Int32] {
+        if let llama { return llama.encode(text, addSpecialTokens: addSpecialTokens) }
         var ids: [Int32] = []
         for piece in rawMatcher.split(text) {
             if let id = piece.id {
@@ -77,7 +93,10 @@ public final class Tokenizer: Sendable {
 
     /// The text of `ids`. Ids with no token are skipped; with `skipSpecialTokens`, so are added
     /// tokens marked special. Without a decoder, tokens are joined with spaces (as tokenizers does).
+    /// For a GGUF vocabulary, llama.cpp's `detokenize` with `remove_special` and not
+    /// `unparse_special` when skipping, else with neither.
     public func decode(_ ids: [Int32], skipSpecialTokens: Bool = false) -> String {
+        if let llama { return llama.detokenizer.decode(ids, skipSpecial: skipSpecialTokens) }
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {

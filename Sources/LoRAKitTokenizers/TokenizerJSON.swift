@@ -9,6 +9,12 @@ struct TokenizerJSON: Sendable {
     let decoder: Decoder?
     let addedTokens: [AddedToken]
 
+    /// Parts built in code (a GGUF vocabulary's model, with no other components).
+    init(model: BPEModel) {
+        self.model = model
+        (normalizer, preTokenizer, postProcessor, decoder, addedTokens) = (nil, nil, nil, nil, [])
+    }
+
     init(json: Data, path: String) throws {
         let object = try parseJSONFile([UInt8](json), path: path)
         let root = try JSONFields(object, file: path, component: "")

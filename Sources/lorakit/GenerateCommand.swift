@@ -8,8 +8,8 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Sample text from a model, optionally with a PEFT adapter; --chat talks through its chat template.",
         discussion: """
-            A model folder with tokenizer.json encodes --prompt with its tokenizer (special tokens added, as \
-            transformers does), or renders --chat (and --system) with its chat template and the generation prompt; \
+            A model folder with tokenizer.json (or a .gguf file with its tokenizer, ids as llama.cpp's) encodes \
+            --prompt with its tokenizer (special tokens added, as transformers does), or renders --chat (and --system) with its chat template and the generation prompt; \
             generation stops at EOS or the end-of-turn token and the text streams as it is decoded. A byte-level model \
             (vocabulary 256, no tokenizer) continues --prompt byte by byte.
             """)
@@ -42,7 +42,7 @@ struct GenerateCommand: ParsableCommand {
         (generator.temperature, generator.topK, generator.seed) = (temperature, topK, seed)
         guard ModelTokenizer.exists(in: checkpoint.folder) else {
             guard let prompt, checkpoint.isByteLevel else {
-                throw ValidationError("\(model.model) has no tokenizer.json: --chat needs one, and without one the model must be byte-level")
+                throw ValidationError("\(model.model) has no tokenizer (tokenizer.json or GGUF tokenizer metadata): --chat needs one, and without one the model must be byte-level")
             }
             let tokens = try generator.continuation(of: Array(prompt.utf8).map(Int32.init), count: maxTokens)
             print(String(decoding: tokens.map { UInt8($0) }, as: UTF8.self))

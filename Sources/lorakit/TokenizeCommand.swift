@@ -7,7 +7,7 @@ import LoRAKit
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Encode text with a model's tokenizer.json, or render a conversation with its chat template.",
+        abstract: "Encode text with a model's tokenizer.json or GGUF tokenizer, or render a conversation with its chat template.",
         discussion: """
             --text or --file: the ids (with --special, the special tokens the post-processor adds, as \
             add_special_tokens=True). --chat FILE: FILE holds one {"messages": [...]} object; prints the rendered \
@@ -15,7 +15,7 @@ struct TokenizeCommand: ParsableCommand {
             one object: {"ids", "decoded"} (decoded keeps special tokens), or {"text", "ids"} for --chat.
             """)
 
-    @Option(help: "A folder with tokenizer.json (a model folder or a tokenizer-only folder).") var model: String
+    @Option(help: "A folder with tokenizer.json (a model folder or a tokenizer-only folder), or a .gguf model file.") var model: String
     @Option(help: "Text to encode.") var text: String?
     @Option(help: "File whose UTF-8 text to encode.") var file: String?
     @Option(help: "File with one {\"messages\": [...]} object to render with the chat template.") var chat: String?

@@ -5,7 +5,8 @@ import Testing
 /// The hand-written matchers must cut exactly where the general regex engine does.
 @Suite("Fast split matchers agree with the regex engine")
 struct KnownSplitPatternTests {
-    static let sources = [KnownSplitPattern.gpt2Source, KnownSplitPattern.llama3Source, KnownSplitPattern.qwen2Source]
+    static let sources = [KnownSplitPattern.gpt2Source, KnownSplitPattern.llama3Source, KnownSplitPattern.qwen2Source,
+                          KnownSplitPattern.llamaCppLlama3Source, KnownSplitPattern.llamaCppQwen2Source]
 
     static func compare(_ source: String, _ text: String) throws -> (fast: [Range<Int>], general: [Range<Int>]) {
         let fast = try #require(KnownSplitPattern(source: source))
@@ -38,6 +39,16 @@ struct KnownSplitPatternTests {
     func longS() throws {
         let fast = try #require(KnownSplitPattern(source: KnownSplitPattern.llama3Source))
         #expect(fast.matches(in: Array("tl'ſmS".unicodeScalars)) == [0..<2, 2..<4, 4..<6])
+    }
+
+    /// llama.cpp spells the contractions `'[sS]`…, and its own matcher lowers only what Unicode
+    /// lowers: "'ſ" is no contraction there, so "'ſmS" is one piece (an apostrophe and letters).
+    @Test("long s is no contraction in llama.cpp's spelling")
+    func longSLlamaCpp() throws {
+        for source in [KnownSplitPattern.llamaCppLlama3Source, KnownSplitPattern.llamaCppQwen2Source] {
+            let fast = try #require(KnownSplitPattern(source: source))
+            #expect(fast.matches(in: Array("tl'ſmS".unicodeScalars)) == [0..<2, 2..<6])
+        }
     }
 
     @Test("same splits on random code points", arguments: sources)

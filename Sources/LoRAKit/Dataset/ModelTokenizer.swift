@@ -1,4 +1,5 @@
 import Foundation
+import LoRAKitGGUF
 import LoRAKitJinja
 import LoRAKitTokenizers
 
@@ -12,8 +13,13 @@ public final class ModelTokenizer: ExampleTokenizer, @unchecked Sendable {
     /// What the template sees of the special tokens (transformers passes its special_tokens_map).
     let specialTokens: [String: Value]
 
-    /// Reads the folder's tokenizer files; the template is parsed now, so a bad one fails here.
+    /// Reads the folder's tokenizer files, or a `.gguf` file's tokenizer metadata (see
+    /// `init(gguf:)`); the template is parsed now, so a bad one fails here.
     public convenience init(folder: URL) throws {
+        if Self.isGGUF(folder) {
+            try self.init(gguf: folder)
+            return
+        }
         let tokenizer = try Tokenizer(folder: folder)
         try self.init(tokenizer: tokenizer, template: tokenizer.config.chatTemplate.map {
             try ChatTemplate(source: $0, name: folder.appendingPathComponent("chat_template").path)
@@ -33,10 +39,21 @@ public final class ModelTokenizer: ExampleTokenizer, @unchecked Sendable {
         specialTokens = special
     }
 
-    /// Whether `folder` holds a tokenizer.json.
-    public static func exists(in folder: URL) -> Bool {
-        FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
+    /// A GGUF model's tokenizer, with llama.cpp's ids, and its `tokenizer.chat_template`.
+    public convenience init(gguf url: URL) throws {
+        let tokenizer = try Tokenizer(gguf: GGUFVocabulary(file: GGUFFile(contentsOf: url)))
+        try self.init(tokenizer: tokenizer, template: tokenizer.config.chatTemplate.map {
+            try ChatTemplate(source: $0, name: url.lastPathComponent + ": tokenizer.chat_template")
+        })
     }
+
+    /// Whether `folder` holds a tokenizer.json, or is a `.gguf` file with tokenizer metadata.
+    public static func exists(in folder: URL) -> Bool {
+        if isGGUF(folder) { return (try? GGUFFile(contentsOf: folder))?.metadata["tokenizer.ggml.tokens"] != nil }
+        return FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
+    }
+
+    private static func isGGUF(_ url: URL) -> Bool { url.pathExtension.lowercased() == "gguf" }
 
     public func encode(_ text: String, addSpecialTokens: Bool) -> [Int32] { tokenizer.encode(text, addSpecialTokens: addSpecialTokens) }
 
