@@ -42,7 +42,10 @@ struct LlamaSpecialTokens: Sendable {
     func partition(_ text: [UInt8]) -> [LlamaFragment] {
         guard !text.isEmpty else { return [] }
         var fragments: [LlamaFragment] = [.text(0..<text.count)]
-        for token in tokens where !token.bytes.isEmpty {
+        // Most texts hold no "<" at all: tokens whose first byte is absent are skipped unsearched.
+        var present = [Bool](repeating: false, count: 256)
+        for byte in text { present[Int(byte)] = true }
+        for token in tokens where !token.bytes.isEmpty && present[Int(token.bytes[0])] {
             var next: [LlamaFragment] = []
             next.reserveCapacity(fragments.count)
             for fragment in fragments {

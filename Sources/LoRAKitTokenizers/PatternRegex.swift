@@ -9,6 +9,12 @@ struct PatternRegex: @unchecked Sendable {
     // Regex<AnyRegexOutput> is immutable once built; matching from several threads is safe.
     private let regex: Regex<AnyRegexOutput>?
     private let known: KnownSplitPattern?
+    /// llama.cpp's std::regex path: non-ASCII whitespace is matched as "\u{0B}" (so it is `\s`
+    /// but no member of a class that names it, such as deepseek-llm's `[…　-。]`).
+    private var whitespaceAsVerticalTab = false
+    /// llama.cpp's character tables are Unicode 15.1: a scalar assigned later is no letter,
+    /// number or punctuation there, so its own matchers and `\p{…}` see it as unassigned.
+    private var unicode15 = false
     let source: String
 
     init(_ source: String, fields: JSONFields) throws {
@@ -33,6 +39,22 @@ struct PatternRegex: @unchecked Sendable {
             throw TokenizerError(file: file, component: component, reason: "regex \(Self.quoted(source)) is not supported: \(error)")
         }
         known = KnownSplitPattern(source: source)
+        // llama.cpp's own matchers (the known patterns) see the text as it is.
+        whitespaceAsVerticalTab = known == nil
+        unicode15 = known != nil || source.contains(#"\p{"#)
+    }
+
+    /// The text as llama.cpp's matching sees it, scalar for scalar (so offsets stay valid).
+    private func llamaCppView(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard whitespaceAsVerticalTab || unicode15, text.contains(where: { $0.value > 0x7F }) else { return text }
+        return text.map { scalar in
+            guard scalar.value > 0x7F else { return scalar }
+            if whitespaceAsVerticalTab && scalar.properties.isWhitespace { return "\u{0B}" }
+            if unicode15, let age = scalar.properties.age, age.major > 15 || (age.major == 15 && age.minor > 1) {
+                return "\u{378}"  // unassigned in every Unicode version
+            }
+            return scalar
+        }
     }
 
     /// Builds the general engine only (used to check the fast matchers against it).
@@ -45,6 +67,7 @@ struct PatternRegex: @unchecked Sendable {
     /// Match ranges in scalar offsets, left to right, non-overlapping; empty matches are kept (the
     /// split behaviors drop the empty pieces later, as tokenizers does).
     func matches(in text: [Unicode.Scalar]) -> [Range<Int>] {
+        let text = llamaCppView(text)
         if let known { return known.matches(in: text) }
         guard let regex else { return [] }
         let haystack = makeString(text)

@@ -93,8 +93,8 @@ public final class Tokenizer: Sendable {
 
     /// The text of `ids`. Ids with no token are skipped; with `skipSpecialTokens`, so are added
     /// tokens marked special. Without a decoder, tokens are joined with spaces (as tokenizers does).
-    /// For a GGUF vocabulary, llama.cpp's `detokenize` with `remove_special` and not
-    /// `unparse_special` when skipping, else with neither.
+    /// For a GGUF vocabulary, llama.cpp's `detokenize`: skipping is `remove_special` without
+    /// `unparse_special`, not skipping `unparse_special` without `remove_special`.
     public func decode(_ ids: [Int32], skipSpecialTokens: Bool = false) -> String {
         if let llama { return llama.detokenizer.decode(ids, skipSpecial: skipSpecialTokens) }
         var tokens: [String] = []

@@ -64,8 +64,8 @@ struct GGUFLlamaCppOutputTests {
         Self.compare(try Tokenizer(gguf: GGUFFixtures.vocabulary(model)), try Self.cases(url), name: "smollm")
     }
 
-    @Test("the other vocabularies", .enabled(if: folder != nil && GGUFFixtures.referencePresent),
-          arguments: GGUFFixtures.referenceOnly)
+    @Test("every vocabulary, on the cases in LORAKIT_LLAMACPP_CASES", .enabled(if: folder != nil && GGUFFixtures.referencePresent),
+          arguments: GGUFFixtures.committed + GGUFFixtures.referenceOnly)
     func reference(name: String) throws {
         guard let url = Self.folder?.appendingPathComponent("\(name).json"),
               FileManager.default.fileExists(atPath: url.path) else { return }

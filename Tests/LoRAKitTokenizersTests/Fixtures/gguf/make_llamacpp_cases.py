@@ -46,7 +46,9 @@ specials = gguf_special_tokens(gguf)
 pieces = ["Hello", "world", " the", "don't", "I'm", "WE'LL", "it'S", "'ſ", "l'ſ", "you've", "3.14159", "1234567",
           "  ", "   ", "\n", "\n\n", "\r\n", "\t", " \n ", "ünïcödé", "Ελληνικά", "русский", "日本語のテキスト", "中文",
           "한국어", "🙂", "👩‍👩‍👧", "e\u0301", "\u00a0", "\u3000", "ـ", "(x+y)*2", "$$", "<<", "...", "—", "«»",
-          "ا", "हिन्दी", "\u200b", "\ufeff", "𝔘𝔫𝔦", "ǅ", "Ⅻ", "½", "x²", "ꙮ", "\u1f7d", "K", "Ω", "\u2028"]
+          "ا", "हिन्दी", "\u200b", "\ufeff", "𝔘𝔫𝔦", "ǅ", "Ⅻ", "½", "x²", "ꙮ", "\u1f7d", "K", "Ω", "\u2028",
+          # Unicode 16 letters (llama.cpp's tables are 15.1), and non-ASCII spaces next to text
+          "Hello\U00016D63", "x\U0001E5D0y", "\U00016D63\U00016D64", " \U0001E5D0", "\u3000x", "\u2003 x", "a\u3000。"]
 def random_text():
     parts = []
     for _ in range(rng.randint(1, 12)):
