@@ -3,30 +3,37 @@ import LoRAKit
 import LoRAKitGGUF
 import Testing
 
-/// A GGUF model as llama.cpp's converter writes it (Fixtures/make_gguf_model_fixture.py: a tiny
-/// random Llama converted by convert_hf_to_gguf.py, its block weights re-quantized to Q4_0, Q4_1,
-/// Q5_0, Q5_1 and Q8_0) against transformers, which loads the same file by dequantizing it.
+/// GGUF models as llama.cpp's converter writes them (Fixtures/make_gguf_model_fixture.py: a tiny
+/// random Llama and Qwen2 converted by convert_hf_to_gguf.py, their block weights re-quantized to
+/// Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0) against transformers, which loads the same files by
+/// dequantizing them.
 /// Tolerance 2·10⁻⁴·(1 + |logit|) per logit and 10⁻⁴ relative for the loss, as for the
 /// safetensors models: the same dequantized weights, float32 sums in another order.
 @Suite("GGUF models")
 struct GGUFModelTests {
     static let file = Fixtures.url("gguf-model/tiny-llama.gguf")
 
-    @Test("logits and loss of a quantized GGUF Llama match transformers'", arguments: TestDevices.all)
-    func matchesTransformers(info: DeviceInfo) throws {
+    /// (model, transformers' reference, vocabulary): a llama model (q/k rows permuted by the
+    /// converter) and a qwen2 one (q/k/v biases, rows as transformers has them).
+    static let models = [("tiny-llama.gguf", "reference.safetensors", 49152), ("tiny-qwen2.gguf", "reference-qwen2.safetensors", 151936)]
+
+    @Test("logits and loss of a quantized GGUF Llama and Qwen2 match transformers'", arguments: TestDevices.all, [0, 1])
+    func matchesTransformers(info: DeviceInfo, model index: Int) throws {
         let device = try TestDevices.open(info)
-        let reference = try SafeTensorsFile(contentsOf: Fixtures.url("gguf-model/reference.safetensors"))
+        let (name, referenceName, vocabulary) = Self.models[index]
+        let reference = try SafeTensorsFile(contentsOf: Fixtures.url("gguf-model/" + referenceName))
         let ids: [Int32] = try reference.bytes("input_ids").withUnsafeBytes { raw in
             (0..<(raw.count / 4)).map { Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self)) }
         }
         let columns: [Int] = try reference.bytes("logit_columns").withUnsafeBytes { raw in
             (0..<(raw.count / 4)).map { Int(Int32(littleEndian: raw.loadUnaligned(fromByteOffset: 4 * $0, as: Int32.self))) }
         }
-        let checkpoint = try ModelCheckpoint(folder: Self.file)
-        #expect(checkpoint.config.vocabularySize == 49152 && checkpoint.config.tieWordEmbeddings && checkpoint.config.keyValueHeads == 2)
+        let checkpoint = try ModelCheckpoint(folder: Fixtures.url("gguf-model/" + name))
+        #expect(checkpoint.config.vocabularySize == vocabulary && checkpoint.config.tieWordEmbeddings && checkpoint.config.keyValueHeads == 2)
+        #expect(checkpoint.config.attentionBias == (index == 1))
         let model = try LlamaModel(checkpoint: checkpoint, device: device)
         let logits: [Float] = try model.logits(ids: ids, batch: 1).download()
-        let picked = (0..<ids.count).flatMap { row in columns.map { logits[row * 49152 + $0] } }
+        let picked = (0..<ids.count).flatMap { row in columns.map { logits[row * vocabulary + $0] } }
         let expected = try reference.floats("logits").map(Double.init)
         expectWithin(picked, expected, bound: expected.map { 2e-4 * (1 + abs($0)) }, "GGUF logits")
         let (loss, _) = try model.loss(ids: ids, batch: 1)

@@ -8,13 +8,15 @@ Run with a venv holding torch (CPU), transformers and gguf, e.g. ~/.cache/loraki
     python make_gguf_model_fixture.py LLAMA_CPP_DIR   (the vendor/llama.cpp folder of the
     llama-cpp-python source distribution; its convert_hf_to_gguf.py does the conversion)
 The tokenizer is SmolLM2's (Tests/LoRAKitTokenizersTests/Fixtures/smollm2), so the vocabulary is 49152.
+Also tiny-qwen2.gguf (architecture qwen2: q/k/v biases, rows not permuted; Qwen2's tokenizer,
+vocabulary 151936) and its reference-qwen2.safetensors, made the same way.
 """
 import json, os, shutil, subprocess, sys, tempfile
 import numpy as np
 import torch
 import gguf
 from safetensors.torch import save_file
-from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM
+from transformers import AutoModelForCausalLM, LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
 
 here = os.path.dirname(os.path.abspath(__file__))
 out = os.path.join(here, "gguf-model")
@@ -25,19 +27,24 @@ tokenizer = os.path.join(here, "..", "..", "LoRAKitTokenizersTests", "Fixtures",
 formats = {"attn_q": "Q4_1", "attn_k": "Q8_0", "attn_v": "Q5_0", "attn_output": "Q4_0", "ffn_gate": "Q5_1",
            "ffn_up": "Q8_0", "ffn_down": "Q4_1", "token_embd": "Q8_0"}
 
-def make_hf(folder):
+def make_hf(folder, qwen2=False):
     torch.manual_seed(0)
-    config = LlamaConfig(vocab_size=49152, hidden_size=32, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4,
-                         num_key_value_heads=2, max_position_embeddings=256, rms_norm_eps=1e-5, rope_theta=10000.0,
-                         tie_word_embeddings=True, bos_token_id=1, eos_token_id=2)
-    model = LlamaForCausalLM(config)
-    with torch.no_grad():   # norms away from one, so a wrong norm weight shows
+    shape = dict(hidden_size=32, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                 max_position_embeddings=256, rms_norm_eps=1e-5, rope_theta=10000.0, tie_word_embeddings=True)
+    if qwen2:
+        model = Qwen2ForCausalLM(Qwen2Config(vocab_size=151936, **shape))
+    else:
+        model = LlamaForCausalLM(LlamaConfig(vocab_size=49152, bos_token_id=1, eos_token_id=2, **shape))
+    with torch.no_grad():   # norms away from one and biases away from zero, so a wrong one shows
         for name, p in model.named_parameters():
             if "norm" in name:
                 p.copy_(1 + 0.1 * torch.randn_like(p))
+            elif name.endswith(".bias"):
+                p.copy_(0.1 * torch.randn_like(p))
     model.save_pretrained(folder, safe_serialization=True)
-    for name in os.listdir(tokenizer):
-        shutil.copy(os.path.join(tokenizer, name), folder)
+    source = os.path.join(here, "..", "..", "LoRAKitTokenizersTests", "Fixtures", "qwen2") if qwen2 else tokenizer
+    for name in os.listdir(source):
+        shutil.copy(os.path.join(source, name), folder)
 
 def requantize(source, target):
     reader = gguf.GGUFReader(source)
@@ -82,8 +89,32 @@ def make_adapter(hf, llama_cpp):
                     "--outfile", os.path.join(out, "adapter-reference.gguf")], check=True,
                    env={**os.environ, "PYTHONPATH": os.path.join(llama_cpp, "gguf-py")})
 
+def reference(model, ids, vocabulary, path):
+    with torch.no_grad():
+        result = model(input_ids=ids, labels=ids)
+    # Every position's logits at every 48th token id (the loss covers the whole vocabulary).
+    columns = torch.arange(0, vocabulary, 48)
+    save_file({"input_ids": ids.to(torch.int32).contiguous(), "logit_columns": columns.to(torch.int32).contiguous(),
+               "logits": result.logits[0][:, columns].contiguous(), "loss": result.loss.reshape(1).contiguous()}, path)
+    print(os.path.basename(path), "loss", result.loss.item(), "logits", tuple(result.logits.shape))
+
+def make_qwen2(llama_cpp):
+    with tempfile.TemporaryDirectory() as tmp:
+        hf = os.path.join(tmp, "hf")
+        make_hf(hf, qwen2=True)
+        converted = os.path.join(tmp, "f32.gguf")
+        subprocess.run([sys.executable, os.path.join(llama_cpp, "convert_hf_to_gguf.py"), hf, "--outtype", "f32",
+                        "--outfile", converted], check=True, env={**os.environ, "PYTHONPATH": os.path.join(llama_cpp, "gguf-py")})
+        formats["token_embd"] = "Q4_0"   # 151936 rows: the smallest format keeps the fixture small
+        requantize(converted, os.path.join(out, "tiny-qwen2.gguf"))
+        formats["token_embd"] = "Q8_0"
+        model = AutoModelForCausalLM.from_pretrained(out, gguf_file="tiny-qwen2.gguf", torch_dtype=torch.float32)
+    ids = torch.tensor([[9707, 1879, 11, 432, 594, 220, 17, 15, 17, 21, 0, 151643, 198, 40, 1079, 13]])
+    reference(model, ids, 151936, os.path.join(out, "reference-qwen2.safetensors"))
+
 def main():
     os.makedirs(out, exist_ok=True)
+    make_qwen2(llama_cpp)
     with tempfile.TemporaryDirectory() as tmp:
         hf = os.path.join(tmp, "hf")
         make_hf(hf)
