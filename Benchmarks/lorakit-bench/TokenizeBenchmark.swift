@@ -11,7 +11,7 @@ struct TokenizeBenchmark: ParsableCommand {
         commandName: "tokenize",
         abstract: "Tokenizer encode MB/s on one thread (compare with Benchmarks/peer/tokenize_peer.py).")
 
-    @Option(name: .customLong("tokenizer"), help: "A tokenizer folder (repeatable). Default: the test fixtures' llama2, llama3, qwen2, smollm2.")
+    @Option(name: .customLong("tokenizer"), help: "A tokenizer folder or .gguf model (repeatable). Default: the test fixtures' llama2, llama3, qwen2, smollm2.")
     var tokenizers: [String] = []
 
     @Option(name: .customLong("file"), help: "A UTF-8 text file (repeatable). Default: Bundled/texts/*.txt.")
@@ -44,7 +44,9 @@ struct TokenizeBenchmark: ParsableCommand {
         }
         var table = TextTable(header: ["tokenizer", "file", "MB", "tokens", "MB/s"], rightAligned: [2, 3, 4])
         for folder in folders {
-            let tokenizer = try Tokenizer(folder: URL(fileURLWithPath: folder))
+            // A .gguf model file: its own tokenizer, as llama.cpp runs it.
+            let url = URL(fileURLWithPath: folder)
+            let tokenizer = url.pathExtension == "gguf" ? try ModelTokenizer(gguf: url).tokenizer : try Tokenizer(folder: url)
             for (path, chunks) in texts {
                 let result = measure(tokenizer, chunks)
                 let name = URL(fileURLWithPath: folder).lastPathComponent, file = URL(fileURLWithPath: path).lastPathComponent

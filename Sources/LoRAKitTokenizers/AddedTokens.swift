@@ -138,6 +138,17 @@ struct ByteTrie: Sendable {
         }
     }
 
+    /// Calls `found` with the index of every pattern that starts at `start`, shortest first.
+    func forEachMatch(in bytes: [UInt8], at start: Int, _ found: (Int) -> Void) {
+        var node = 0
+        var position = start
+        while position < bytes.count, let next = children[node][bytes[position]] {
+            node = Int(next)
+            position += 1
+            if terminal[node] >= 0 { found(Int(terminal[node])) }
+        }
+    }
+
     /// (pattern index, length in bytes) of the longest pattern starting at `start`.
     func longestMatch(in bytes: [UInt8], at start: Int) -> (Int, Int)? {
         var node = 0

@@ -61,6 +61,11 @@ struct LlamaPreTokenizer: Sendable {
     func preTokenizer(file: String) throws -> PreTokenizer {
         var steps: [PreTokenizer] = []
         for (index, source) in regexes.enumerated() {
+            // Runs of numbers need no regex engine (SmolLM's and StarCoder's first split).
+            if source == #"\p{N}"# || source == #"\p{N}+"# {
+                steps.append(.split(.character(LlamaUnicode.isNumber), source.hasSuffix("+") ? .contiguous : .isolated, invert: false))
+                continue
+            }
             let regex = try PatternRegex(builtIn: Self.knownSource(source), file: file,
                                          component: "tokenizer.ggml.pre (regex \(index))")
             steps.append(.split(.regex(regex), .isolated, invert: false))

@@ -12,6 +12,8 @@ enum LlamaFragment: Equatable {
 /// wherever it occurs, not only where it starts first.
 struct LlamaSpecialTokens: Sendable {
     private let tokens: [Special]
+    /// Every token's text, to find in one pass which of them the text holds at all.
+    private let trie: ByteTrie
 
     struct Special {
         let id: Int32
@@ -36,16 +38,17 @@ struct LlamaSpecialTokens: Sendable {
         }
         // llama.cpp's std::sort leaves equal lengths in no set order; by id keeps this stable.
         tokens = found.sorted { $0.bytes.count != $1.bytes.count ? $0.bytes.count > $1.bytes.count : $0.id < $1.id }
+        trie = ByteTrie(tokens.map(\.bytes))
     }
 
     /// `text` as fragments, in order; empty text gives none.
     func partition(_ text: [UInt8]) -> [LlamaFragment] {
         guard !text.isEmpty else { return [] }
         var fragments: [LlamaFragment] = [.text(0..<text.count)]
-        // Most texts hold no "<" at all: tokens whose first byte is absent are skipped unsearched.
-        var present = [Bool](repeating: false, count: 256)
-        for byte in text { present[Int(byte)] = true }
-        for token in tokens where !token.bytes.isEmpty && present[Int(token.bytes[0])] {
+        // Only the tokens the text holds somewhere are searched for (Qwen2 has 290 "[PAD…]").
+        var present = [Bool](repeating: false, count: tokens.count)
+        for start in text.indices { trie.forEachMatch(in: text, at: start) { present[$0] = true } }
+        for (index, token) in tokens.enumerated() where !token.bytes.isEmpty && present[index] {
             var next: [LlamaFragment] = []
             next.reserveCapacity(fragments.count)
             for fragment in fragments {

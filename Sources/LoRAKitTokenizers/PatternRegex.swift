@@ -50,9 +50,7 @@ struct PatternRegex: @unchecked Sendable {
         return text.map { scalar in
             guard scalar.value > 0x7F else { return scalar }
             if whitespaceAsVerticalTab && scalar.properties.isWhitespace { return "\u{0B}" }
-            if unicode15, let age = scalar.properties.age, age.major > 15 || (age.major == 15 && age.minor > 1) {
-                return "\u{378}"  // unassigned in every Unicode version
-            }
+            if unicode15 && LlamaUnicode.isNewerThanTables(scalar) { return "\u{378}" }  // unassigned in every version
             return scalar
         }
     }

@@ -9,12 +9,12 @@ extension Tokenizer {
     /// special token id out of range.
     public convenience init(gguf vocabulary: GGUFVocabulary) throws {
         let llama = try LlamaVocab(vocabulary)
-        let tokens = vocabulary.tokens
-        func text(_ id: Int32?) -> String? { id.map { tokens[Int($0)] } }
-        // llama.cpp's defaults stand where the file names no BOS/EOS; pad and unknown have none.
+        // The ids are checked against the vocabulary; its tokens are as llama.cpp names them.
+        func text(_ id: Int32?) -> String? { id.flatMap { llama.model.tokens[Int($0)] } }
+        // llama.cpp's defaults stand where the file names no BOS/EOS/unknown; padding has none.
         let config = TokenizerConfig(bosToken: text(llama.bos), eosToken: text(llama.eos),
                                      padToken: text(vocabulary.paddingTokenID.map(Int32.init)),
-                                     unkToken: text(vocabulary.unknownTokenID.map(Int32.init)),
+                                     unkToken: text(vocabulary.unknownTokenID.map(Int32.init) ?? llama.model.unknownID),
                                      addBosToken: llama.addBos, addEosToken: llama.addEos,
                                      chatTemplate: vocabulary.chatTemplate)
         self.init(llama: llama, config: config)
