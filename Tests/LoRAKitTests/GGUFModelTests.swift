@@ -15,9 +15,11 @@ struct GGUFModelTests {
 
     /// (model, transformers' reference, vocabulary): a llama model (q/k rows permuted by the
     /// converter) and a qwen2 one (q/k/v biases, rows as transformers has them).
-    static let models = [("tiny-llama.gguf", "reference.safetensors", 49152), ("tiny-qwen2.gguf", "reference-qwen2.safetensors", 151936)]
+    /// And a Llama with Llama 3.1's rope scaling, which the converter stores as rope_freqs.
+    static let models = [("tiny-llama.gguf", "reference.safetensors", 49152), ("tiny-qwen2.gguf", "reference-qwen2.safetensors", 151936),
+                         ("tiny-llama31.gguf", "reference-llama31.safetensors", 49152)]
 
-    @Test("logits and loss of a quantized GGUF Llama and Qwen2 match transformers'", arguments: TestDevices.all, [0, 1])
+    @Test("logits and loss of quantized GGUF Llama, Qwen2 and Llama 3.1-scaled models match transformers'", arguments: TestDevices.all, [0, 1, 2])
     func matchesTransformers(info: DeviceInfo, model index: Int) throws {
         let device = try TestDevices.open(info)
         let (name, referenceName, vocabulary) = Self.models[index]
@@ -31,6 +33,7 @@ struct GGUFModelTests {
         let checkpoint = try ModelCheckpoint(folder: Fixtures.url("gguf-model/" + name))
         #expect(checkpoint.config.vocabularySize == vocabulary && checkpoint.config.tieWordEmbeddings && checkpoint.config.keyValueHeads == 2)
         #expect(checkpoint.config.attentionBias == (index == 1))
+        #expect((checkpoint.config.ropeFrequencyDivisors != nil) == (index == 2))
         let model = try LlamaModel(checkpoint: checkpoint, device: device)
         let logits: [Float] = try model.logits(ids: ids, batch: 1).download()
         let picked = (0..<ids.count).flatMap { row in columns.map { logits[row * vocabulary + $0] } }
@@ -77,6 +80,29 @@ struct GGUFModelTests {
         #expect(try ModelCheckpoint(folder: half).stored("model.layers.1.self_attn.k_proj.weight").dtype == .f16)
         let a: [Float] = try halfModel.logits(ids: ids, batch: 1).download(), b: [Float] = try wideModel.logits(ids: ids, batch: 1).download()
         #expect(a == b, "float16 GGUF logits differ from its float32 twin's")
+    }
+
+    /// The fixture with extra metadata.
+    static func withMetadata(_ extra: [(String, GGUFMetadataValue)], to url: URL) throws {
+        let source = try GGUFFile(contentsOf: file)
+        var writer = GGUFWriter()
+        for key in source.metadataKeys { writer.set(key, source.metadata[key]!) }
+        for (key, value) in extra { writer.set(key, value) }
+        for tensor in source.tensors { try writer.addTensor(name: tensor.name, dimensions: tensor.dimensions, type: tensor.type, data: Data(tensor.data)) }
+        try writer.write(to: url)
+    }
+
+    @Test("linear rope scaling divides the inverse frequencies by its factor (llama.cpp's freq_scale); other types are refused")
+    func ropeScaling() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-gguf-rope-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (linear, yarn) = (folder.appendingPathComponent("linear.gguf"), folder.appendingPathComponent("yarn.gguf"))
+        try Self.withMetadata([("llama.rope.scaling.type", .string("linear")), ("llama.rope.scaling.factor", .float32(4))], to: linear)
+        try Self.withMetadata([("llama.rope.scaling.type", .string("yarn")), ("llama.rope.scaling.factor", .float32(4))], to: yarn)
+        let plain = try ModelCheckpoint(folder: Self.file).config.ropeInverseFrequencies
+        #expect(try ModelCheckpoint(folder: linear).config.ropeInverseFrequencies == plain.map { $0 / 4 })
+        #expect { try ModelCheckpoint(folder: yarn) } throws: { "\($0)".contains("field 'llama.rope.scaling.type': rope scaling 'yarn' is not implemented") }
     }
 
     @Test("bad GGUF models are refused naming the file and the key or tensor")

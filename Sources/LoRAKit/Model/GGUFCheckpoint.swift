@@ -27,6 +27,7 @@ final class GGUFCheckpoint: @unchecked Sendable {
             }
             accounted.insert(tensor.name)
         }
+        accounted.insert("rope_freqs.weight")   // read into the configuration
         if let extra = file.tensors.first(where: { !accounted.contains($0.name) }) {
             throw ModelError.unexpectedTensor(file: path, tensor: extra.name)
         }

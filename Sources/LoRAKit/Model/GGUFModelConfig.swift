@@ -31,7 +31,6 @@ enum GGUFModelConfig {
             guard let value = try integer(key) else { throw ModelError.invalidConfig(file: path, field: prefix + key, detail: "is missing") }
             return value
         }
-        try refuseRopeScaling(file, prefix: prefix, path: path)
         let embedding = try file.tensor(named: "token_embd.weight")
         var json: [String: Any] = [
             "model_type": modelType, "hidden_size": try required("embedding_length"), "intermediate_size": try required("feed_forward_length"),
@@ -45,17 +44,34 @@ enum GGUFModelConfig {
         json["max_position_embeddings"] = try integer("context_length")
         json["rms_norm_eps"] = try real("attention.layer_norm_rms_epsilon")
         json["rope_theta"] = try real("rope.freq_base")
-        return try ModelConfig(json: json, file: path)
+        var config = try ModelConfig(json: json, file: path)
+        config.ropeFrequencyDivisors = try ropeDivisors(file, prefix: prefix, path: path, count: config.headDimension / 2)
+        return config
     }
 
-    /// Rope scaling other than none is not read yet: refused rather than silently ignored.
-    private static func refuseRopeScaling(_ file: GGUFFile, prefix: String, path: String) throws {
-        if let type = try? file.string(prefix + "rope.scaling.type"), type != "none" {
-            throw ModelError.invalidConfig(file: path, field: prefix + "rope.scaling.type", detail: "rope scaling '\(type)' is not implemented for GGUF models")
-        }
+    /// llama.cpp's rope scaling: per-frequency factors in the `rope_freqs` tensor (Llama 3.1's
+    /// scaling, as its converter stores it), or `rope.scaling.type` linear with
+    /// `rope.scaling.factor`; both divide the inverse frequencies. Other types are refused.
+    private static func ropeDivisors(_ file: GGUFFile, prefix: String, path: String, count: Int) throws -> [Float]? {
+        let key = prefix + "rope.scaling.type"
+        let type = file.metadata[key] == nil ? "none" : try read(path) { () throws(GGUFError) in try file.string(key) }
         if file.hasTensor(named: "rope_freqs.weight") {
-            throw ModelError.invalidConfig(file: path, field: "rope_freqs.weight",
-                                           detail: "Llama 3.1-style rope frequency factors are not implemented for GGUF models")
+            guard type == "none" else { throw ModelError.invalidConfig(file: path, field: key, detail: "'\(type)' together with rope_freqs.weight") }
+            let factors = try read(path) { () throws(GGUFError) in try file.tensor(named: "rope_freqs.weight").dequantized() }
+            guard factors.count == count, factors.allSatisfy({ $0.isFinite && $0 > 0 }) else {
+                throw ModelError.invalidConfig(file: path, field: "rope_freqs.weight", detail: "must hold \(count) positive factors, has \(factors.count)")
+            }
+            return factors
+        }
+        switch type {
+        case "none":
+            return nil
+        case "linear":
+            let factor = try read(path) { () throws(GGUFError) in try file.float(prefix + "rope.scaling.factor") }
+            guard factor.isFinite, factor > 0 else { throw ModelError.invalidConfig(file: path, field: prefix + "rope.scaling.factor", detail: "\(factor) must be positive") }
+            return [Float](repeating: Float(factor), count: count)
+        default:
+            throw ModelError.invalidConfig(file: path, field: key, detail: "rope scaling '\(type)' is not implemented (none, linear and rope_freqs factors are)")
         }
     }
 

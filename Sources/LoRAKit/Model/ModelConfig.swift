@@ -25,9 +25,17 @@ public struct ModelConfig: Sendable, Equatable {
     /// True when config.json carries a bitsandbytes 4-bit quantization_config.
     public var isNF4Quantized: Bool
 
-    /// RoPE's headDimension/2 inverse frequencies, as transformers computes them for this config.
+    /// What a GGUF model's rope scaling divides each inverse frequency by (headDimension/2
+    /// values): its `rope_freqs` tensor (how llama.cpp stores Llama 3.1's scaling), or the linear
+    /// scaling factor repeated; nil otherwise.
+    public var ropeFrequencyDivisors: [Float]?
+
+    /// RoPE's headDimension/2 inverse frequencies, as transformers computes them for this config
+    /// (and llama.cpp for a GGUF model's frequency factors).
     public var ropeInverseFrequencies: [Float] {
-        RotaryFrequencies.inverseFrequencies(theta: ropeTheta, headDimension: headDimension, llama3: llama3RopeScaling)
+        let base = RotaryFrequencies.inverseFrequencies(theta: ropeTheta, headDimension: headDimension, llama3: llama3RopeScaling)
+        guard let ropeFrequencyDivisors else { return base }
+        return zip(base, ropeFrequencyDivisors).map { $0 / $1 }
     }
 
     /// The Linear modules of a decoder block, by the names PEFT's target_modules use.

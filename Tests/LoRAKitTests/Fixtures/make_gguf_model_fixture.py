@@ -9,7 +9,10 @@ Run with a venv holding torch (CPU), transformers and gguf, e.g. ~/.cache/loraki
     llama-cpp-python source distribution; its convert_hf_to_gguf.py does the conversion)
 The tokenizer is SmolLM2's (Tests/LoRAKitTokenizersTests/Fixtures/smollm2), so the vocabulary is 49152.
 Also tiny-qwen2.gguf (architecture qwen2: q/k/v biases, rows not permuted; Qwen2's tokenizer,
-vocabulary 151936) and its reference-qwen2.safetensors, made the same way.
+vocabulary 151936) and its reference-qwen2.safetensors, made the same way; and tiny-llama31.gguf,
+a Llama with Llama 3.1's rope scaling (the converter stores it as the rope_freqs tensor), whose
+reference is the transformers model itself with the embedding set to the GGUF's Q8_0 values
+(reference-llama31.safetensors).
 """
 import json, os, shutil, subprocess, sys, tempfile
 import numpy as np
@@ -27,14 +30,16 @@ tokenizer = os.path.join(here, "..", "..", "LoRAKitTokenizersTests", "Fixtures",
 formats = {"attn_q": "Q4_1", "attn_k": "Q8_0", "attn_v": "Q5_0", "attn_output": "Q4_0", "ffn_gate": "Q5_1",
            "ffn_up": "Q8_0", "ffn_down": "Q4_1", "token_embd": "Q8_0"}
 
-def make_hf(folder, qwen2=False):
+def make_hf(folder, qwen2=False, llama31=False):
     torch.manual_seed(0)
     shape = dict(hidden_size=32, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
                  max_position_embeddings=256, rms_norm_eps=1e-5, rope_theta=10000.0, tie_word_embeddings=True)
     if qwen2:
         model = Qwen2ForCausalLM(Qwen2Config(vocab_size=151936, **shape))
     else:
-        model = LlamaForCausalLM(LlamaConfig(vocab_size=49152, bos_token_id=1, eos_token_id=2, **shape))
+        scaling = dict(rope_scaling={"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0, "high_freq_factor": 4.0,
+                                     "original_max_position_embeddings": 16}, rope_theta=500000.0) if llama31 else {}
+        model = LlamaForCausalLM(LlamaConfig(vocab_size=49152, bos_token_id=1, eos_token_id=2, **{**shape, **scaling}))
     with torch.no_grad():   # norms away from one and biases away from zero, so a wrong one shows
         for name, p in model.named_parameters():
             if "norm" in name:
@@ -42,6 +47,9 @@ def make_hf(folder, qwen2=False):
             elif name.endswith(".bias"):
                 p.copy_(0.1 * torch.randn_like(p))
     model.save_pretrained(folder, safe_serialization=True)
+    if llama31:   # rope_parameters as transformers 5 writes them, so the converter sees the scaling
+        config = json.load(open(os.path.join(folder, "config.json")))
+        print("llama31 config rope:", {k: config.get(k) for k in ("rope_scaling", "rope_parameters", "rope_theta")})
     source = os.path.join(here, "..", "..", "LoRAKitTokenizersTests", "Fixtures", "qwen2") if qwen2 else tokenizer
     for name in os.listdir(source):
         shutil.copy(os.path.join(source, name), folder)
@@ -112,8 +120,32 @@ def make_qwen2(llama_cpp):
     ids = torch.tensor([[9707, 1879, 11, 432, 594, 220, 17, 15, 17, 21, 0, 151643, 198, 40, 1079, 13]])
     reference(model, ids, 151936, os.path.join(out, "reference-qwen2.safetensors"))
 
+def make_llama31(llama_cpp):
+    with tempfile.TemporaryDirectory() as tmp:
+        hf = os.path.join(tmp, "hf")
+        make_hf(hf, llama31=True)
+        converted = os.path.join(tmp, "f32.gguf")
+        subprocess.run([sys.executable, os.path.join(llama_cpp, "convert_hf_to_gguf.py"), hf, "--outtype", "f32",
+                        "--outfile", converted], check=True, env={**os.environ, "PYTHONPATH": os.path.join(llama_cpp, "gguf-py")})
+        saved = dict(formats)
+        formats.clear()
+        formats["token_embd"] = "Q8_0"   # the rest stays F32, exactly the transformers model's weights
+        target = os.path.join(out, "tiny-llama31.gguf")
+        requantize(converted, target)
+        formats.update(saved)
+        model = LlamaForCausalLM.from_pretrained(hf, torch_dtype=torch.float32)
+    reader = gguf.GGUFReader(target)
+    assert any(t.name == "rope_freqs.weight" for t in reader.tensors), "the converter wrote no rope_freqs"
+    embedding = next(t for t in reader.tensors if t.name == "token_embd.weight")
+    values = gguf.quants.dequantize(np.array(embedding.data), embedding.tensor_type).reshape(49152, 32)
+    with torch.no_grad():
+        model.model.embed_tokens.weight.copy_(torch.from_numpy(values))
+    ids = torch.tensor([[1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 2] * 2])
+    reference(model, ids, 49152, os.path.join(out, "reference-llama31.safetensors"))
+
 def main():
     os.makedirs(out, exist_ok=True)
+    make_llama31(llama_cpp)
     make_qwen2(llama_cpp)
     with tempfile.TemporaryDirectory() as tmp:
         hf = os.path.join(tmp, "hf")
