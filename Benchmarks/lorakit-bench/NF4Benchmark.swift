@@ -38,6 +38,10 @@ struct NF4Benchmark: ParsableCommand {
         for device in try Measurement.devices(options) {
             for size in sizes {
                 for base in bases {
+                    guard base.fits(size: size) else {
+                        FileHandle.standardError.write(Data("nf4: skipping \(base) at size \(size): rows are not whole blocks\n".utf8))
+                        continue
+                    }
                     let built = try base.build(size: size, on: device)
                     let records = try measureDequantization(device: device, size: size, base: built, name: "\(base)")
                     emit(records)

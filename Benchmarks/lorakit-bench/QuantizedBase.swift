@@ -24,6 +24,12 @@ enum QuantizedBase: CustomStringConvertible {
         return [.nf4] + types
     }
 
+    /// Whether a size×size matrix has rows of whole blocks (K-quants need rows of 256).
+    func fits(size: Int) -> Bool {
+        guard case .gguf(let type) = self else { return true }
+        return size % type.blockSize == 0
+    }
+
     var description: String {
         switch self {
         case .nf4: return "NF4"
