@@ -17,20 +17,11 @@ public enum AdapterMerge {
         let checkpoint = try ModelCheckpoint(folder: model)
         let adapter = try PEFTAdapter.load(from: adapterFolder)
         try checkpoint.config.validateTargets(adapter.config.targetModules)
-        if checkpoint.gguf != nil {
-            guard output.pathExtension.lowercased() == "gguf", !FileManager.default.fileExists(atPath: output.path) else {
-                throw ModelError.invalidConfig(file: output.path, field: "--out", detail: "merging a GGUF base writes a new .gguf file; name one that does not exist")
-            }
-            return try GGUFAdapterMerge.merge(base: checkpoint, adapter: adapter, output: output, device: device)
-        }
+        if checkpoint.gguf != nil { return try mergeIntoGGUF(checkpoint, adapter: adapter, output: output, device: device) }
         for path in adapter.modules.keys where !checkpoint.contains(path + ".weight") {
             throw ModelError.missingTensor(file: model.path, tensor: path + ".weight (adapted by \(adapterFolder.path))")
         }
-        if FileManager.default.fileExists(atPath: output.path),
-           let contents = try? FileManager.default.contentsOfDirectory(atPath: output.path), !contents.isEmpty {
-            throw ModelError.invalidConfig(file: output.path, field: "--out", detail: "is not empty; refusing to overwrite")
-        }
-        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        try createEmptyFolder(output)
 
         var report = Report()
         // Streamed: one tensor in memory at a time, whatever the model's size.
@@ -78,6 +69,23 @@ public enum AdapterMerge {
             try FileManager.default.copyItem(at: source, to: output.appendingPathComponent(name))
         }
         return report
+    }
+
+    /// A GGUF base merges into a new .gguf file (`GGUFAdapterMerge`).
+    private static func mergeIntoGGUF(_ checkpoint: ModelCheckpoint, adapter: PEFTAdapter, output: URL, device: any Device) throws -> Report {
+        guard output.pathExtension.lowercased() == "gguf", !FileManager.default.fileExists(atPath: output.path) else {
+            throw ModelError.invalidConfig(file: output.path, field: "--out", detail: "merging a GGUF base writes a new .gguf file; name one that does not exist")
+        }
+        return try GGUFAdapterMerge.merge(base: checkpoint, adapter: adapter, output: output, device: device)
+    }
+
+    /// The output folder, created; one that exists must be empty (nothing the user has is overwritten).
+    private static func createEmptyFolder(_ output: URL) throws {
+        if FileManager.default.fileExists(atPath: output.path),
+           let contents = try? FileManager.default.contentsOfDirectory(atPath: output.path), !contents.isEmpty {
+            throw ModelError.invalidConfig(file: output.path, field: "--out", detail: "is not empty; refusing to overwrite")
+        }
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     }
 
     /// Little-endian bytes of `values` in `dtype` (F32, F16 or BF16, rounded to nearest even).
