@@ -60,6 +60,23 @@ struct ChatMaskTests {
         #expect(runs == ["4, of course.<|im_end|>\n", "<think>\n\n</think>\n\nFour — «quatre» en français. 🙂<|im_end|>\n"], "\(runs)")
     }
 
+    @Test("a template's {% generation %} marks decide what is trained, as transformers' assistant mask")
+    func generationMarks() throws {
+        let source = """
+            {%- for message in messages -%}
+            {{- '<|im_start|>' + message['role'] + '\\n' -}}
+            {%- if message['role'] == 'assistant' -%}{% generation %}{{- message['content'] -}}{% endgeneration %}{%- else -%}{{- message['content'] -}}{%- endif -%}
+            {{- '<|im_end|>\\n' -}}
+            {%- endfor -%}
+            {%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}
+            """
+        let tokenizer = try ModelTokenizer(tokenizer: Tokenizer(folder: Self.tokenizers.appendingPathComponent("smollm2")),
+                                           template: ChatTemplate(source: source, name: "marked"))
+        let example = try ExampleEncoder(tokenizer: tokenizer).encode(.conversation(Self.conversation), file: "chat.jsonl", line: 1)
+        // The marks leave out the end-of-turn token, so it is not trained here.
+        #expect(Self.trainedRuns(example, tokenizer) == ["4, of course.", "Four — «quatre» en français. 🙂"], "\(Self.trainedRuns(example, tokenizer))")
+    }
+
     @Test("prompt-completion with a real tokenizer: BOS and the prompt untrained, the completion and EOS trained")
     func promptCompletion() throws {
         let tokenizer = try ModelTokenizer(tokenizer: Tokenizer(folder: Self.tokenizers.appendingPathComponent("llama2")), template: nil)

@@ -3,8 +3,11 @@
 /// i adds to rendering the turns before it with the generation prompt (the assistant header):
 /// the message and its end-of-turn token, never the header.
 enum ConversationMask {
-    /// UTF-8 byte ranges of the assistant turns in `rendered` (the whole conversation's text).
+    /// UTF-8 byte ranges of the assistant turns in `rendered` (the whole conversation's text):
+    /// the template's own `{% generation %}` marks where it has them, as transformers' assistant
+    /// mask, else the turns found by rendering.
     static func assistantSpans(_ messages: [ChatTurn], rendered: String, tokenizer: any ExampleTokenizer) throws -> [Range<Int>] {
+        if let marked = try tokenizer.generationSpans(messages) { return marked }
         let full = Array(rendered.utf8)
         var spans: [Range<Int>] = [], cursor = 0
         for (index, message) in messages.enumerated() where message.role == "assistant" {

@@ -11,6 +11,14 @@ public protocol ExampleTokenizer {
     /// `addGenerationPrompt` (transformers' `apply_chat_template(tokenize=False)`). Throws when
     /// the model has no chat template.
     func renderChat(_ messages: [ChatTurn], addGenerationPrompt: Bool) throws -> String
+    /// The UTF-8 byte ranges of the rendering that the template marks with
+    /// `{% generation %}` (transformers' assistant mask, which TRL's assistant_only_loss uses);
+    /// nil when the template has no such marks.
+    func generationSpans(_ messages: [ChatTurn]) throws -> [Range<Int>]?
+}
+
+extension ExampleTokenizer {
+    public func generationSpans(_ messages: [ChatTurn]) throws -> [Range<Int>]? { nil }
 }
 
 /// Byte-level models (vocabulary 256, no tokenizer file): each UTF-8 byte is one token, with no

@@ -75,6 +75,12 @@ public final class ModelTokenizer: ExampleTokenizer, @unchecked Sendable {
         return Set(names.compactMap(tokenizer.id(of:)))
     }
 
+    public func generationSpans(_ messages: [ChatTurn]) throws -> [Range<Int>]? {
+        guard let template, template.source.range(of: #"\{%-?\s*generation\s*-?%\}"#, options: .regularExpression) != nil else { return nil }
+        let values: [Value] = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
+        return try template.renderWithGenerationSpans(messages: values, variables: specialTokens).generationUTF8Spans
+    }
+
     public func renderChat(_ messages: [ChatTurn], addGenerationPrompt: Bool) throws -> String {
         guard let template else {
             throw DatasetError(file: "(model)", line: 0, "the tokenizer has no chat template (tokenizer_config.json chat_template or chat_template.jinja)")
