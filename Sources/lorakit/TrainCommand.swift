@@ -41,6 +41,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Evaluate every N steps (0: at the start and the end only).") var evalEvery = 0
     @Option(help: "Save a resumable checkpoint every N steps (0: never).") var saveEvery = 0
     @Flag(help: "Continue from <out>/checkpoint.") var resume = false
+    @Option(help: "Skip up to N steps whose loss or gradient is not finite (no update; marked in metrics.csv) instead of stopping.")
+    var skipNonfinite = 0
     @OptionGroup var adapter: AdapterOption
     @OptionGroup var device: DeviceOption
 
@@ -52,6 +54,7 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--steps, --batch and --accum must be at least 1, --seq-len at least 2")
         }
         guard (0..<1).contains(heldOut) else { throw ValidationError("--held-out must be at least 0 and below 1") }
+        guard skipNonfinite >= 0 else { throw ValidationError("--skip-nonfinite must not be negative") }
     }
 
     func run() throws {
@@ -69,6 +72,7 @@ struct TrainCommand: ParsableCommand {
         (settings.seed, settings.packing, settings.evaluationBatch) = (seed, packing, batch)
         let (trainingData, dataReport) = try dataOptions.load(model: checkpoint, settings: settings, evaluation: evalData)
         let trainer = try Trainer(model: llama, data: trainingData, config: trainingConfig())
+        trainer.skipNonFinite = skipNonfinite
         // Only now, with the model, data and optimizer state in memory: a run that cannot start
         // (a bad file, a model too large for the device) leaves no output folder behind.
         try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
@@ -96,6 +100,7 @@ struct TrainCommand: ParsableCommand {
                      steps - stepsBefore, trainedTokens, Self.duration(total), Double(trainedTokens) / max(total, 1e-9),
                      initial.map { String(format: "%.4f", $0) } ?? "n/a", log.rows.last?.heldOutLoss.map { String(format: "%.4f", $0) } ?? "n/a",
                      ByteCount.format(target.memoryUsage.peakBytes)))
+        if trainer.skippedSteps > 0 { say("skipped \(trainer.skippedSteps) steps whose loss or gradient was not finite (metrics.csv: skipped = 1)") }
         say("wrote \(out)/" + (full ? "config.json, model.safetensors" : "adapter_config.json, adapter_model.safetensors") + ", metrics.csv, loss.svg")
     }
 
@@ -139,12 +144,12 @@ struct TrainCommand: ParsableCommand {
             let evaluate = report.step == steps || (evalEvery > 0 && report.step % evalEvery == 0)
             let heldOutLoss = evaluate ? try trainer.evaluate() : nil
             log.append(.init(step: report.step, loss: report.loss, learningRate: report.learningRate, gradientNorm: report.gradientNorm,
-                             tokensPerSecond: perSecond, heldOutLoss: heldOutLoss))
+                             tokensPerSecond: perSecond, heldOutLoss: heldOutLoss, skipped: report.skipped))
             let remaining = Date().timeIntervalSince(started) / Double(report.step - stepsBefore) * Double(steps - report.step)
             let line = String(format: "step %d/%d | loss %.4f | lr %.2e | %.0f tok/s | mem %@ | ETA %@%@",
                               report.step, steps, report.loss, report.learningRate, perSecond,
                               ByteCount.format(target.memoryUsage.currentBytes), Self.duration(remaining),
-                              heldOutLoss.map { String(format: " | held-out %.4f", $0) } ?? "")
+                              (heldOutLoss.map { String(format: " | held-out %.4f", $0) } ?? "") + (report.skipped ? " | skipped: not finite" : ""))
             // A live line on a terminal (carriage return), one line per step when piped to a file.
             let text = interactive && !evaluate ? "\r" + line : (interactive ? "\r" : "") + line + "\n"
             FileHandle.standardOutput.write(Data(text.utf8))

@@ -16,13 +16,23 @@ struct GradientNorm {
     }
 
     /// √(Σ over every gradient element of g²).
-    func compute() throws -> Double {
+    func compute() throws -> Double { try computeWithFault().norm }
+
+    /// The norm, and the index of the first gradient whose sum of squares is not finite (a NaN
+    /// or infinity in it, or squares beyond float32), found in the same single read.
+    func computeWithFault() throws -> (norm: Double, firstNonFinite: Int?) {
         var offset = 0
         for (gradient, count) in zip(gradients, parts) {
             try partials.device.partialSumsOfSquares(gradient, parts: count, into: partials, at: offset)
             offset += count
         }
         let sums: [Float] = try partials.download()
-        return sums.reduce(0.0) { $0 + Double($1) }.squareRoot()
+        var first: Int?
+        offset = 0
+        for (index, count) in parts.enumerated() {
+            if first == nil, sums[offset..<(offset + count)].contains(where: { !$0.isFinite }) { first = index }
+            offset += count
+        }
+        return (sums.reduce(0.0) { $0 + Double($1) }.squareRoot(), first)
     }
 }

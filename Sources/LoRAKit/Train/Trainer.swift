@@ -10,6 +10,8 @@ public struct StepReport: Sendable {
     /// Global gradient norm before clipping.
     public let gradientNorm: Double
     public let tokens: Int
+    /// The loss or gradient was not finite and the update was skipped (`skipNonFinite`).
+    public var skipped = false
 }
 
 /// Training of a `LlamaModel` (its LoRA adapters, or every tensor in full-parameter mode) on
@@ -22,6 +24,10 @@ public final class Trainer {
     public let config: TrainingConfig
     /// Completed optimizer steps.
     public internal(set) var step = 0
+    /// Steps whose loss or gradient is not finite that may be skipped (no update) before one
+    /// stops the run with `TrainingError.nonFinite`; `skippedSteps` counts those skipped.
+    public var skipNonFinite = 0
+    public private(set) var skippedSteps = 0
     var epoch = 0
     var cursor = 0
     /// What the optimizer updates, and its AdamW moments in the same order.
@@ -82,12 +88,18 @@ public final class Trainer {
         }
         // The gradients are already those of the step's mean loss.
         let device = model.device
-        let norm = try globalNorm.compute()
+        let loss = lossSum / Double(max(1, tokens))
+        let (norm, fault) = try globalNorm.computeWithFault()
+        let rate = config.schedule.rate(at: step)
+        guard loss.isFinite, norm.isFinite, fault == nil else {
+            try refuseOrSkipNonFinite(loss: loss, norm: norm, fault: fault)
+            step += 1
+            return StepReport(step: step, totalSteps: config.steps, loss: loss, learningRate: rate, gradientNorm: norm, tokens: tokens, skipped: true)
+        }
         var scale: Float = 1
         if config.maxGradNorm > 0, norm > Double(config.maxGradNorm) {
             scale *= Float(Double(config.maxGradNorm) / (norm + 1e-6))   // torch's clip_grad_norm_
         }
-        let rate = config.schedule.rate(at: step)
         let adam = AdamWStep(learningRate: rate, beta1: config.beta1, beta2: config.beta2, epsilon: config.epsilon,
                              weightDecay: config.weightDecay, step: step + 1, gradientScale: scale)
         var exempt = adam
@@ -97,8 +109,17 @@ public final class Trainer {
                              step: parameter.decays ? adam : exempt)
         }
         step += 1
-        return StepReport(step: step, totalSteps: config.steps, loss: lossSum / Double(max(1, tokens)), learningRate: rate,
-                          gradientNorm: norm, tokens: tokens)
+        return StepReport(step: step, totalSteps: config.steps, loss: loss, learningRate: rate, gradientNorm: norm, tokens: tokens)
+    }
+
+    /// A step with a non-finite loss or gradient: counted as skipped while `skipNonFinite`
+    /// allows, else an error naming the step, the loss, the norm and the first parameter whose
+    /// gradient is not finite. Either way the parameters and moments are left as they were.
+    private func refuseOrSkipNonFinite(loss: Double, norm: Double, fault: Int?) throws {
+        guard skippedSteps < skipNonFinite else {
+            throw TrainingError.nonFinite(step: step + 1, loss: loss, gradientNorm: norm, parameter: fault.map { parameters[$0].name })
+        }
+        skippedSteps += 1
     }
 
     /// Mean loss over every predicted token of the held-out batches (nil when none are held out).

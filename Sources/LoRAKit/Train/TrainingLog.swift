@@ -9,8 +9,12 @@ public struct TrainingLog: Sendable {
         public var gradientNorm: Double
         public var tokensPerSecond: Double
         public var heldOutLoss: Double?
+        /// The step's loss or gradient was not finite and its update was skipped.
+        public var skipped: Bool
 
-        public init(step: Int, loss: Double, learningRate: Float, gradientNorm: Double, tokensPerSecond: Double, heldOutLoss: Double?) {
+        public init(step: Int, loss: Double, learningRate: Float, gradientNorm: Double, tokensPerSecond: Double, heldOutLoss: Double?,
+                    skipped: Bool = false) {
+            self.skipped = skipped
             self.step = step
             self.loss = loss
             self.learningRate = learningRate
@@ -30,20 +34,24 @@ public struct TrainingLog: Sendable {
     public init(csv: String, through last: Int) {
         for line in csv.split(separator: "\n").dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-            if fields.count == 6, fields[0] == "0" { heldOutBeforeTraining = Double(fields[5]) }
-            guard fields.count == 6, let step = Int(fields[0]), step <= last, let loss = Double(fields[1]),
+            // Six fields before the skipped column existed, seven since.
+            guard fields.count == 6 || fields.count == 7 else { continue }
+            if fields[0] == "0" { heldOutBeforeTraining = Double(fields[5]) }
+            guard let step = Int(fields[0]), step <= last, let loss = Double(fields[1]),
                   let rate = Float(fields[2]), let norm = Double(fields[3]), let speed = Double(fields[4]) else { continue }
-            rows.append(Row(step: step, loss: loss, learningRate: rate, gradientNorm: norm, tokensPerSecond: speed, heldOutLoss: Double(fields[5])))
+            rows.append(Row(step: step, loss: loss, learningRate: rate, gradientNorm: norm, tokensPerSecond: speed, heldOutLoss: Double(fields[5]),
+                            skipped: fields.count == 7 && fields[6] == "1"))
         }
     }
 
     public mutating func append(_ row: Row) { rows.append(row) }
 
     public var csv: String {
-        var text = "step,loss,learning_rate,grad_norm,tokens_per_s,eval_loss\n"
-        if let heldOutBeforeTraining { text += "0,,,,,\(heldOutBeforeTraining)\n" }
+        var text = "step,loss,learning_rate,grad_norm,tokens_per_s,eval_loss,skipped\n"
+        if let heldOutBeforeTraining { text += "0,,,,,\(heldOutBeforeTraining),\n" }
         for row in rows {
-            text += "\(row.step),\(row.loss),\(row.learningRate),\(row.gradientNorm),\(String(format: "%.1f", row.tokensPerSecond)),\(row.heldOutLoss.map { "\($0)" } ?? "")\n"
+            text += "\(row.step),\(row.loss),\(row.learningRate),\(row.gradientNorm),\(String(format: "%.1f", row.tokensPerSecond)),"
+                + "\(row.heldOutLoss.map { "\($0)" } ?? ""),\(row.skipped ? 1 : 0)\n"
         }
         return text
     }
@@ -51,9 +59,10 @@ public struct TrainingLog: Sendable {
     /// The loss curves as a self-contained SVG (`LossPlot`): labelled axes with ticks, a legend,
     /// and the held-out curve from its evaluation before training.
     public var svg: String {
-        var heldOut = rows.compactMap { row in row.heldOutLoss.map { (step: row.step, loss: $0) } }
-        if let heldOutBeforeTraining { heldOut.insert((step: 0, loss: heldOutBeforeTraining), at: 0) }
-        return LossPlot(training: rows.map { (step: $0.step, loss: $0.loss) }, heldOut: heldOut).svg
+        // Skipped (non-finite) steps have no point to draw.
+        var heldOut = rows.compactMap { row in row.heldOutLoss.map { (step: row.step, loss: $0) } }.filter { $0.loss.isFinite }
+        if let heldOutBeforeTraining, heldOutBeforeTraining.isFinite { heldOut.insert((step: 0, loss: heldOutBeforeTraining), at: 0) }
+        return LossPlot(training: rows.filter { $0.loss.isFinite }.map { (step: $0.step, loss: $0.loss) }, heldOut: heldOut).svg
     }
 
     /// Writes metrics.csv and loss.svg into `folder` (atomically each).
