@@ -74,4 +74,15 @@ struct ModelCheckpointTests {
             "\(error)".contains(expected) && "\(error)".contains(folder.path)
         }
     }
+
+    @Test("shard names from model.safetensors.index.json may not leave the model folder", arguments: ["../outside.safetensors", "/etc/passwd", "a/../../b.safetensors"])
+    func shardOutsideFolder(shard: String) throws {
+        let folder = try Self.checkpoint { _ in }
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let index = ["weight_map": ["model.embed_tokens.weight": shard]]
+        try JSONSerialization.data(withJSONObject: index).write(to: folder.appendingPathComponent("model.safetensors.index.json"))
+        #expect { try ModelCheckpoint(folder: folder) } throws: { error in
+            "\(error)".contains("shard '\(shard)' is not a file inside the model folder") && "\(error)".contains("model.safetensors.index.json")
+        }
+    }
 }

@@ -122,6 +122,11 @@ public struct CheckpointQuantizer {
                   let weightMap = object["weight_map"] as? [String: String] else {
                 throw QuantizationError.unsupported("\(index.path) has no weight_map of tensor names to files")
             }
+            // File names come from inside a file: they may name only files of the model's folder.
+            for shard in Set(weightMap.values) where shard.hasPrefix("/") || shard.split(separator: "/").contains("..") || shard.isEmpty {
+                throw ModelError.invalidConfig(file: index.path, field: "weight_map",
+                                               detail: "shard '\(shard)' is not a file inside the model folder (absolute paths and '..' are refused)")
+            }
             return Set(weightMap.values).sorted().map { model.appendingPathComponent($0) }
         }
         let single = model.appendingPathComponent("model.safetensors")
