@@ -224,3 +224,37 @@ struct TrainingFilesTests {
         #expect(heldOut.hasPrefix("72.0,"), "held-out points: \(heldOut.prefix(40))")
     }
 }
+
+/// A crash between the two renames of a checkpoint save leaves no checkpoint folder; resuming
+/// (or the next save) puts back the newest complete one.
+@Suite("Checkpoint recovery")
+struct CheckpointRecoveryTests {
+    @Test("a save cut between its renames: the complete new one wins, else the old one; incomplete leftovers go")
+    func recovery() throws {
+        let device = try TestDevices.host
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        let parent = folder.deletingLastPathComponent().appendingPathComponent("lorakit-recovery-\(UUID().uuidString)")
+        let checkpoint = parent.appendingPathComponent("checkpoint")
+        defer { [folder, parent].forEach { try? FileManager.default.removeItem(at: $0) } }
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        let data = try TokenWindows(tokens: TrainerTests.text, length: 16, heldOutFraction: 0, source: "text")
+        let trainer = try Trainer(model: TrainerTests.model(on: device, folder: folder), data: data, config: TrainerTests.config(steps: 4))
+        _ = try trainer.runStep()
+        try trainer.saveCheckpoint(to: checkpoint)
+        let manager = FileManager.default
+        // Killed after moving the old one aside, with the new one written only in part.
+        try manager.moveItem(at: checkpoint, to: parent.appendingPathComponent(".checkpoint.old-A"))
+        try manager.createDirectory(at: parent.appendingPathComponent(".checkpoint.partial-B"), withIntermediateDirectories: true)
+        let resumed = try Trainer(model: TrainerTests.model(on: device, folder: folder), data: data, config: TrainerTests.config(steps: 4))
+        try resumed.resume(from: checkpoint)
+        #expect(resumed.step == 1)
+        #expect(try manager.contentsOfDirectory(atPath: parent.path) == ["checkpoint"])
+        // Killed after the new one was complete: it wins over the old.
+        _ = try trainer.runStep()
+        try trainer.saveCheckpoint(to: parent.appendingPathComponent("new"))
+        try manager.moveItem(at: checkpoint, to: parent.appendingPathComponent(".checkpoint.old-C"))
+        try manager.moveItem(at: parent.appendingPathComponent("new"), to: parent.appendingPathComponent(".checkpoint.partial-D"))
+        try resumed.resume(from: checkpoint)
+        #expect(resumed.step == 2)
+    }
+}

@@ -28,9 +28,11 @@ extension Trainer {
     /// Writes the adapter (or, in full-parameter training, the model's weights), optimizer moments
     /// and run state into `folder`, atomically: everything goes
     /// into a sibling folder first, which then replaces `folder` by renames, so an interrupted
-    /// save never damages the previous checkpoint.
+    /// save never damages the previous checkpoint (`CheckpointRecovery` finishes a replacement
+    /// that a crash cut between its two renames).
     public func saveCheckpoint(to folder: URL, baseModelNameOrPath: String? = nil) throws {
         let manager = FileManager.default
+        CheckpointRecovery.recover(folder, stateFile: Self.stateFile)
         let parent = folder.deletingLastPathComponent()
         let partial = parent.appendingPathComponent(".\(folder.lastPathComponent).partial-\(UUID().uuidString)")
         do {
@@ -54,6 +56,7 @@ extension Trainer {
             if manager.fileExists(atPath: folder.path) {
                 let old = parent.appendingPathComponent(".\(folder.lastPathComponent).old-\(UUID().uuidString)")
                 try manager.moveItem(at: folder, to: old)
+                CheckpointRecovery.pauseForTests()
                 try manager.moveItem(at: partial, to: folder)
                 try manager.removeItem(at: old)
             } else {
@@ -68,6 +71,7 @@ extension Trainer {
     /// Continues a run from a checkpoint written by `saveCheckpoint`: adapter or weights, moments, step,
     /// data position. The training settings must be the ones the run started with.
     public func resume(from folder: URL) throws {
+        CheckpointRecovery.recover(folder, stateFile: Self.stateFile)
         let stateURL = folder.appendingPathComponent(Self.stateFile)
         guard let data = try? Data(contentsOf: stateURL), let state = try? JSONDecoder().decode(TrainerState.self, from: data) else {
             throw TrainingError.checkpoint(file: stateURL.path, detail: "missing or not a LoRAKit trainer state")
