@@ -25,6 +25,10 @@ def write(name, text):
     open(path, "w" if isinstance(text, str) else "wb").write(text)
 
 model("good")
+model("string-hidden-size", lambda c: c.update(hidden_size="sixty-four"))
+deep = os.path.join(out, "deep-config")
+os.makedirs(deep, exist_ok=True)
+open(os.path.join(deep, "config.json"), "w").write("[" * 100000 + "]" * 100000)
 model("no-hidden-size", lambda c: c.pop("hidden_size"))
 model("gpt2", lambda c: c.update(model_type="gpt2"))
 model("wrong-intermediate", lambda c: c.update(intermediate_size=95))
@@ -50,6 +54,7 @@ write("mixed.jsonl", '{"text": "a"}\n{"prompt": "p", "completion": "c"}\n')
 write("no-completion.jsonl", '{"prompt": "p"}\n')
 write("bad-role.jsonl", '{"messages": [{"role": "robot", "content": "x"}]}\n')
 write("empty.jsonl", "\n\n")
+write("deep.jsonl", '{"text": ' + "[" * 100000 + "]" * 100000 + "}\n")
 write("chat.jsonl", '{"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "hello"}]}\n')
 write("alternating.json", '{"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}')
 
