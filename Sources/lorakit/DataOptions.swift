@@ -14,7 +14,7 @@ struct DataOptions: ParsableArguments {
     /// The model's tokenizer for the data: bytes for a byte-level model, nil when it has none
     /// (token files still load).
     static func tokenizer(for checkpoint: ModelCheckpoint) throws -> (any ExampleTokenizer)? {
-        if ModelTokenizer.exists(in: checkpoint.folder) { return try ModelTokenizer(folder: checkpoint.folder) }
+        if let tokenizer = try ModelTokenizer.of(checkpoint) { return tokenizer }
         return checkpoint.isByteLevel ? ByteLevelTokenizer() : nil
     }
 

@@ -40,7 +40,7 @@ struct GenerateCommand: ParsableCommand {
         if let peft, let source = adapter.adapter { try llama.load(peft, from: source) }
         var generator = try TextGenerator(model: llama)
         (generator.temperature, generator.topK, generator.seed) = (temperature, topK, seed)
-        guard ModelTokenizer.exists(in: checkpoint.folder) else {
+        guard let tokenizer = try ModelTokenizer.of(checkpoint) else {
             guard let prompt, checkpoint.isByteLevel else {
                 throw ValidationError("\(model.model) has no tokenizer (tokenizer.json or GGUF tokenizer metadata): --chat needs one, and without one the model must be byte-level")
             }
@@ -48,7 +48,6 @@ struct GenerateCommand: ParsableCommand {
             print(String(decoding: tokens.map { UInt8($0) }, as: UTF8.self))
             return
         }
-        let tokenizer = try ModelTokenizer(folder: checkpoint.folder)
         generator.stopTokens = tokenizer.stopTokens
         let ids: [Int32]
         if let chat {

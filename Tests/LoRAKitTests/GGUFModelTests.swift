@@ -44,15 +44,16 @@ struct GGUFModelTests {
         #expect(abs(loss - expectedLoss) <= 1e-4 * expectedLoss, "loss \(loss) vs transformers \(expectedLoss)")
     }
 
-    /// The fixture rewritten with every matrix as `type` (its dequantized values), norms as they are.
-    static func rewritten(as type: GGMLType, to url: URL) throws {
-        let source = try GGUFFile(contentsOf: file)
+    /// `source`'s metadata (plus `extra`) and tensors, each stored as `store` returns it, written to `url`.
+    static func rewrite(_ source: URL, to url: URL, extra: [(String, GGUFMetadataValue)] = [],
+                        store: (GGUFTensor) throws -> (type: GGMLType, data: Data) = { ($0.type, Data($0.data)) }) throws {
+        let file = try GGUFFile(contentsOf: source)
         var writer = GGUFWriter()
-        for key in source.metadataKeys { writer.set(key, source.metadata[key]!) }
-        for tensor in source.tensors {
-            let values = try tensor.dequantized()
-            let data = tensor.dimensions.count == 2 ? try BlockQuantizer.quantize(type, values) : Data(tensor.data)
-            try writer.addTensor(name: tensor.name, dimensions: tensor.dimensions, type: tensor.dimensions.count == 2 ? type : tensor.type, data: data)
+        for key in file.metadataKeys { writer.set(key, file.metadata[key]!) }
+        for (key, value) in extra { writer.set(key, value) }
+        for tensor in file.tensors {
+            let (type, data) = try store(tensor)
+            try writer.addTensor(name: tensor.name, dimensions: tensor.dimensions, type: type, data: data)
         }
         try writer.write(to: url)
     }
@@ -65,15 +66,12 @@ struct GGUFModelTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let (half, wide) = (folder.appendingPathComponent("f16.gguf"), folder.appendingPathComponent("f32.gguf"))
-        try Self.rewritten(as: .f16, to: half)
-        // The float32 twin holds the float16 values widened, so both models compute the same.
-        let halfFile = try GGUFFile(contentsOf: half)
-        var writer = GGUFWriter()
-        for key in halfFile.metadataKeys { writer.set(key, halfFile.metadata[key]!) }
-        for tensor in halfFile.tensors {
-            try writer.addTensor(name: tensor.name, dimensions: tensor.dimensions, type: .f32, data: BlockQuantizer.quantize(.f32, tensor.dequantized()))
+        // Every matrix as F16 (its dequantized values), norms as they are.
+        try Self.rewrite(Self.file, to: half) { tensor in
+            tensor.dimensions.count == 2 ? (.f16, try BlockQuantizer.quantize(.f16, tensor.dequantized())) : (tensor.type, Data(tensor.data))
         }
-        try writer.write(to: wide)
+        // The float32 twin holds the float16 values widened, so both models compute the same.
+        try Self.rewrite(half, to: wide) { (.f32, try BlockQuantizer.quantize(.f32, $0.dequantized())) }
         let ids: [Int32] = [1, 9690, 198, 2683, 359, 253, 5356, 2]
         let halfModel = try LlamaModel(checkpoint: ModelCheckpoint(folder: half), device: device)
         let wideModel = try LlamaModel(checkpoint: ModelCheckpoint(folder: wide), device: device)
@@ -82,24 +80,14 @@ struct GGUFModelTests {
         #expect(a == b, "float16 GGUF logits differ from its float32 twin's")
     }
 
-    /// The fixture with extra metadata.
-    static func withMetadata(_ extra: [(String, GGUFMetadataValue)], to url: URL) throws {
-        let source = try GGUFFile(contentsOf: file)
-        var writer = GGUFWriter()
-        for key in source.metadataKeys { writer.set(key, source.metadata[key]!) }
-        for (key, value) in extra { writer.set(key, value) }
-        for tensor in source.tensors { try writer.addTensor(name: tensor.name, dimensions: tensor.dimensions, type: tensor.type, data: Data(tensor.data)) }
-        try writer.write(to: url)
-    }
-
     @Test("linear rope scaling divides the inverse frequencies by its factor (llama.cpp's freq_scale); other types are refused")
     func ropeScaling() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-gguf-rope-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let (linear, yarn) = (folder.appendingPathComponent("linear.gguf"), folder.appendingPathComponent("yarn.gguf"))
-        try Self.withMetadata([("llama.rope.scaling.type", .string("linear")), ("llama.rope.scaling.factor", .float32(4))], to: linear)
-        try Self.withMetadata([("llama.rope.scaling.type", .string("yarn")), ("llama.rope.scaling.factor", .float32(4))], to: yarn)
+        try Self.rewrite(Self.file, to: linear, extra: [("llama.rope.scaling.type", .string("linear")), ("llama.rope.scaling.factor", .float32(4))])
+        try Self.rewrite(Self.file, to: yarn, extra: [("llama.rope.scaling.type", .string("yarn")), ("llama.rope.scaling.factor", .float32(4))])
         let plain = try ModelCheckpoint(folder: Self.file).config.ropeInverseFrequencies
         #expect(try ModelCheckpoint(folder: linear).config.ropeInverseFrequencies == plain.map { $0 / 4 })
         #expect { try ModelCheckpoint(folder: yarn) } throws: { "\($0)".contains("field 'llama.rope.scaling.type': rope scaling 'yarn' is not implemented") }

@@ -41,10 +41,25 @@ public final class ModelTokenizer: ExampleTokenizer, @unchecked Sendable {
 
     /// A GGUF model's tokenizer, with llama.cpp's ids, and its `tokenizer.chat_template`.
     public convenience init(gguf url: URL) throws {
-        let tokenizer = try Tokenizer(gguf: GGUFVocabulary(file: GGUFFile(contentsOf: url)))
+        try self.init(gguf: GGUFFile(contentsOf: url), name: url.lastPathComponent)
+    }
+
+    /// The tokenizer of a GGUF file already open.
+    convenience init(gguf file: GGUFFile, name: String) throws {
+        let tokenizer = try Tokenizer(gguf: GGUFVocabulary(file: file))
         try self.init(tokenizer: tokenizer, template: tokenizer.config.chatTemplate.map {
-            try ChatTemplate(source: $0, name: url.lastPathComponent + ": tokenizer.chat_template")
+            try ChatTemplate(source: $0, name: name + ": tokenizer.chat_template")
         })
+    }
+
+    /// The tokenizer of a model: its folder's tokenizer.json, or its GGUF file's metadata (read
+    /// from the file the checkpoint already opened); nil when it has neither.
+    public static func of(_ checkpoint: ModelCheckpoint) throws -> ModelTokenizer? {
+        if let gguf = checkpoint.gguf {
+            guard gguf.file.metadata["tokenizer.ggml.tokens"] != nil else { return nil }
+            return try ModelTokenizer(gguf: gguf.file, name: checkpoint.folder.lastPathComponent)
+        }
+        return exists(in: checkpoint.folder) ? try ModelTokenizer(folder: checkpoint.folder) : nil
     }
 
     /// Whether `folder` holds a tokenizer.json, or is a `.gguf` file with tokenizer metadata.
@@ -77,15 +92,18 @@ public final class ModelTokenizer: ExampleTokenizer, @unchecked Sendable {
 
     public func generationSpans(_ messages: [ChatTurn]) throws -> [Range<Int>]? {
         guard let template, template.source.range(of: #"\{%-?\s*generation\s*-?%\}"#, options: .regularExpression) != nil else { return nil }
-        let values: [Value] = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
-        return try template.renderWithGenerationSpans(messages: values, variables: specialTokens).generationUTF8Spans
+        return try template.renderWithGenerationSpans(messages: Self.values(messages), variables: specialTokens).generationUTF8Spans
     }
 
     public func renderChat(_ messages: [ChatTurn], addGenerationPrompt: Bool) throws -> String {
         guard let template else {
             throw DatasetError(file: "(model)", line: 0, "the tokenizer has no chat template (tokenizer_config.json chat_template or chat_template.jinja)")
         }
-        let values: [Value] = messages.map { ["role": .string($0.role), "content": .string($0.content)] }
-        return try template.render(messages: values, addGenerationPrompt: addGenerationPrompt, variables: specialTokens)
+        return try template.render(messages: Self.values(messages), addGenerationPrompt: addGenerationPrompt, variables: specialTokens)
+    }
+
+    /// Messages as the template sees them: dicts of role and content.
+    private static func values(_ messages: [ChatTurn]) -> [Value] {
+        messages.map { ["role": .string($0.role), "content": .string($0.content)] }
     }
 }

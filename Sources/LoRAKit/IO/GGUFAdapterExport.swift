@@ -47,13 +47,7 @@ public enum GGUFAdapterExport {
     /// base GGUF keeps the weight's rows.
     static func permutedRowsIfNeeded(_ b: [Float], of weight: String, rows: Int, in gguf: GGUFCheckpoint) -> [Float] {
         guard let heads = GGUFTensorNames.permutedHeads(weight, config: gguf.config, architecture: gguf.architecture) else { return b }
-        let columns = b.count / rows, d = rows / heads
-        var result = [Float](repeating: 0, count: b.count)
-        for row in 0..<rows {
-            let target = GGUFTensorNames.ggufRow(ofTransformersRow: row, headDimension: d) * columns
-            result.replaceSubrange(target..<(target + columns), with: b[(row * columns)..<((row + 1) * columns)])
-        }
-        return result
+        return GGUFTensorNames.reorderedRows(b, rows: rows, heads: heads, toGGUF: true)
     }
 
     /// Layer by layer, then by module name, as a converter walks a model.

@@ -48,13 +48,7 @@ final class GGUFCheckpoint: @unchecked Sendable {
         let tensor = try tensor(name)
         let values = try GGUFModelConfig.read(path) { () throws(GGUFError) in try tensor.dequantized() }
         guard let heads = GGUFTensorNames.permutedHeads(name, config: config, architecture: architecture) else { return values }
-        let rows = tensor.rowMajorShape[0], columns = values.count / rows, d = rows / heads
-        var result = [Float](repeating: 0, count: values.count)
-        for row in 0..<rows {
-            let source = GGUFTensorNames.ggufRow(ofTransformersRow: row, headDimension: d) * columns
-            result.replaceSubrange((row * columns)..<((row + 1) * columns), with: values[source..<(source + columns)])
-        }
-        return result
+        return GGUFTensorNames.reorderedRows(values, rows: tensor.rowMajorShape[0], heads: heads, toGGUF: false)
     }
 
     /// The stored bytes with rows in transformers' order: a row of a quantized matrix is a whole
@@ -64,16 +58,7 @@ final class GGUFCheckpoint: @unchecked Sendable {
         guard let heads = GGUFTensorNames.permutedHeads(name, config: config, architecture: architecture) else {
             return (tensor.type, tensor.rowMajorShape, Data(tensor.data))
         }
-        let rows = tensor.rowMajorShape[0], rowBytes = tensor.byteCount / rows, d = rows / heads
-        var bytes = Data(count: tensor.byteCount)
-        tensor.data.withUnsafeBytes { source in
-            bytes.withUnsafeMutableBytes { target in
-                for row in 0..<rows {
-                    let from = GGUFTensorNames.ggufRow(ofTransformersRow: row, headDimension: d) * rowBytes
-                    target.baseAddress!.advanced(by: row * rowBytes).copyMemory(from: source.baseAddress!.advanced(by: from), byteCount: rowBytes)
-                }
-            }
-        }
-        return (tensor.type, tensor.rowMajorShape, bytes)
+        let bytes = GGUFTensorNames.reorderedRows([UInt8](tensor.data), rows: tensor.rowMajorShape[0], heads: heads, toGGUF: false)
+        return (tensor.type, tensor.rowMajorShape, Data(bytes))
     }
 }

@@ -28,6 +28,19 @@ enum GGUFTensorNames {
         return nil
     }
 
+    /// `values` (rows of equal length, e.g. floats or a quantized row's bytes) with each head's
+    /// rows moved from transformers' order to the GGUF's (`toGGUF`) or back.
+    static func reorderedRows<Element>(_ values: [Element], rows: Int, heads: Int, toGGUF: Bool) -> [Element] {
+        let columns = values.count / rows, d = rows / heads
+        var result = values
+        for row in 0..<rows {
+            let gguf = ggufRow(ofTransformersRow: row, headDimension: d) * columns, transformers = row * columns
+            let (from, to) = toGGUF ? (transformers, gguf) : (gguf, transformers)
+            result.replaceSubrange(to..<(to + columns), with: values[from..<(from + columns)])
+        }
+        return result
+    }
+
     /// llama.cpp's converter stores row h·d + 2i + j of its q/k for transformers' row
     /// h·d + j·d/2 + i (it interleaves each head's two rotary halves for its RoPE kernel).
     /// Returns, for each transformers row, the GGUF row holding it.
