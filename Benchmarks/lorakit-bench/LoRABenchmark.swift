@@ -68,83 +68,12 @@ struct LoRABenchmark: ParsableCommand {
 
     /// Six records: base, unfused and lora, forward and backward.
     private func measure(device: any Device, m: Int, size: Int, rank r: Int) throws -> [BenchRecord] {
-        let (k, n) = (size, size)
-        // Values in [−0.5, 0.5): the data does not change the timing, only avoids denormals.
-        func buffer(_ count: Int, _ label: String) throws -> DeviceBuffer {
-            try device.makeBuffer((0..<count).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }, label: label)
-        }
-        let weight = try buffer(n * k, "W")
-        let layer = try LoRALinear(weight: weight, inFeatures: k, outFeatures: n,
-                                   config: LoRAConfig(rank: r, alpha: 2 * Float(r), dropout: dropout), seed: 1)
-        try layer.loraB.upload((0..<(n * r)).map { Float($0 % 11) / 110 })
-        let x = try buffer(m * k, "X"), dY = try buffer(m * n, "dY")
-        let y = try device.makeBuffer(.float32, count: m * n, label: "Y")
-        let dX = try device.makeBuffer(.float32, count: m * k, label: "dX")
-        let s = layer.scale
-        let key = layer.dropoutKey(step: 1)
-
-        // Unfused temporaries, allocated once as a caching allocator would.
-        let y0 = try device.makeBuffer(.float32, count: m * n, label: "Y0")
-        let xd = try device.makeBuffer(.float32, count: m * k, label: "drop(X)")
-        let t = try device.makeBuffer(.float32, count: m * r, label: "T")
-        let u = try device.makeBuffer(.float32, count: m * n, label: "U")
-        let du = try device.makeBuffer(.float32, count: m * n, label: "s·dY")
-        let dT = try device.makeBuffer(.float32, count: m * r, label: "dT")
-        let dXd = try device.makeBuffer(.float32, count: m * k, label: "dX low-rank")
-        let branchInput = dropout > 0 ? xd : x
-
-        let baseForward = {
-            try device.gemm(m: m, n: n, k: k, a: x, b: weight, c: y, transposeB: true)
-            try device.synchronize()
-        }
-        let unfusedForward = {
-            try device.gemm(m: m, n: n, k: k, a: x, b: weight, c: y0, transposeB: true)
-            if dropout > 0 { try device.dropout(x, into: xd, probability: dropout, key: key) }
-            try device.gemm(m: m, n: r, k: k, a: branchInput, b: layer.loraA, c: t, transposeB: true)
-            try device.gemm(m: m, n: n, k: r, a: t, b: layer.loraB, c: u, transposeB: true)
-            try device.scale(u, by: s)
-            try device.add(y0, u, into: y)
-            try device.synchronize()
-        }
-        let loraForward = {
-            _ = try layer.forward(x, rows: m, mode: .training(step: 1), into: y)
-            try device.synchronize()
-        }
-        let (_, saved) = try layer.forward(x, rows: m, mode: .training(step: 1), into: y)
-
-        let baseBackward = {
-            try device.gemm(m: m, n: k, k: n, a: dY, b: weight, c: dX)
-            try device.synchronize()
-        }
-        let unfusedBackward = {
-            try device.copy(from: dY, to: du)
-            try device.scale(du, by: s)
-            try device.gemm(m: m, n: r, k: n, a: du, b: layer.loraB, c: dT)
-            try device.gemm(m: n, n: r, k: m, a: du, b: t, c: layer.gradB, transposeA: true)
-            if dropout > 0 { try device.dropout(x, into: xd, probability: dropout, key: key) }
-            try device.gemm(m: r, n: k, k: m, a: dT, b: branchInput, c: layer.gradA, transposeA: true)
-            try device.gemm(m: m, n: k, k: r, a: dT, b: layer.loraA, c: dXd)
-            if dropout > 0 { try device.dropout(dXd, into: dXd, probability: dropout, key: key) }
-            try device.gemm(m: m, n: k, k: n, a: dY, b: weight, c: dX)
-            try device.add(dX, dXd, into: dX)
-            try device.synchronize()
-        }
-        let loraBackward = {
-            try layer.backward(outputGradient: dY, saved: saved!, inputGradient: dX)
-            try device.synchronize()
-        }
-
-        let times = try Measurement.medians([baseForward, unfusedForward, loraForward, baseBackward, unfusedBackward, loraBackward],
+        let bench = try LoRABenchCase(device: device, m: m, size: size, rank: r, dropout: dropout)
+        let times = try Measurement.medians([bench.baseForward, bench.unfusedForward, bench.loraForward,
+                                             bench.baseBackward, bench.unfusedBackward, bench.loraBackward],
                                             options: options, warmUp: 1)
-        let (md, kd, nd, rd) = (Double(m), Double(k), Double(n), Double(r))
-        let forwardFlops = 2 * md * kd * nd + 2 * md * kd * rd + 2 * md * rd * nd
-        let backwardFlops = 2 * md * nd * kd + 4 * md * nd * rd + 4 * md * kd * rd
-        let plan: [(op: String, pass: String, flops: Double)] = [
-            ("base", "forward", 2 * md * kd * nd), ("unfused", "forward", forwardFlops), ("lora", "forward", forwardFlops),
-            ("base", "backward", 2 * md * nd * kd), ("unfused", "backward", backwardFlops), ("lora", "backward", backwardFlops),
-        ]
-        return zip(plan, times).map { entry, time in
-            var record = BenchRecord(suite: "lora", op: entry.op, device: device.info, m: m, n: n, k: k,
+        return zip(bench.plan, times).map { entry, time in
+            var record = BenchRecord(suite: "lora", op: entry.op, device: device.info, m: m, n: size, k: size,
                                      flops: entry.flops, median: time.median, repeats: time.repeats)
             record.r = r
             record.pass = entry.pass
