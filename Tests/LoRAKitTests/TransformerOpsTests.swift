@@ -89,21 +89,7 @@ struct TransformerOpsTests {
         let bx = try device.makeBuffer(x, label: "x")
         try device.rope(bx, rows: rows, heads: heads, headDimension: d, sequenceLength: sequence, theta: 10_000, inverse: false)
         let rotated: [Float] = try bx.download()
-        var expected = [Double](repeating: 0, count: x.count), bound = expected
-        for row in 0..<rows {
-            let position = Double(row % sequence)
-            for h in 0..<heads {
-                let base = (row * heads + h) * d
-                for i in 0..<(d / 2) {
-                    let angle = position * pow(10_000, -Double(2 * i) / Double(d))
-                    let (a, b) = (Double(x[base + i]), Double(x[base + i + d / 2]))
-                    expected[base + i] = a * cos(angle) - b * sin(angle)
-                    expected[base + i + d / 2] = b * cos(angle) + a * sin(angle)
-                    bound[base + i] = 2e-6 * (position + 1) * (abs(a) + abs(b))
-                    bound[base + i + d / 2] = bound[base + i]
-                }
-            }
-        }
+        let (expected, bound) = ReferenceRope.rotated(x, positions: (0..<rows).map { $0 % sequence }, heads: heads, headDimension: d)
         expectWithin(rotated, expected, bound: bound, "rope")
         try device.rope(bx, rows: rows, heads: heads, headDimension: d, sequenceLength: sequence, theta: 10_000, inverse: true)
         expectWithin(try bx.download(), x.map(Double.init), bound: x.map { 1e-5 * (abs(Double($0)) + 1) }, "inverse(rope(x))")
