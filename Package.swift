@@ -48,6 +48,10 @@ let package = Package(
             dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitGGUF", "CBLAS", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Benchmarks/lorakit-bench"
         ),
+        // The parsers under fuzzing, as functions of bytes; run as tests on the committed corpora
+        // and, through lorakit-fuzz, by libFuzzer (ci/fuzz).
+        .target(name: "LoRAKitFuzzing", dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF"],
+                path: "Sources/LoRAKitFuzzing"),
         // Reads Hugging Face tokenizer.json files; no dependencies, so it builds anywhere.
         .target(name: "LoRAKitTokenizers", path: "Sources/LoRAKitTokenizers"),
         .testTarget(
@@ -60,7 +64,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LoRAKitTests",
-            dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF"],
+            dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF", "LoRAKitFuzzing"],
             path: "Tests/LoRAKitTests",
             // Read from the source tree by path (Support/Fixtures.swift), not bundled.
             exclude: ["Fixtures"]
@@ -81,3 +85,20 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer's binary exists only in ci/fuzz's build (LORAKIT_FUZZ=1): libFuzzer supplies its
+// main, so an ordinary build could not link it. The parsers' modules are compiled with
+// libFuzzer's coverage and the address sanitizer; the build-time tools are left as they are.
+if Context.environment["LORAKIT_FUZZ"] == "1" {
+    let sanitize = ["-sanitize=fuzzer,address"]
+    let instrumented: Set = ["LoRAKit", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF", "LoRAKitFuzzing"]
+    for target in package.targets where instrumented.contains(target.name) {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(sanitize)]
+    }
+    package.products.append(.executable(name: "lorakit-fuzz", targets: ["lorakit-fuzz"]))
+    package.targets += [
+        .target(name: "CLibFuzzer", path: "Sources/CLibFuzzer"),
+        .executableTarget(name: "lorakit-fuzz", dependencies: ["LoRAKitFuzzing", "CLibFuzzer"], path: "Sources/lorakit-fuzz",
+                          swiftSettings: [.unsafeFlags(sanitize)], linkerSettings: [.unsafeFlags(sanitize + ["-use-ld=lld"])]),
+    ]
+}

@@ -43,11 +43,7 @@ public struct PEFTAdapter: Sendable, Equatable {
         do { data = try Data(contentsOf: configURL) } catch {
             throw PEFTAdapterError.unreadable(file: configURL.path, reason: error.localizedDescription)
         }
-        let fields: PEFTConfigFields
-        do { fields = try JSONDecoder().decode(PEFTConfigFields.self, from: data) } catch {
-            throw PEFTAdapterError.invalid(file: configURL.path, detail: "not a PEFT adapter config (\(error))")
-        }
-        let config = try fields.loraConfig(file: configURL.path)
+        let (config, baseModel) = try parseConfig(data, file: configURL.path)
 
         let weightsURL = folder.appendingPathComponent(weightsFile)
         let file = try SafeTensorsFile(contentsOf: weightsURL)
@@ -78,7 +74,16 @@ public struct PEFTAdapter: Sendable, Equatable {
             }
             modules[path] = Module(a: try file.floats(a.name), b: try file.floats(b.name), inFeatures: a.shape[1], outFeatures: b.shape[0])
         }
-        return PEFTAdapter(config: config, baseModelNameOrPath: fields.baseModelNameOrPath, modules: modules)
+        return PEFTAdapter(config: config, baseModelNameOrPath: baseModel, modules: modules)
+    }
+
+    /// Parses the bytes of an adapter_config.json into the LoRA settings and the base model's name.
+    public static func parseConfig(_ data: Data, file: String) throws -> (config: LoRAConfig, baseModelNameOrPath: String?) {
+        let fields: PEFTConfigFields
+        do { fields = try JSONDecoder().decode(PEFTConfigFields.self, from: data) } catch {
+            throw PEFTAdapterError.invalid(file: file, detail: "not a PEFT adapter config (\(error))")
+        }
+        return (try fields.loraConfig(file: file), fields.baseModelNameOrPath)
     }
 
     /// Writes both files atomically into `folder` (created if needed), F32 tensors, the config

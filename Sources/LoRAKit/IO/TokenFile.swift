@@ -47,7 +47,8 @@ public enum TokenFile {
         return tokens
     }
 
-    static func parse(_ data: Data, path: String) throws -> [Int32] {
+    /// Parses the bytes of a LoRAKit token file (`LKTOKENS` header); `path` names it in errors.
+    public static func parse(_ data: Data, path: String) throws -> [Int32] {
         guard data.count >= 24 else { throw TrainingError.checkpoint(file: path, detail: "token file header is truncated") }
         func integer<T: FixedWidthInteger>(_ offset: Int, _ type: T.Type) -> T {
             data.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: T.self)) }

@@ -1,4 +1,5 @@
 import Foundation
+import LoRAKitGGUF
 
 /// A Hugging Face `config.json` of the Llama family (llama, and mistral and qwen2, which differ
 /// only in configuration), validated field by field.
@@ -48,10 +49,20 @@ public struct ModelConfig: Sendable, Equatable {
         guard let data = try? Data(contentsOf: url) else {
             throw ModelError.invalidConfig(file: file, field: "(file)", detail: "cannot be read")
         }
+        return try parse(data, file: file)
+    }
+
+    /// Parses the bytes of a config.json; `file` names it in errors.
+    public static func parse(_ data: Data, file: String) throws -> ModelConfig {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw ModelError.invalidConfig(file: file, field: "(file)", detail: "is not a JSON object")
         }
         return try ModelConfig(json: object, file: file)
+    }
+
+    /// The configuration a GGUF model file's metadata describes; `path` names it in errors.
+    public static func parse(gguf file: GGUFFile, path: String) throws -> ModelConfig {
+        try GGUFModelConfig.config(of: file, path: path)
     }
 
     init(json: [String: Any], file: String) throws {

@@ -63,11 +63,13 @@ public enum BitsAndBytesCheckpoint {
         guard let dtype = BitsAndBytesQuantState.dtypes[state.dtype] else {
             throw fail("quant state dtype '\(state.dtype)' is not float32, float16 or bfloat16")
         }
-        let count = state.shape.reduce(1, *)
+        guard let count = TensorShape.elementCount(state.shape) else {
+            throw fail("quant state shape \(state.shape) has a negative dimension or more elements than memory can address")
+        }
         let packedInfo = try file.info(name)
         guard packedInfo.dtype == .u8 else { throw fail("packed weight is \(packedInfo.dtype.rawValue), expected U8") }
-        guard packedInfo.elementCount == (count + 1) / 2 else {
-            throw fail("packed weight has \(packedInfo.elementCount) bytes but the state's shape \(state.shape) needs \((count + 1) / 2)")
+        guard packedInfo.elementCount == count / 2 + count % 2 else {
+            throw fail("packed weight has \(packedInfo.elementCount) bytes but the state's shape \(state.shape) needs \(count / 2 + count % 2)")
         }
         let quantMap = try file.floats(name + ".quant_map")
         guard quantMap == NF4Codebook.values else { throw fail("quant_map is not the NF4 code book") }

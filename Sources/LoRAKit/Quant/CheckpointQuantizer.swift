@@ -116,18 +116,12 @@ public struct CheckpointQuantizer {
 
     /// model.safetensors, or the shards named by model.safetensors.index.json.
     static func safetensorsFiles(in model: URL) throws -> [URL] {
-        let index = model.appendingPathComponent("model.safetensors.index.json")
+        let index = model.appendingPathComponent(SafeTensorsIndex.fileName)
         if FileManager.default.fileExists(atPath: index.path) {
-            guard let object = try? JSONSerialization.jsonObject(with: Data(contentsOf: index)) as? [String: Any],
-                  let weightMap = object["weight_map"] as? [String: String] else {
-                throw QuantizationError.unsupported("\(index.path) has no weight_map of tensor names to files")
+            guard let data = try? Data(contentsOf: index) else {
+                throw QuantizationError.unsupported("\(index.path) cannot be read")
             }
-            // File names come from inside a file: they may name only files of the model's folder.
-            for shard in Set(weightMap.values) where shard.hasPrefix("/") || shard.split(separator: "/").contains("..") || shard.isEmpty {
-                throw ModelError.invalidConfig(file: index.path, field: "weight_map",
-                                               detail: "shard '\(shard)' is not a file inside the model folder (absolute paths and '..' are refused)")
-            }
-            return Set(weightMap.values).sorted().map { model.appendingPathComponent($0) }
+            return try SafeTensorsIndex.shardNames(data, path: index.path).map { model.appendingPathComponent($0) }
         }
         let single = model.appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: single.path) else {

@@ -26,10 +26,11 @@ public struct NF4Tensor: Sendable, Equatable {
 
     public init(shape: [Int], blockSize: Int, packed: [UInt8], absmax: Absmax, originalDType: SafeTensorsDType) throws {
         try NF4Tensor.checkBlockSize(blockSize)
-        let count = shape.reduce(1, *)
-        guard shape.allSatisfy({ $0 >= 1 }) else { throw QuantizationError.invalidShape("shape \(shape) must have positive dimensions") }
-        guard packed.count == (count + 1) / 2 else {
-            throw QuantizationError.invalidShape("packed data has \(packed.count) bytes but shape \(shape) needs \((count + 1) / 2)")
+        guard shape.allSatisfy({ $0 >= 1 }), let count = TensorShape.elementCount(shape) else {
+            throw QuantizationError.invalidShape("shape \(shape) must have positive dimensions and an addressable element count")
+        }
+        guard packed.count == count / 2 + count % 2 else {
+            throw QuantizationError.invalidShape("packed data has \(packed.count) bytes but shape \(shape) needs \(count / 2 + count % 2)")
         }
         let blocks = (count + blockSize - 1) / blockSize
         switch absmax {
@@ -41,7 +42,8 @@ public struct NF4Tensor: Sendable, Equatable {
             guard nested.codes.count == blocks else {
                 throw QuantizationError.invalidShape("\(nested.codes.count) quantized absmax values for \(blocks) blocks of \(blockSize)")
             }
-            let nestedBlocks = (blocks + nested.blockSize - 1) / nested.blockSize
+            // Division first: a hostile nested block size near Int.max must not overflow.
+            let nestedBlocks = blocks / nested.blockSize + (blocks % nested.blockSize == 0 ? 0 : 1)
             guard nested.scales.count == nestedBlocks else {
                 throw QuantizationError.invalidShape("\(nested.scales.count) nested absmax values for \(nestedBlocks) nested blocks of \(nested.blockSize)")
             }
