@@ -1,7 +1,7 @@
 /// bfloat16, the top 16 bits of a float32 (sign, 8 exponent bits, 7 mantissa bits): how Llama 3,
 /// Qwen2.5 and Mistral checkpoints ship. A storage type only, like `Float16` on devices without
 /// `cl_khr_fp16`: every kernel widens it to float32 (exact: the bits shifted up by 16) and
-/// computes in float32.
+/// computes in float32. Equality compares bit patterns (a storage type: NaN equals the same NaN).
 public struct BFloat16: DeviceScalar, Hashable, CustomStringConvertible {
     public static var elementType: ElementType { .bfloat16 }
 
