@@ -6,10 +6,15 @@
 //   elementwise_broadcast_rows out[i] = row[i mod n]   (every row of out set to row; 32-bit
 //                             indices, checked at launch, so the modulo is a 32-bit one)
 //   elementwise_float_to_half out = (half) in          (round to nearest even)
-//   elementwise_half_to_float out = (float) in
+//   elementwise_half_to_float out[i] = (float) in[offset + i]
+//   elementwise_float_to_bfloat16 out = bfloat16(in)   (round to nearest even, NaN → 0x7FC0,
+//                             as PyTorch's round_to_nearest_even)
+//   elementwise_bfloat16_to_float out[i] = bfloat16 in[offset + i] as float (bits << 16, exact)
 //
 // Launched over n work-items rounded up to a multiple of WGS_ELEMENTWISE; each checks i < n.
-// half is a storage type here: vload_half / vstore_half_rte need no cl_khr_fp16.
+// half and bfloat16 are storage types here: vload_half / vstore_half_rte need no cl_khr_fp16, and
+// bfloat16 (the top half of a float) lives in ushort and moves by shifts. The widening kernels
+// read from an offset so that a weight can be widened a block of rows at a time into a scratch.
 
 #ifndef WGS_ELEMENTWISE
 #define WGS_ELEMENTWISE 64
@@ -48,10 +53,29 @@ void elementwise_float_to_half(const ulong n, __global const float* in, __global
 }
 
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void elementwise_half_to_float(const ulong n, __global const half* in, __global float* out) {
+void elementwise_half_to_float(const ulong n, const ulong offset, __global const half* in, __global float* out) {
     const size_t i = get_global_id(0);
     if (i < n) {
-        out[i] = vload_half(i, in);
+        out[i] = vload_half(offset + i, in);
+    }
+}
+
+// Integer arithmetic on the bits, so NaN payloads, subnormals and -0 pass as they are whatever
+// the device's float modes.
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void elementwise_float_to_bfloat16(const ulong n, __global const uint* in, __global ushort* out) {
+    const size_t i = get_global_id(0);
+    if (i < n) {
+        const uint bits = in[i];
+        out[i] = (bits & 0x7FFFFFFFu) > 0x7F800000u ? (ushort)0x7FC0u : (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
+    }
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void elementwise_bfloat16_to_float(const ulong n, const ulong offset, __global const ushort* in, __global uint* out) {
+    const size_t i = get_global_id(0);
+    if (i < n) {
+        out[i] = (uint)in[offset + i] << 16;
     }
 }
 

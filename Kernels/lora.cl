@@ -4,6 +4,7 @@
 //   lora_dropout           out = mask ⊙ x / (1 − p)           (out may alias x)
 //   lora_forward_expand    Y[m, o] = bias[o] + scale·Σ_j T[m, j]·B[o, j]
 //   lora_merge_half        W[o, i] = half(W[o, i] + scale·Σ_j B[o, j]·A[j, i])  (W stored as half)
+//   lora_merge_bfloat16    the same for W stored as bfloat16 (ushort; rounded as elementwise_float_to_bfloat16)
 //
 // The matrix products of forward and backward go through CLBlast; these kernels are the parts a
 // GEMM library does not do. The fused forward is: T = drop(X)·Aᵀ (GEMM), lora_forward_expand
@@ -88,4 +89,20 @@ void lora_merge_half(const int N, const int K, const int R, const float scale,
         sum = fma(B[o * R + j], A[(size_t)j * K + i], sum);
     }
     vstore_half_rte(vload_half(index, W) + scale * sum, index, W);
+}
+
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void lora_merge_bfloat16(const int N, const int K, const int R, const float scale,
+                         __global const float* B, __global const float* A, __global ushort* W) {
+    const uint index = (uint)get_global_id(0);
+    if (index >= (uint)N * (uint)K) {
+        return;
+    }
+    const uint o = index / (uint)K, i = index - o * (uint)K;
+    float sum = 0.0f;
+    for (int j = 0; j < R; ++j) {
+        sum = fma(B[o * R + j], A[(size_t)j * K + i], sum);
+    }
+    const uint bits = as_uint(as_float((uint)W[index] << 16) + scale * sum);
+    W[index] = (bits & 0x7FFFFFFFu) > 0x7F800000u ? (ushort)0x7FC0u : (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
 }

@@ -290,7 +290,8 @@ void transformer_cross_entropy(const int V, const float grad_scale, const int wr
     }
 }
 
-//   transformer_embedding_float / _half   out[n, :] = table[ids[n], :] (table float or half storage);
+//   transformer_embedding_float / _half / _bfloat16   out[n, :] = table[ids[n], :] (table float, half or
+//                                         bfloat16 storage, widened row by row: no float copy of the table);
 //                                         an id outside [0, V) gives a zero row, never an out-of-bounds read
 //   transformer_embedding_backward        dtable[ids[n], :] += dout[n, :] for n in order (one work-item
 //                                         per column, so no atomics and a deterministic sum); ids
@@ -318,6 +319,19 @@ void transformer_embedding_half(const ulong count, const int C, const int V, __g
     const uint n = index / (uint)C, c = index - n * (uint)C;
     const int id = ids[n];
     out[index] = (id >= 0 && id < V) ? vload_half((size_t)id * C + c, table) : 0.0f;
+}
+
+// bfloat16 is the top half of a float: the widened bits are written as they are (exact).
+__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
+void transformer_embedding_bfloat16(const ulong count, const int C, const int V, __global const int* ids,
+                                    __global const ushort* table, __global uint* out) {
+    const uint index = (uint)get_global_id(0);
+    if (index >= count) {
+        return;
+    }
+    const uint n = index / (uint)C, c = index - n * (uint)C;
+    const int id = ids[n];
+    out[index] = (id >= 0 && id < V) ? (uint)table[(size_t)id * C + c] << 16 : 0u;
 }
 
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))

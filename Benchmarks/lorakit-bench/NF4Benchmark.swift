@@ -2,10 +2,10 @@ import ArgumentParser
 import Foundation
 import LoRAKit
 
-/// NF4 and the GGUF block types on every device: dequantization throughput next to the
-/// device's own copy bandwidth (measured in the same interleaved loop), and a QLoRA layer's
-/// forward and backward next to the same layer over its float32 twin, with the peak device memory
-/// of an NF4 stack.
+/// NF4, the GGUF block types and 16-bit storage (bfloat16 by default) on every device:
+/// dequantization (widening) throughput next to the device's own copy bandwidth (measured in
+/// the same interleaved loop), and a LoRA layer's forward and backward over the stored base next
+/// to the same layer over its float32 twin, with the peak device memory of an NF4 stack.
 struct NF4Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nf4",
@@ -25,11 +25,14 @@ struct NF4Benchmark: ParsableCommand {
     @Option(name: .customLong("gguf"), help: "GGUF block types measured beside NF4, comma-separated, or 'none'.")
     var ggufTypes: String = QuantizedBase.defaultGGUF
 
+    @Option(name: .customLong("dense"), help: "16-bit storage measured beside them, widened into the scratch: bf16, f16 (comma-separated) or 'none'.")
+    var denseTypes: String = "bf16"
+
     @Flag(help: "Skip the peak-memory runs (a training step of 1 and 8 layers of 4096×4096).")
     var skipMemory = false
 
     func run() throws {
-        let bases = try QuantizedBase.parse(ggufTypes)
+        let bases = try QuantizedBase.parse(ggufTypes, dense: denseTypes)
         var dequantTable = TextTable(header: ["device", "matrix", "base", "dequant→f32 ms", "GB/s", "dequant→f16 ms", "GB/s", "copy GB/s",
                                               "f32 dequant / copy"], rightAligned: Set(3...8))
         var layerTable = TextTable(header: ["device", "M", "in=out", "r", "base", "fwd lora ms", "fwd qlora ms", "qlora/lora", "bwd lora ms",
@@ -63,10 +66,11 @@ struct NF4Benchmark: ParsableCommand {
             print(dequantTable.rendered)
             print("\nGB/s count the bytes read (codes and statistics, or GGUF blocks) and written (the output). 'copy' is a\n"
                   + "device-to-device copy of the float32 output's size: the bandwidth the dequantizer competes with. GGUF\n"
-                  + "blocks dequantize to float32 only. GGUF bases are pseudo-random blocks with float16 scales 2⁻⁷.\n")
+                  + "blocks dequantize to float32 only. GGUF bases are pseudo-random blocks with float16 scales 2⁻⁷. bfloat16 and\n"
+                  + "float16 bases are widened (exactly) into float32.\n")
             print(layerTable.rendered)
-            print("\nqlora: the same layer over the quantized base (NF4: block 64, double quantization), expanded into one reused\n"
-                  + "scratch before each GEMM; lora: over the dequantized float32 twin.\n")
+            print("\nqlora: the same layer over the stored base (NF4: block 64, double quantization; or 16-bit), expanded into one\n"
+                  + "reused scratch before each GEMM; lora: over the dequantized float32 twin.\n")
             print(memoryTable.rendered)
         }
     }

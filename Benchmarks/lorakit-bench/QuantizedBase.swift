@@ -2,17 +2,27 @@ import ArgumentParser
 import LoRAKit
 import LoRAKitGGUF
 
-/// A quantized base format the nf4 suite measures: bitsandbytes' NF4 or a llama.cpp GGUF block
-/// type, each built as a size×size matrix on a device together with its dequantized float32 twin.
+/// A frozen base format the nf4 suite measures: bitsandbytes' NF4, a llama.cpp GGUF block type,
+/// or dense 16-bit storage (bfloat16, float16) widened into the scratch, each built as a
+/// size×size matrix on a device together with its float32 twin.
 enum QuantizedBase: CustomStringConvertible {
     case nf4
     case gguf(GGMLType)
+    case dense(ElementType)
 
     static let defaultGGUF = "Q4_0,Q4_1,Q5_0,Q5_1,Q8_0,Q4_K,Q5_K,Q6_K"
 
-    /// NF4 first, then the GGUF types named in `list` (comma-separated ggml names, or "none").
-    static func parse(_ list: String) throws -> [QuantizedBase] {
-        guard list.lowercased() != "none" else { return [.nf4] }
+    /// NF4 first, then the GGUF types named in `list` (comma-separated ggml names, or "none"),
+    /// then the 16-bit storage types in `dense` ("bf16", "f16", comma-separated, or "none").
+    static func parse(_ list: String, dense: String) throws -> [QuantizedBase] {
+        let storage = try dense.lowercased() == "none" ? [] : dense.lowercased().split(separator: ",").map { name -> QuantizedBase in
+            switch name {
+            case "bf16": return .dense(.bfloat16)
+            case "f16": return .dense(.float16)
+            default: throw ValidationError("--dense takes bf16, f16 or none, not '\(name)'")
+            }
+        }
+        guard list.lowercased() != "none" else { return [.nf4] + storage }
         let types = try list.split(separator: ",").map { name in
             guard let type = GGMLType.allCases.first(where: { $0.description == name.uppercased() }),
                   GGUFWeight.supportedTypes.contains(type) else {
@@ -21,7 +31,7 @@ enum QuantizedBase: CustomStringConvertible {
             }
             return QuantizedBase.gguf(type)
         }
-        return [.nf4] + types
+        return [.nf4] + types + storage
     }
 
     /// Whether a size×size matrix has rows of whole blocks (K-quants need rows of 256).
@@ -34,6 +44,7 @@ enum QuantizedBase: CustomStringConvertible {
         switch self {
         case .nf4: return "NF4"
         case .gguf(let type): return "\(type)"
+        case .dense(let type): return "\(type)"
         }
     }
 
@@ -60,6 +71,13 @@ enum QuantizedBase: CustomStringConvertible {
             let dense = try bytes.withUnsafeBytes { try BlockDequantizer.dequantize(type, bytes: $0, count: size * size) }
             return Built(frozen: .gguf(weight), dense: dense, deviceBytes: weight.deviceBytes,
                          dequantize: weight.dequantize(into:), dequantizeHalf: nil)
+        case .dense(let type):
+            let values = (0..<(size * size)).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
+            let weight = type == .bfloat16 ? try device.makeBuffer(values.map { BFloat16($0) }, label: "W bf16")
+                                           : try device.makeBuffer(values.map { Float16($0) }, label: "W f16")
+            let widened = type == .bfloat16 ? values.map { Float(BFloat16($0)) } : values.map { Float(Float16($0)) }
+            return Built(frozen: .dense(weight), dense: widened, deviceBytes: weight.byteCount,
+                         dequantize: { try device.widen(weight, range: 0..<(size * size), into: $0) }, dequantizeHalf: nil)
         }
     }
 

@@ -4,7 +4,8 @@ import LoRAKit
 
 /// Training throughput of a Llama-architecture model with random weights: tokens per second of
 /// training steps (forward + backward + AdamW) per device, with the peak device memory, for LoRA
-/// over a float32 base, QLoRA over an NF4 base and (with --full) full-parameter training.
+/// over a float32 base, QLoRA over an NF4 base, (with --bf16) LoRA over a bfloat16 copy of the
+/// base and (with --full) full-parameter training.
 /// Configurations: `tiny` (the test fixture's shape, 0.1 M parameters), `bundled` (the shape of
 /// the bundled base Bundled/kjv-llama-3m, 3.0 M), `100m` (hidden 768, 12 layers, intermediate
 /// 2048, 12 heads over 4 key/value heads, byte vocabulary: 76 M parameters) and `small32k`
@@ -25,6 +26,8 @@ struct TrainBenchmark: ParsableCommand {
     @Option(help: "Timed optimizer steps after one warm-up step.") var steps = 3
     @Flag(help: "Also measure full-parameter training (every weight, float32).") var full = false
     @Flag(help: "Only LoRA over a float32 base (no QLoRA row).") var loraOnly = false
+    @Flag(help: "Also measure LoRA over the same weights stored as BF16 (embedding, head and Linear weights stay bfloat16).")
+    var bf16 = false
     @Option(help: "LoRA rank.") var rank = 16
     @Option(help: "LoRA alpha.") var alpha: Float = 32
     @Option(help: "LoRA dropout.") var dropout: Float = 0.05
@@ -53,10 +56,32 @@ struct TrainBenchmark: ParsableCommand {
         return folder
     }
 
+    /// A BF16 copy of the checkpoint in `folder` (every tensor rounded to nearest even), beside it.
+    static func bfloat16Copy(of folder: URL) throws -> URL {
+        let weights = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors"))
+        let copy = folder.appendingPathExtension("bf16")
+        try FileManager.default.createDirectory(at: copy, withIntermediateDirectories: true)
+        var writer = SafeTensorsWriter(metadata: ["format": "pt"])
+        for tensor in weights.tensors {
+            let rounded = try weights.floats(tensor.name).map { BFloat16($0) }
+            try writer.add(.init(name: tensor.name, dtype: .bf16, shape: tensor.shape, bytes: rounded.withUnsafeBufferPointer { Data(buffer: $0) }))
+        }
+        try writer.write(to: copy.appendingPathComponent("model.safetensors"))
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("config.json"), to: copy.appendingPathComponent("config.json"))
+        return copy
+    }
+
     enum Mode: CaseIterable {
-        case lora, qlora, full
-        var label: String { self == .lora ? "LoRA, float32 base" : self == .qlora ? "QLoRA, NF4 base" : "full, float32" }
-        var key: String { self == .lora ? "lora" : self == .qlora ? "qlora" : "full" }
+        case lora, bf16, qlora, full
+        var label: String {
+            switch self {
+            case .lora: return "LoRA, float32 base"
+            case .bf16: return "LoRA, bfloat16 base"
+            case .qlora: return "QLoRA, NF4 base"
+            case .full: return "full, float32"
+            }
+        }
+        var key: String { self == .lora ? "lora" : self == .bf16 ? "lora_bf16" : self == .qlora ? "qlora" : "full" }
     }
 
     func run() throws {
@@ -66,12 +91,13 @@ struct TrainBenchmark: ParsableCommand {
         for name in models {
             guard Self.shapes[name] != nil else { throw ValidationError("--model is tiny, bundled, 100m or small32k, not \(name)") }
             let folder = try Self.randomCheckpoint(name)
-            defer { try? FileManager.default.removeItem(at: folder) }
+            let brain = try bf16 ? Self.bfloat16Copy(of: folder) : nil
+            defer { [folder, brain].compactMap { $0 }.forEach { try? FileManager.default.removeItem(at: $0) } }
             let checkpoint = try ModelCheckpoint(folder: folder)
             let infos = options.devices.isEmpty ? Devices.available : try options.devices.map { try Devices.resolve($0) }
             for info in infos {
-                for mode in Mode.allCases where (mode != .full || full) && (mode != .qlora || !loraOnly) {
-                    let result = try measure(mode, on: info, checkpoint: checkpoint)
+                for mode in Mode.allCases where (mode != .full || full) && (mode != .qlora || !loraOnly) && (mode != .bf16 || bf16) {
+                    let result = try measure(mode, on: info, checkpoint: mode == .bf16 ? ModelCheckpoint(folder: brain!) : checkpoint)
                     if options.json {
                         FileHandle.standardOutput.write(Data((record(result, mode, info, name, checkpoint) + "\n").utf8))
                     } else {

@@ -83,6 +83,7 @@ struct TrainCommand: ParsableCommand {
               + "hidden \(checkpoint.config.hiddenSize)\(quantization.toNF4 || checkpoint.config.isNF4Quantized ? ", NF4 base" : ""); "
               + (full ? "full-parameter training of \(Self.millions(checkpoint.config.parameterCount)) parameters"
                       : "LoRA r=\(lora.rank) alpha=\(lora.alpha)\(lora.useRSLoRA ? " (rsLoRA)" : "") on \(lora.targetModules.joined(separator: ","))"))
+        if !full { say("frozen base " + Self.storageSummary(llama.frozenBytes)) }
         say("data " + dataReport)
         let initial = try trainer.evaluate()
         if let initial { say(String(format: "held-out loss before training: %.4f", initial)) }
@@ -102,6 +103,12 @@ struct TrainCommand: ParsableCommand {
                      ByteCount.format(target.memoryUsage.peakBytes)))
         if trainer.skippedSteps > 0 { say("skipped \(trainer.skippedSteps) steps whose loss or gradient was not finite (metrics.csv: skipped = 1)") }
         say("wrote \(out)/" + (full ? "config.json, model.safetensors" : "adapter_config.json, adapter_model.safetensors") + ", metrics.csv, loss.svg")
+    }
+
+    /// "1.2 GiB: bfloat16 1.1 GiB, float32 2.0 MiB", largest share first.
+    static func storageSummary(_ bytes: [String: Int]) -> String {
+        let parts = bytes.sorted { ($0.value, $0.key) > ($1.value, $1.key) }.map { "\($0.key) \(ByteCount.format($0.value))" }
+        return ByteCount.format(bytes.values.reduce(0, +)) + ": " + parts.joined(separator: ", ")
     }
 
     /// The options as the library's training configuration.

@@ -36,6 +36,50 @@ struct AdapterMergeTests {
         expectWithin(try logits(folder: output, adapter: nil, on: device), expected, bound: expected.map { tolerance * (1 + abs($0)) }, "merged \(variant)")
     }
 
+    /// A BF16 base merges into BF16: each adapted tensor is W + s·B·A (summed in float32 over the
+    /// exactly widened W) rounded to nearest even as PyTorch's `.to(torch.bfloat16)`, bit for bit
+    /// with `ReferenceBFloat16`; a NaN in W stays NaN (0x7FC0); every other tensor is copied byte
+    /// for byte. The merged logits differ from base + adapter by the rounding of the merged
+    /// weights (2⁻⁹ relative each; under 4·10⁻³·(1 + |logit|) seen): bound 10⁻²·(1 + |logit|).
+    @Test("a BF16 base merges into BF16, rounded to nearest even bit for bit; NaN stays NaN")
+    func mergedBFloat16() throws {
+        let device = try TestDevices.host
+        let adapterURL = Fixtures.url("peft/rslora")
+        let adapter = try PEFTAdapter.load(from: adapterURL)
+        let poisoned = "model.layers.0.self_attn.q_proj.weight"
+        let (bf16, widened) = try BFloat16CheckpointTests.checkpoints { name, values in
+            if name == poisoned { values[5] = BFloat16(bitPattern: 0x7FA1) }   // a signalling NaN with a payload
+        }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-merged-bf16-\(UUID().uuidString)")
+        defer { [bf16, widened, output].forEach { try? FileManager.default.removeItem(at: $0) } }
+        let report = try AdapterMerge.merge(model: bf16, adapter: adapterURL, output: output, device: device)
+        #expect(report.mergedModules == 14 && report.dtype == "bfloat16")
+        let (base, wide, merged) = try (ModelCheckpoint(folder: bf16), ModelCheckpoint(folder: widened), ModelCheckpoint(folder: output))
+        for (name, shape) in base.config.expectedTensors {
+            let stored = try merged.stored(name)
+            #expect(stored.dtype == .bf16, "\(name)")
+            guard let module = adapter.modules[String(name.dropLast(".weight".count))] else {
+                #expect(stored.bytes == (try base.stored(name).bytes), "\(name) is copied")
+                continue
+            }
+            let layer = try LoRALinear(weight: device.makeBuffer(wide.floats(name), label: name), inFeatures: shape[1], outFeatures: shape[0],
+                                       config: adapter.config)
+            try layer.load(module)
+            let expected = try layer.mergedWeight(as: .float32).download(as: Float.self).map(ReferenceBFloat16.bits)
+            let got = stored.bytes.withUnsafeBytes { Array($0.bindMemory(to: UInt16.self)) }
+            #expect(got == expected, "\(name) rounded to nearest even")
+            if name == poisoned { #expect(got[5] == 0x7FC0, "NaN stays NaN") }
+        }
+        // Logits without the NaN: merge the clean checkpoint and compare with base + adapter.
+        let (clean, cleanWide) = try BFloat16CheckpointTests.checkpoints()
+        let cleanOutput = output.appendingPathExtension("clean")
+        defer { [clean, cleanWide, cleanOutput].forEach { try? FileManager.default.removeItem(at: $0) } }
+        _ = try AdapterMerge.merge(model: clean, adapter: adapterURL, output: cleanOutput, device: device)
+        let expectedLogits = try logits(folder: clean, adapter: adapterURL, on: device).map(Double.init)
+        expectWithin(try logits(folder: cleanOutput, adapter: nil, on: device), expectedLogits,
+                     bound: expectedLogits.map { 1e-2 * (1 + abs($0)) }, "merged bfloat16")
+    }
+
     @Test("bad input: a module the model lacks, a non-empty output folder")
     func badInput() throws {
         let device = try TestDevices.host

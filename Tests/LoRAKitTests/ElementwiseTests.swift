@@ -1,9 +1,10 @@
 import LoRAKit
 import Testing
 
-/// axpy, scale, add and fp16 conversion on every device. Each result element comes from at most
-/// two roundings of the double-precision value (a possible FMA contraction on OpenCL included),
-/// each bounded by u = 2⁻²⁴ relative; conversions must match Swift's Float16 rounding exactly.
+/// axpy, scale, add and fp16/bf16 conversion on every device. Each result element comes from at
+/// most two roundings of the double-precision value (a possible FMA contraction on OpenCL
+/// included), each bounded by u = 2⁻²⁴ relative; conversions must match Swift's Float16 rounding
+/// and a bfloat16 rounding written from its definition exactly.
 @Suite("Elementwise")
 struct ElementwiseTests {
     /// Odd and round sizes, including one past a work-group and one big enough for the host's
@@ -62,6 +63,49 @@ struct ElementwiseTests {
         #expect(widened.map(\.bitPattern) == expected.map { Float($0).bitPattern })
     }
 
+    /// Every one of the 65536 bfloat16 patterns widens to its bits << 16 (NaN payloads, ±∞,
+    /// subnormals and −0 included), by `convert` and by `widen` from an offset into a larger
+    /// buffer whose other elements must stay as they were.
+    @Test("bfloat16 → float32 widening is bits << 16 for every pattern", arguments: TestDevices.all)
+    func bfloat16Widening(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let patterns = (0...UInt16.max).map { BFloat16(bitPattern: $0) }
+        let expected = patterns.map { UInt32($0.bitPattern) << 16 }
+        #expect(patterns.map { Float($0).bitPattern } == expected, "BFloat16 → Float on the host")
+        let stored = try device.makeBuffer(patterns, label: "bfloat16")
+        let widened = try device.makeBuffer(.float32, count: patterns.count, label: "widened")
+        try device.convert(stored, into: widened)
+        #expect(try widened.download(as: Float.self).map(\.bitPattern) == expected, "convert")
+        let sentinel = Float(-7.25)
+        let scratch = try device.makeBuffer([Float](repeating: sentinel, count: 1000), label: "scratch")
+        try device.widen(stored, range: 30_000..<30_999, into: scratch)
+        let got: [Float] = try scratch.download()
+        #expect(got.prefix(999).map(\.bitPattern) == Array(expected[30_000..<30_999]), "widen from an offset")
+        #expect(got[999] == sentinel, "widen wrote past its range")
+    }
+
+    /// float32 → bfloat16 against a rounding written from the definition (`ReferenceBFloat16`):
+    /// ties to even, overflow to ±∞, subnormals, NaN to 0x7FC0; on the host (`BFloat16(_:)`) and
+    /// by `convert` on every device, with 200 000 random bit patterns besides the special values.
+    @Test("float32 → bfloat16 rounds to nearest even, bit for bit with the reference", arguments: TestDevices.all)
+    func bfloat16Rounding(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        var state: UInt64 = 0x5DEE_CE66
+        let random = (0..<200_000).map { _ -> Float in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(bitPattern: UInt32(truncatingIfNeeded: state >> 32))
+        }
+        let source = ReferenceBFloat16.specialValues + random
+        let expected = source.map(ReferenceBFloat16.bits)
+        #expect(source.map { BFloat16($0).bitPattern } == expected, "BFloat16(_:) on the host")
+        let narrowed = try device.makeBuffer(.bfloat16, count: source.count, label: "narrowed")
+        try device.convert(device.makeBuffer(source, label: "floats"), into: narrowed)
+        let got = try narrowed.download(as: BFloat16.self).map(\.bitPattern)
+        let wrong = zip(source, zip(got, expected)).filter { $1.0 != $1.1 }, misrounded = wrong.count
+        #expect(misrounded == 0, "first: \(wrong.first.map { "bits \($0.0.bitPattern) → \($0.1.0), expected \($0.1.1)" } ?? "")")
+        #expect(got[ReferenceBFloat16.specialValues.firstIndex { $0.isNaN }!] == 0x7FC0, "NaN stays NaN")
+    }
+
     @Test("mismatched counts and types are rejected", arguments: TestDevices.all)
     func rejectsBadInput(info: DeviceInfo) throws {
         let device = try TestDevices.open(info)
@@ -85,6 +129,16 @@ struct ElementwiseTests {
         } throws: { error in
             guard case DeviceError.typeMismatch(operation: "convert", _, _, _) = error else { return false }
             return true
+        }
+        let brain = try device.makeBuffer(.bfloat16, count: 10, label: "brain")
+        #expect { try device.convert(brain, into: device.makeBuffer(.float16, count: 10, label: "half")) } throws: { error in
+            guard case DeviceError.typeMismatch(operation: "convert", _, _, _) = error else { return false }
+            return true
+        }
+        #expect { try device.widen(x, range: 0..<10, into: y) } throws: { "\($0)".contains("widen") }
+        #expect { try device.widen(brain, range: 5..<11, into: y) } throws: { "\($0)".contains("5..<11") }
+        #expect { try device.widen(brain, range: 0..<10, into: device.makeBuffer(.float32, count: 9, label: "short")) } throws: {
+            "\($0)".contains("smaller")
         }
     }
 

@@ -278,6 +278,47 @@ struct LoRATests {
         }
     }
 
+    /// As for float16, with bfloat16's 8 significant bits: each merged element within half a
+    /// bfloat16 ulp (2⁻⁸ relative) of the exact W + s·B·A plus the float32 error of the rank-r
+    /// sum; unmerge within two ulps; mergedWeight(as: .bfloat16) of the unmerged layer equal bit
+    /// for bit to the float32 merge rounded by `BFloat16(_:)`.
+    @Test("merge and unmerge on a bfloat16 base round to bfloat16", arguments: TestDevices.all)
+    func mergeBFloat16(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let (n, k, r) = (29, 37, 5)
+        var values = SeededValues(seed: 22)
+        let w = values.floats(n * k).map { BFloat16($0) }
+        let a = values.floats(r * k), b = values.floats(n * r)
+        let weight = try device.makeBuffer(w, label: "W bf16")
+        let layer = try LoRALinear(weight: weight, inFeatures: k, outFeatures: n, config: LoRAConfig(rank: r, alpha: 10))
+        try layer.loraA.upload(a)
+        try layer.loraB.upload(b)
+        let copy = try layer.mergedWeight(as: .bfloat16).download(as: BFloat16.self)
+        let wide = try layer.mergedWeight(as: .float32).download(as: Float.self)
+        #expect(copy.map(\.bitPattern) == wide.map { ReferenceBFloat16.bits($0) }, "mergedWeight(as: .bfloat16)")
+        try layer.merge()
+        let s = Double(layer.scale)
+        var exact: [Double] = [], bound: [Double] = []
+        for o in 0..<n {
+            for i in 0..<k {
+                var sum = 0.0, magnitude = 0.0
+                for j in 0..<r {
+                    sum += Double(b[o * r + j]) * Double(a[j * k + i])
+                    magnitude += abs(Double(b[o * r + j]) * Double(a[j * k + i]))
+                }
+                let value = Double(Float(w[o * k + i])) + s * sum
+                exact.append(value)
+                bound.append(abs(value) * 0x1p-8 + 0x1p-133 + Double(r + 4) * float32Roundoff * s * magnitude)
+            }
+        }
+        expectWithin(try weight.download(as: BFloat16.self).map(Float.init), exact, bound: bound, "merged bfloat16 W")
+        try layer.unmerge()
+        for (index, (got, original)) in zip(try weight.download(as: BFloat16.self), w).enumerated() {
+            let ulp = Double(Float(original).ulp) * 0x1p16, mergedUlp = Double(Float(BFloat16(Float(exact[index]))).ulp) * 0x1p16
+            #expect(abs(Double(Float(got)) - Double(Float(original))) <= 2 * max(ulp, mergedUlp), "W[\(index)] restored to \(got), was \(original)")
+        }
+    }
+
     @Test("A starts Kaiming-uniform (or Gaussian), B at zero, reproducibly from the seed")
     func initialization() throws {
         let device = try TestDevices.host

@@ -198,7 +198,27 @@ struct SoftmaxCrossEntropyTests {
 
 @Suite("Transformer ops: embedding")
 struct EmbeddingTests {
-    @Test("embedding rows from float32 and float16 tables; bad ids give zero rows", arguments: TestDevices.all)
+    /// A bfloat16 table of arbitrary bit patterns (NaN payloads, ±∞, subnormals, −0 among them)
+    /// gathers to exactly the patterns << 16, compared as bits.
+    func expectBFloat16RowsExact(on device: any Device) throws {
+        let (v, c) = (41, 67)
+        var state: UInt32 = 12345
+        let patterns = (0..<(v * c)).map { index -> UInt16 in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            let specials: [UInt16] = [0x7FC1, 0xFF81, 0x7F80, 0xFF80, 0x0001, 0x8000, 0x807F]
+            return index % 11 == 0 ? specials[index / 11 % specials.count] : UInt16(truncatingIfNeeded: state >> 16)
+        }
+        let ids: [Int32] = [40, 0, 17, 17, 3, 41, -5, 29]
+        let out = try device.makeBuffer(.float32, count: ids.count * c, label: "out")
+        try device.embedding(ids: device.makeBuffer(ids, label: "ids"), table: device.makeBuffer(patterns.map(BFloat16.init(bitPattern:)), label: "table bf16"),
+                             vocabulary: v, columns: c, into: out)
+        let expected = ids.flatMap { id -> [UInt32] in
+            (0..<v).contains(Int(id)) ? patterns[(Int(id) * c)..<((Int(id) + 1) * c)].map { UInt32($0) << 16 } : [UInt32](repeating: 0, count: c)
+        }
+        #expect(try out.download(as: Float.self).map(\.bitPattern) == expected, "bfloat16 rows as bits")
+    }
+
+    @Test("embedding rows from float32, float16 and bfloat16 tables; bad ids give zero rows", arguments: TestDevices.all)
     func embedding(info: DeviceInfo) throws {
         let device = try TestDevices.open(info)
         let (v, c) = (37, 19)
@@ -206,14 +226,17 @@ struct EmbeddingTests {
         let table = values.floats(v * c)
         let ids: [Int32] = [0, 36, 5, 5, -1, 37, 12]
         let bids = try device.makeBuffer(ids, label: "ids")
-        for storage in [ElementType.float32, .float16] {
-            let stored = storage == .float32 ? table : table.map { Float(Float16($0)) }
-            let buffer = storage == .float32 ? try device.makeBuffer(table, label: "table") : try device.makeBuffer(table.map { Float16($0) }, label: "table16")
+        for storage in [ElementType.float32, .float16, .bfloat16] {
+            let stored = storage == .float32 ? table : storage == .float16 ? table.map { Float(Float16($0)) } : table.map { Float(BFloat16($0)) }
+            let buffer = storage == .float32 ? try device.makeBuffer(table, label: "table")
+                : storage == .float16 ? try device.makeBuffer(table.map { Float16($0) }, label: "table16")
+                : try device.makeBuffer(table.map { BFloat16($0) }, label: "table bf16")
             let out = try device.makeBuffer(.float32, count: ids.count * c, label: "out")
             try device.embedding(ids: bids, table: buffer, vocabulary: v, columns: c, into: out)
             let expected = ids.flatMap { id -> [Float] in (0..<v).contains(Int(id)) ? Array(stored[(Int(id) * c)..<((Int(id) + 1) * c)]) : [Float](repeating: 0, count: c) }
             #expect(try out.download(as: Float.self) == expected, "\(storage)")
         }
+        try expectBFloat16RowsExact(on: device)
         #expect { try device.embedding(ids: device.makeBuffer([1, 2] as [Float], label: "f"), table: device.makeBuffer(table, label: "t"),
                                         vocabulary: v, columns: c, into: device.makeBuffer(.float32, count: 2 * c, label: "o")) } throws: {
             "\($0)".contains("expected int32")

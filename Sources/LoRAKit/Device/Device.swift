@@ -1,3 +1,4 @@
+import Foundation
 import LoRAKitGGUF
 
 /// A compute device: the OpenCL devices (through CLBlast and `Kernels/*.cl`) and the host CPU
@@ -45,8 +46,13 @@ public protocol Device: AnyObject, Sendable {
     /// result is deterministic; many tensors' partials can share one buffer and one read (the
     /// global gradient norm).
     func partialSumsOfSquares(_ x: DeviceBuffer, parts: Int, into partials: DeviceBuffer, at offset: Int) throws
-    /// Converts between float32 and float16 storage (round to nearest even).
+    /// Converts between float32 and float16 or bfloat16 storage (same count): narrowing rounds to
+    /// nearest even (bfloat16 as `BFloat16(_:)`, NaN to 0x7FC0), widening is exact.
     func convert(_ source: DeviceBuffer, into destination: DeviceBuffer) throws
+    /// `out[i] = float(source[range.lowerBound + i])` for i < range.count: elements of a float16 or
+    /// bfloat16 buffer widened exactly into float32 `out`, which may be larger (a reused scratch).
+    /// How a 16-bit weight reaches a GEMM, a block of rows at a time (`FrozenWeight`).
+    func widen(_ source: DeviceBuffer, range: Range<Int>, into out: DeviceBuffer) throws
 
     // LoRA (see `LoRALinear` for how they combine with `gemm`).
 
@@ -58,9 +64,9 @@ public protocol Device: AnyObject, Sendable {
     /// it, and the base product then accumulates into Y (`gemm` with beta = 1).
     func loraExpand(t: DeviceBuffer, b: DeviceBuffer, bias: DeviceBuffer?, scale: Float,
                     rows: Int, outFeatures: Int, rank: Int, into y: DeviceBuffer) throws
-    /// `W += scale·B·A` in place for a float32 or float16 W (outFeatures×inFeatures), B
-    /// outFeatures×rank, A rank×inFeatures; float16 results round to nearest even. Merging uses
-    /// scale = s, unmerging −s.
+    /// `W += scale·B·A` in place for a float32, float16 or bfloat16 W (outFeatures×inFeatures), B
+    /// outFeatures×rank, A rank×inFeatures; 16-bit results round to nearest even (as `convert`).
+    /// Merging uses scale = s, unmerging −s.
     func loraMerge(into weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer, scale: Float,
                    outFeatures: Int, inFeatures: Int, rank: Int) throws
 
@@ -134,9 +140,9 @@ public protocol Device: AnyObject, Sendable {
     /// logitsGradient may alias logits. labels are int32.
     func crossEntropy(logits: DeviceBuffer, labels: DeviceBuffer, rows: Int, vocabulary: Int, gradientScale: Float,
                       losses: DeviceBuffer, logitsGradient: DeviceBuffer?) throws
-    /// `out[n, :] = table[ids[n], :]` for a frozen float32 or float16 table (vocabulary×columns)
-    /// and int32 ids; an id outside [0, vocabulary) gives a zero row (callers validate token ids
-    /// when they load data).
+    /// `out[n, :] = table[ids[n], :]` for a frozen float32, float16 or bfloat16 table
+    /// (vocabulary×columns; 16-bit rows are widened as they are gathered, exactly) and int32 ids;
+    /// an id outside [0, vocabulary) gives a zero row (callers validate token ids when they load data).
     func embedding(ids: DeviceBuffer, table: DeviceBuffer, vocabulary: Int, columns: Int, into out: DeviceBuffer) throws
     /// The table's gradient for full-parameter training: `dTable[ids[n], :] += dOut[n, :]`, adding
     /// in token order (deterministic); ids outside [0, vocabulary) are skipped.
@@ -165,6 +171,13 @@ extension Device {
     /// Causal softmax of square T×T score matrices.
     public func causalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, scale: Float, into probabilities: DeviceBuffer) throws {
         try causalSoftmax(scores, groups: groups, rows: length, columns: length, scale: scale, into: probabilities)
+    }
+
+    /// A buffer holding stored little-endian element bytes as they are (`DeviceBuffer.upload(bytes:)`).
+    public func makeBuffer(_ elementType: ElementType, bytes: Data, label: String) throws -> DeviceBuffer {
+        let buffer = try makeBuffer(elementType, count: bytes.count / elementType.byteSize, label: label)
+        try bytes.withUnsafeBytes { try buffer.upload(bytes: $0) }
+        return buffer
     }
 
     /// A zero-filled buffer holding `values`.

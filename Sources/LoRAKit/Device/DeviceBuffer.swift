@@ -39,6 +39,17 @@ public final class DeviceBuffer: @unchecked Sendable, CustomStringConvertible {
         try values.withUnsafeBytes { try storage.write($0, byteOffset: offset * elementType.byteSize) }
     }
 
+    /// Writes stored element bytes as they are, little-endian as in a checkpoint file (a BF16
+    /// tensor's 2 bytes per element go to the device unconverted), starting at element `offset`.
+    public func upload(bytes: UnsafeRawBufferPointer, at offset: Int = 0) throws {
+        guard bytes.count % elementType.byteSize == 0 else {
+            throw DeviceError.invalidShape(operation: "upload",
+                                           detail: "\(bytes.count) bytes are not whole \(elementType) elements of \(description)")
+        }
+        try checkRange(offset..<(offset + bytes.count / elementType.byteSize), operation: "upload")
+        try storage.write(bytes, byteOffset: offset * elementType.byteSize)
+    }
+
     /// Reads the whole buffer, or `range` of it.
     public func download<T: DeviceScalar>(as type: T.Type = T.self, range: Range<Int>? = nil) throws -> [T] {
         try checkElementType(T.self, operation: "download")

@@ -23,6 +23,10 @@ public enum DeviceSelfCheck {
             try target.gemm(m: m, n: rank, k: n, a: c, b: lowRankB, c: t)
             let y = try target.makeBuffer(.float32, count: m * n, label: "selfcheck.Y")
             try target.loraExpand(t: t, b: lowRankB, bias: nil, scale: 0.5, rows: m, outFeatures: n, rank: rank, into: y)
+            // bfloat16 storage: C rounded, then widened back from an offset.
+            let brain = try target.makeBuffer(.bfloat16, count: m * n, label: "selfcheck.C bf16")
+            try target.convert(c, into: brain)
+            try target.widen(brain, range: n..<(m * n), into: y)
             results.append(try c.download() + sums.download() + y.download())
         }
         var worst = 0.0

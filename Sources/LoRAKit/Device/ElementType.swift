@@ -1,10 +1,13 @@
 /// The element types a device buffer can hold.
 ///
-/// Compute is fp32 everywhere; `float16` is a storage format (read with `vload_half` in kernels,
-/// converted by `Float16(_:)` on the host) so that it works on devices without `cl_khr_fp16`.
+/// Compute is fp32 everywhere; `float16` and `bfloat16` are storage formats (float16 read with
+/// `vload_half` in kernels and converted by `Float16(_:)` on the host, bfloat16 widened by a bit
+/// shift) so that they work on devices without `cl_khr_fp16`.
 public enum ElementType: String, Sendable, CaseIterable, CustomStringConvertible {
     case float32
     case float16
+    /// The top half of a float32 (`BFloat16`): BF16 checkpoints keep their frozen weights in it.
+    case bfloat16
     case uint8
     /// Token ids and labels.
     case int32
@@ -13,7 +16,7 @@ public enum ElementType: String, Sendable, CaseIterable, CustomStringConvertible
     public var byteSize: Int {
         switch self {
         case .float32: return 4
-        case .float16: return 2
+        case .float16, .bfloat16: return 2
         case .uint8: return 1
         case .int32: return 4
         }

@@ -1,4 +1,4 @@
-/// Operand checks for the elementwise family (`axpy`, `scale`, `fill`, `add`, `convert`), shared by both
+/// Operand checks for the elementwise family (`axpy`, `scale`, `fill`, `add`, `convert`, `widen`), shared by both
 /// backends so that they reject exactly the same inputs.
 enum ElementwiseContract {
     static func axpy(x: DeviceBuffer, y: DeviceBuffer, on device: any Device) throws {
@@ -28,18 +28,34 @@ enum ElementwiseContract {
         try OperandCheck.sameCount(operands, operation: "add")
     }
 
-    /// Returns true for float32 → float16, false for float16 → float32.
-    static func convert(source: DeviceBuffer, destination: DeviceBuffer, on device: any Device) throws -> Bool {
+    /// Which way a `convert` goes: into float32 (widening) or out of it (narrowing), and the
+    /// 16-bit type on the other side.
+    static func convert(source: DeviceBuffer, destination: DeviceBuffer, on device: any Device) throws -> (narrowing: Bool, storage: ElementType) {
         let operands = [("source", source), ("destination", destination)]
         try OperandCheck.onDevice(operands, operation: "convert", on: device)
         try OperandCheck.sameCount(operands, operation: "convert")
         switch (source.elementType, destination.elementType) {
-        case (.float32, .float16): return true
-        case (.float16, .float32): return false
+        case (.float32, .float16), (.float32, .bfloat16): return (true, destination.elementType)
+        case (.float16, .float32), (.bfloat16, .float32): return (false, source.elementType)
         default:
             throw DeviceError.typeMismatch(operation: "convert", operand: "destination \(destination)",
                                            expected: source.elementType == .float32 ? .float16 : .float32,
                                            actual: destination.elementType)
+        }
+    }
+
+    static func widen(source: DeviceBuffer, range: Range<Int>, out: DeviceBuffer, on device: any Device) throws {
+        let operation = "widen"
+        try OperandCheck.onDevice([("source", source)], operation: operation, on: device)
+        try OperandCheck.float32([("out", out)], operation: operation, on: device)
+        guard source.elementType == .float16 || source.elementType == .bfloat16 else {
+            throw DeviceError.typeMismatch(operation: operation, operand: "source \(source)", expected: .bfloat16, actual: source.elementType)
+        }
+        guard range.lowerBound >= 0, range.upperBound <= source.count, !range.isEmpty else {
+            throw DeviceError.invalidShape(operation: operation, detail: "elements \(range) are not a non-empty range of \(source)")
+        }
+        guard range.count <= out.count else {
+            throw DeviceError.invalidShape(operation: operation, detail: "out \(out) is smaller than the \(range.count) elements widened")
         }
     }
 }

@@ -32,7 +32,7 @@ enum LoRAContract {
         let operation = "loraMerge"
         try OperandCheck.float32([("B", b), ("A", a)], operation: operation, on: device)
         try OperandCheck.onDevice([("W", weight)], operation: operation, on: device)
-        guard weight.elementType == .float32 || weight.elementType == .float16 else {
+        guard [.float32, .float16, .bfloat16].contains(weight.elementType) else {
             throw DeviceError.typeMismatch(operation: operation, operand: "W \(weight)", expected: .float32, actual: weight.elementType)
         }
         try positive(["outFeatures": outFeatures, "inFeatures": inFeatures, "rank": rank], operation: operation)
@@ -60,7 +60,7 @@ enum LoRAContract {
 
 extension Device {
     /// The float32 half of `loraMerge`, shared by both backends: W = s·B·A + 1·W is a plain GEMM.
-    /// Returns false (doing nothing) for a float16 W, which each backend merges itself.
+    /// Returns false (doing nothing) for a float16 or bfloat16 W, which each backend merges itself.
     func loraMergeFloat32WithGEMM(into weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer, scale: Float,
                                   outFeatures: Int, inFeatures: Int, rank: Int) throws -> Bool {
         guard weight.elementType == .float32 else { return false }

@@ -133,7 +133,7 @@ enum TransformerContract {
         guard ids.elementType == .int32 else {
             throw DeviceError.typeMismatch(operation: operation, operand: "ids \(ids)", expected: .int32, actual: ids.elementType)
         }
-        guard table.elementType == .float32 || table.elementType == .float16 else {
+        guard [.float32, .float16, .bfloat16].contains(table.elementType) else {
             throw DeviceError.typeMismatch(operation: operation, operand: "table \(table)", expected: .float32, actual: table.elementType)
         }
         try rows(vocabulary, columns: columns, operation: operation)

@@ -1,5 +1,5 @@
-/// The frozen base weight of a `LoRALinear`, out×in: dense (float32 or float16 storage), NF4,
-/// or a llama.cpp block format from a GGUF file.
+/// The frozen base weight of a `LoRALinear`, out×in: dense (float32, float16 or bfloat16
+/// storage), NF4, or a llama.cpp block format from a GGUF file.
 public enum FrozenWeight {
     case dense(DeviceBuffer)
     case nf4(NF4Weight)
@@ -49,28 +49,9 @@ public enum FrozenWeight {
 }
 
 extension FrozenWeight {
-    /// Runs `body` (which enqueues GEMMs reading the weight) with the weight as float32: a
-    /// float32 weight itself; a float16 one widened into a transient buffer; an NF4 or GGUF one
-    /// expanded into `scratch`, held for the duration of `body`.
-    func withFloat32(scratch: DequantizationScratch, _ body: (DeviceBuffer) throws -> Void) throws {
-        switch self {
-        case .dense(let buffer) where buffer.elementType == .float32:
-            try body(buffer)
-        case .dense(let buffer):
-            // convert() needs equal counts, so a float16 weight widens into its own transient buffer.
-            let widened = try buffer.device.makeBuffer(.float32, count: buffer.count, label: "\(buffer.label) as float32")
-            try buffer.device.convert(buffer, into: widened)
-            try body(widened)
-        case .nf4(let weight):
-            try scratch.withFloat32(count: weight.elementCount) { expanded in
-                try weight.dequantize(into: expanded)
-                try body(expanded)
-            }
-        case .gguf(let weight):
-            try scratch.withFloat32(count: weight.elementCount) { expanded in
-                try weight.dequantize(into: expanded)
-                try body(expanded)
-            }
-        }
+    /// Throws unless a dense weight is float32, float16 or bfloat16, the storage the products read.
+    func checkStorage() throws {
+        guard case .dense(let buffer) = self, ![.float32, .float16, .bfloat16].contains(buffer.elementType) else { return }
+        throw LoRAError.invalidInput("base weight \(buffer) must be float32, float16 or bfloat16, not \(buffer.elementType)")
     }
 }

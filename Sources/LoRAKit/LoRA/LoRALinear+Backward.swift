@@ -47,9 +47,7 @@ extension LoRALinear {
             try device.dropout(lowRank, into: lowRank, probability: config.dropout, key: key)
             try device.axpy(alpha: 1, x: lowRank, y: dX)
         }
-        try withBaseAsFloat32 { w in
-            try device.gemm(m: rows, n: inFeatures, k: outFeatures, a: dY, b: w, c: dX, beta: 1)
-        }
+        try base.multiplyTransposed(dY, rows: rows, outFeatures: outFeatures, inFeatures: inFeatures, into: dX, beta: 1, scratch: scratch)
     }
 
     /// Sets gradA and gradB to zero (before the first micro-batch of an optimizer step).

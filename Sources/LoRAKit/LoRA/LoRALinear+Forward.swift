@@ -45,9 +45,7 @@ extension LoRALinear {
         // Y = bias + s·T·Bᵀ, written once
         try device.loraExpand(t: t, b: loraB, bias: bias, scale: scale, rows: rows, outFeatures: outFeatures, rank: r, into: y)
         // Y += X·Wᵀ
-        try withBaseAsFloat32 { w in
-            try device.gemm(m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y, transposeB: true, beta: 1)
-        }
+        try baseProduct(x, rows: rows, into: y, beta: 1)
         if case .inference = mode { return (y, nil) }
         return (y, LoRASavedState(input: x, rows: rows, t: t, dropoutKey: savedKey))
     }
@@ -59,8 +57,6 @@ extension LoRALinear {
             try device.broadcastRows(bias, rows: rows, into: y)   // the base GEMM accumulates onto it
             beta = 1
         }
-        try withBaseAsFloat32 { w in
-            try device.gemm(m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y, transposeB: true, beta: beta)
-        }
+        try baseProduct(x, rows: rows, into: y, beta: beta)
     }
 }

@@ -2,7 +2,7 @@
 ///
 ///     Y = X·Wᵀ + bias + s·(drop(X)·Aᵀ)·Bᵀ
 ///
-/// W is out×in (float32 or float16 storage, never trained), A is r×in, B is out×r, X is M×in for
+/// W is out×in (float32, float16 or bfloat16 storage, never trained; or NF4 or GGUF blocks), A is r×in, B is out×r, X is M×in for
 /// M tokens, and s = alpha/r (alpha/√r with rsLoRA). Everything runs through the `Device`
 /// protocol, so the same layer runs on the host and on every OpenCL device.
 ///
@@ -14,9 +14,9 @@ public final class LoRALinear {
     public let inFeatures: Int
     public let outFeatures: Int
     public let config: LoRAConfig
-    /// The frozen base weight, out×in: float32 or float16 (which `merge()` changes in place), NF4 or GGUF.
+    /// The frozen base weight, out×in: float32, float16 or bfloat16 (which `merge()` changes in place), NF4 or GGUF.
     public let base: FrozenWeight
-    /// Where a float16, NF4 or GGUF base is expanded to float32 for its GEMMs.
+    /// Where a 16-bit, NF4 or GGUF base is expanded to float32 for its GEMMs.
     public let scratch: DequantizationScratch
     public let bias: DeviceBuffer?
     /// r×in, float32, trainable.
@@ -37,14 +37,11 @@ public final class LoRALinear {
     public var scale: Float { config.scale }
     public var rank: Int { config.rank }
 
-    /// Wraps an existing frozen `weight` (out×in, float32 or float16) and optional `bias` (out)
+    /// Wraps an existing frozen `weight` (out×in, float32, float16 or bfloat16) and optional `bias` (out)
     /// on `device`, and creates A (initialised per `config.initialization`, seeded by `seed` and
     /// `stream`), B (zeros) and their gradients (zeros).
     public convenience init(weight: DeviceBuffer, bias: DeviceBuffer? = nil, inFeatures: Int, outFeatures: Int,
                             config: LoRAConfig, seed: UInt64 = 0, stream: UInt32 = 0) throws {
-        guard weight.elementType == .float32 || weight.elementType == .float16 else {
-            throw LoRAError.invalidInput("base weight \(weight) must be float32 or float16, not \(weight.elementType)")
-        }
         try self.init(base: .dense(weight), bias: bias, inFeatures: inFeatures, outFeatures: outFeatures,
                       config: config, seed: seed, stream: stream, scratch: nil)
     }
@@ -85,6 +82,7 @@ public final class LoRALinear {
         guard base.elementCount == outFeatures * inFeatures else {
             throw LoRAError.invalidInput("base weight '\(base.label)' has \(base.elementCount) elements, not out×in = \(outFeatures)×\(inFeatures)")
         }
+        try base.checkStorage()
         let device = base.device
         if let bias {
             guard bias.device === device else {
@@ -143,8 +141,8 @@ public final class LoRALinear {
         }
     }
 
-    /// Runs `body` (which enqueues GEMMs reading the base) with the base weight as float32.
-    func withBaseAsFloat32(_ body: (DeviceBuffer) throws -> Void) throws {
-        try base.withFloat32(scratch: scratch, body)
+    /// `Y = X·Wᵀ + beta·Y` through the base, however it is stored (`FrozenWeight.multiply`).
+    func baseProduct(_ x: DeviceBuffer, rows: Int, into y: DeviceBuffer, beta: Float) throws {
+        try base.multiply(x, rows: rows, outFeatures: outFeatures, inFeatures: inFeatures, into: y, beta: beta, scratch: scratch)
     }
 }

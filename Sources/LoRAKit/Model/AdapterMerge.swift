@@ -88,7 +88,8 @@ public enum AdapterMerge {
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
     }
 
-    /// Little-endian bytes of `values` in `dtype` (F32, F16 or BF16, rounded to nearest even).
+    /// Little-endian bytes of `values` in `dtype` (F32, F16 or BF16, rounded to nearest even; BF16
+    /// as PyTorch's `.to(torch.bfloat16)`, NaN as 0x7FC0).
     static func encode(_ values: [Float], as dtype: SafeTensorsDType) throws -> Data {
         switch dtype {
         case .f32:
@@ -96,12 +97,7 @@ public enum AdapterMerge {
         case .f16:
             return values.map { Float16($0) }.withUnsafeBufferPointer { Data(buffer: $0) }
         case .bf16:
-            let halves: [UInt16] = values.map { value in
-                if value.isNaN { return 0x7FC0 }
-                let bits = value.bitPattern
-                return UInt16(truncatingIfNeeded: (bits &+ 0x7FFF &+ ((bits >> 16) & 1)) >> 16)
-            }
-            return halves.withUnsafeBufferPointer { Data(buffer: $0) }
+            return values.map { BFloat16($0) }.withUnsafeBufferPointer { Data(buffer: $0) }
         default:
             throw ModelError.invalidConfig(file: "(merge)", field: "dtype", detail: "\(dtype.rawValue) weights cannot be merged")
         }

@@ -1,6 +1,7 @@
 /// How a `LlamaModel` puts a checkpoint's tensors on its device: norms and biases as float32,
-/// frozen matrices in their stored precision (or NF4), and in full-parameter training every
-/// tensor as float32 with a gradient buffer beside it.
+/// frozen matrices (the embedding, the LM head, Linear weights) in their stored precision (F32,
+/// F16, BF16) or NF4, and in full-parameter training every tensor as float32 with a gradient
+/// buffer beside it.
 struct CheckpointTensors {
     let checkpoint: ModelCheckpoint
     let device: any Device
@@ -12,15 +13,15 @@ struct CheckpointTensors {
         try device.makeBuffer(try checkpoint.floats(name), label: name)
     }
 
-    /// A frozen matrix in its stored precision: F16 stays float16 on the device (half the
-    /// memory; each GEMM widens it to float32), F32 and BF16 become float32.
+    /// A frozen matrix in its stored precision: F16 and BF16 stay 16-bit on the device, their
+    /// bytes uploaded as stored (half the memory of float32; each GEMM widens a block of rows at
+    /// a time, the embedding widens the rows it gathers); F32 stays float32. In full-parameter
+    /// training every tensor is float32.
     func frozenDense(_ name: String) throws -> DeviceBuffer {
         let stored = try checkpoint.stored(name)
-        guard stored.dtype == .f16, !fullParameter else { return try dense(name) }
-        let halves: [Float16] = stored.bytes.withUnsafeBytes { raw in
-            (0..<(raw.count / 2)).map { Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self))) }
-        }
-        return try device.makeBuffer(halves, label: name)
+        let storage: [SafeTensorsDType: ElementType] = [.f16: .float16, .bf16: .bfloat16]
+        guard let type = storage[stored.dtype], !fullParameter else { return try dense(name) }
+        return try device.makeBuffer(type, bytes: stored.bytes, label: name)
     }
 
     /// The gradient buffer of a trained tensor; nil unless every tensor is trained.

@@ -1,5 +1,6 @@
 /// A Linear layer that is not adapted: `Y = X·Wᵀ + bias`, with `dX (+)= dY·W` in backward and no
-/// gradient for W or the bias. The weight is dense (float32/float16) or NF4, like a LoRA base.
+/// gradient for W or the bias. The weight is dense (float32, float16 or bfloat16), NF4 or GGUF
+/// blocks, like a LoRA base.
 public final class FrozenLinear {
     public let weight: FrozenWeight
     public let bias: DeviceBuffer?
@@ -11,6 +12,7 @@ public final class FrozenLinear {
         guard weight.elementCount == inFeatures * outFeatures else {
             throw LoRAError.invalidInput("weight '\(weight.label)' has \(weight.elementCount) elements, not \(outFeatures)×\(inFeatures)")
         }
+        try weight.checkStorage()
         if let bias, bias.count != outFeatures || bias.elementType != .float32 {
             throw LoRAError.invalidInput("bias \(bias) must be float32 with \(outFeatures) elements")
         }
@@ -30,15 +32,12 @@ public final class FrozenLinear {
             try device.broadcastRows(bias, rows: rows, into: y)   // the main GEMM accumulates onto it
             beta = 1
         }
-        try weight.withFloat32(scratch: scratch) { w in
-            try device.gemm(m: rows, n: outFeatures, k: inFeatures, a: x, b: w, c: y, transposeB: true, beta: beta)
-        }
+        try weight.multiply(x, rows: rows, outFeatures: outFeatures, inFeatures: inFeatures, into: y, beta: beta, scratch: scratch)
         return y
     }
 
     public func backward(outputGradient dY: DeviceBuffer, rows: Int, into dX: DeviceBuffer, update: GradientUpdate) throws {
-        try weight.withFloat32(scratch: scratch) { w in
-            try device.gemm(m: rows, n: inFeatures, k: outFeatures, a: dY, b: w, c: dX, beta: update == .accumulate ? 1 : 0)
-        }
+        try weight.multiplyTransposed(dY, rows: rows, outFeatures: outFeatures, inFeatures: inFeatures, into: dX,
+                                      beta: update == .accumulate ? 1 : 0, scratch: scratch)
     }
 }

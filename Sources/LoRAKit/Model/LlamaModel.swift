@@ -1,9 +1,9 @@
 import Foundation
 
 /// A Llama-family decoder on one device, loaded from a `ModelCheckpoint`. Two ways to train it:
-/// LoRA on the target modules with everything else frozen in its stored precision (float32,
-/// float16 or NF4 matrices; BF16 tensors and the norm weights are widened to float32 on load,
-/// since the kernels store only float16 halves), or full-parameter training, where
+/// LoRA on the target modules with everything else frozen in its stored precision (the
+/// embedding, LM head and Linear weights as float32, float16, bfloat16 or NF4; the norm weights
+/// and biases, a few thousand values per layer, as float32), or full-parameter training, where
 /// every tensor is float32 and gets a gradient (how LoRAKit pretrains its bundled base).
 public final class LlamaModel {
     public let config: ModelConfig

@@ -35,17 +35,38 @@ extension HostDevice {
     }
 
     public func convert(_ source: DeviceBuffer, into destination: DeviceBuffer) throws {
-        let toHalf = try ElementwiseContract.convert(source: source, destination: destination, on: self)
-        let count = source.count
-        if toHalf {
-            let from = floats(source), to = memory(destination).halves(count: count)
+        let (narrowing, storage) = try ElementwiseContract.convert(source: source, destination: destination, on: self)
+        guard narrowing else { return widenChecked(source, range: 0..<source.count, into: destination) }
+        let count = source.count, from = floats(source)
+        if storage == .float16 {
+            let to = memory(destination).halves(count: count)
             ParallelLoop.chunks(count) { range in
                 for i in range { to[i] = Float16(from[i]) }
             }
         } else {
-            let from = memory(source).halves(count: count), to = floats(destination)
+            let to = memory(destination).bfloat16s(count: count)
             ParallelLoop.chunks(count) { range in
-                for i in range { to[i] = Float(from[i]) }
+                for i in range { to[i] = BFloat16(from[i]) }
+            }
+        }
+    }
+
+    public func widen(_ source: DeviceBuffer, range: Range<Int>, into out: DeviceBuffer) throws {
+        try ElementwiseContract.widen(source: source, range: range, out: out, on: self)
+        widenChecked(source, range: range, into: out)
+    }
+
+    private func widenChecked(_ source: DeviceBuffer, range: Range<Int>, into out: DeviceBuffer) {
+        let to = floats(out), first = range.lowerBound
+        if source.elementType == .float16 {
+            let from = memory(source).halves(count: source.count) + first
+            ParallelLoop.chunks(range.count) { chunk in
+                for i in chunk { to[i] = Float(from[i]) }
+            }
+        } else {
+            let from = memory(source).bfloat16s(count: source.count) + first
+            ParallelLoop.chunks(range.count) { chunk in
+                for i in chunk { to[i] = Float(from[i]) }
             }
         }
     }

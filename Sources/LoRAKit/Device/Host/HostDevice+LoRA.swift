@@ -56,7 +56,8 @@ extension HostDevice {
         }
         let n = inFeatures, r = rank
         let pb = UnsafePointer(floats(b)), pa = UnsafePointer(floats(a))
-        let pw = memory(weight).halves(count: weight.count)
+        let halves = weight.elementType == .float16 ? memory(weight).halves(count: weight.count) : nil
+        let brains = weight.elementType == .bfloat16 ? memory(weight).bfloat16s(count: weight.count) : nil
         ParallelLoop.chunks(outFeatures, minimumChunk: max(1, (1 << 16) / (n * r)), heavy: true) { rowRange in
             let delta = UnsafeMutablePointer<Float>.allocate(capacity: n)
             defer { delta.deallocate() }
@@ -65,8 +66,11 @@ extension HostDevice {
                 for j in 0..<r {
                     HostVector.addScaled(pb[o * r + j], pa + j * n, into: delta, count: n)
                 }
-                let row = pw + o * n
-                for i in 0..<n { row[i] = Float16(Float(row[i]) + scale * delta[i]) }
+                if let row = halves.map({ $0 + o * n }) {
+                    for i in 0..<n { row[i] = Float16(Float(row[i]) + scale * delta[i]) }
+                } else if let row = brains.map({ $0 + o * n }) {
+                    for i in 0..<n { row[i] = BFloat16(Float(row[i]) + scale * delta[i]) }
+                }
             }
         }
     }

@@ -193,6 +193,7 @@ extension HostDevice {
         try TransformerContract.embedding(ids: ids, table: table, out: out, vocabulary: vocabulary, columns: columns, on: self)
         let pid = memory(ids).pointer.assumingMemoryBound(to: Int32.self), po = floats(out)
         let half = table.elementType == .float16 ? memory(table).halves(count: table.count) : nil
+        let brain = table.elementType == .bfloat16 ? memory(table).bfloat16s(count: table.count) : nil
         let full = table.elementType == .float32 ? floats(table) : nil
         ParallelLoop.chunks(ids.count, minimumChunk: max(1, (1 << 15) / columns)) { range in
             for n in range {
@@ -205,6 +206,8 @@ extension HostDevice {
                     row.update(from: full + id * columns, count: columns)
                 } else if let half {
                     for c in 0..<columns { row[c] = Float(half[id * columns + c]) }
+                } else if let brain {
+                    for c in 0..<columns { row[c] = Float(brain[id * columns + c]) }
                 }
             }
         }

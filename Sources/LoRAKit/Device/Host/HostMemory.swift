@@ -57,4 +57,5 @@ final class HostMemory: BufferStorage, @unchecked Sendable {
 
     func floats(count: Int) -> UnsafeMutablePointer<Float> { pointer.bindMemory(to: Float.self, capacity: count) }
     func halves(count: Int) -> UnsafeMutablePointer<Float16> { pointer.bindMemory(to: Float16.self, capacity: count) }
+    func bfloat16s(count: Int) -> UnsafeMutablePointer<BFloat16> { pointer.bindMemory(to: BFloat16.self, capacity: count) }
 }

@@ -33,9 +33,20 @@ extension OpenCLDevice {
     }
 
     public func convert(_ source: DeviceBuffer, into destination: DeviceBuffer) throws {
-        let toHalf = try ElementwiseContract.convert(source: source, destination: destination, on: self)
-        try launchElementwise(toHalf ? "elementwise_float_to_half" : "elementwise_half_to_float",
+        let (narrowing, storage) = try ElementwiseContract.convert(source: source, destination: destination, on: self)
+        guard narrowing else { return try launchWiden(source, range: 0..<source.count, into: destination) }
+        try launchElementwise(storage == .float16 ? "elementwise_float_to_half" : "elementwise_float_to_bfloat16",
                               count: source.count, [.buffer(source), .buffer(destination)])
+    }
+
+    public func widen(_ source: DeviceBuffer, range: Range<Int>, into out: DeviceBuffer) throws {
+        try ElementwiseContract.widen(source: source, range: range, out: out, on: self)
+        try launchWiden(source, range: range, into: out)
+    }
+
+    private func launchWiden(_ source: DeviceBuffer, range: Range<Int>, into out: DeviceBuffer) throws {
+        try launchElementwise(source.elementType == .float16 ? "elementwise_half_to_float" : "elementwise_bfloat16_to_float",
+                              count: range.count, [.ulong(UInt64(range.lowerBound)), .buffer(source), .buffer(out)])
     }
 
     /// Every elementwise kernel takes the element count first, then `arguments`.

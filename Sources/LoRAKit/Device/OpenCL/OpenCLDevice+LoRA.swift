@@ -27,7 +27,7 @@ extension OpenCLDevice {
                                         inFeatures: inFeatures, rank: rank) {
             return
         }
-        try launch("lora_merge_half", program: "lora",
+        try launch(weight.elementType == .float16 ? "lora_merge_half" : "lora_merge_bfloat16", program: "lora",
                    arguments: [.int(Int32(outFeatures)), .int(Int32(inFeatures)), .int(Int32(rank)), .float(scale),
                                .buffer(b), .buffer(a), .buffer(weight)],
                    global: outFeatures * inFeatures, local: tuning.elementwiseWorkGroup)

@@ -90,7 +90,9 @@ extension OpenCLDevice {
 extension OpenCLDevice {
     public func embedding(ids: DeviceBuffer, table: DeviceBuffer, vocabulary: Int, columns: Int, into out: DeviceBuffer) throws {
         try TransformerContract.embedding(ids: ids, table: table, out: out, vocabulary: vocabulary, columns: columns, on: self)
-        try launch(table.elementType == .float16 ? "transformer_embedding_half" : "transformer_embedding_float", program: "transformer",
+        let kernels: [ElementType: String] = [.float32: "transformer_embedding_float", .float16: "transformer_embedding_half",
+                                              .bfloat16: "transformer_embedding_bfloat16"]
+        try launch(kernels[table.elementType]!, program: "transformer",
                    arguments: [.ulong(UInt64(out.count)), .int(Int32(columns)), .int(Int32(vocabulary)), .buffer(ids), .buffer(table), .buffer(out)],
                    global: out.count, local: tuning.elementwiseWorkGroup)
     }
