@@ -14,16 +14,18 @@ public final class ModelCheckpoint {
     private let fileOf: [String: SafeTensorsFile]
     /// Set for a GGUF model file.
     let gguf: GGUFCheckpoint?
+    /// Set for a base made on the fly (`SyntheticCheckpoint`).
+    let synthetic: SyntheticCheckpoint?
 
     /// Opens a model folder, or a `.gguf` file.
     public init(folder: URL) throws {
         self.folder = folder
         if folder.pathExtension.lowercased() == "gguf" {
             let gguf = try GGUFCheckpoint(url: folder)
-            (self.gguf, config, fileOf) = (gguf, gguf.config, [:])
+            (self.gguf, config, fileOf, synthetic) = (gguf, gguf.config, [:], nil)
             return
         }
-        gguf = nil
+        (gguf, synthetic) = (nil, nil)
         config = try ModelConfig.load(from: folder)
         var fileOf: [String: SafeTensorsFile] = [:]
         for url in try CheckpointQuantizer.safetensorsFiles(in: folder) {
@@ -62,17 +64,27 @@ public final class ModelCheckpoint {
         }
     }
 
-    public func contains(_ name: String) -> Bool { gguf?.contains(name) ?? (fileOf[name] != nil) }
+    /// A QLoRA base of the synthetic checkpoint's shape, drawn tensor by tensor as the model loads.
+    public init(synthetic: SyntheticCheckpoint) {
+        folder = URL(fileURLWithPath: "/synthetic/\(synthetic.config.modelType)")
+        (config, fileOf, gguf, self.synthetic) = (synthetic.config, [:], nil, synthetic)
+    }
+
+    public func contains(_ name: String) -> Bool {
+        if let synthetic { return synthetic.shapes[name] != nil }
+        return gguf?.contains(name) ?? (fileOf[name] != nil)
+    }
 
     /// A byte-level model: vocabulary 256 and no tokenizer file, so every byte is one token (a
     /// GGUF file always carries its tokenizer).
     public var isByteLevel: Bool {
-        gguf == nil && config.vocabularySize == 256
+        gguf == nil && synthetic == nil && config.vocabularySize == 256
             && !FileManager.default.fileExists(atPath: folder.appendingPathComponent("tokenizer.json").path)
     }
 
     /// The logical (rows, columns) of a 2-D tensor, from the quant state for NF4.
     public func shape(of name: String) throws -> (rows: Int, columns: Int) {
+        if let synthetic, let shape = synthetic.shapes[name], shape.count == 2 { return (shape[0], shape[1]) }
         if let gguf {
             let shape = try gguf.tensor(name).rowMajorShape
             guard shape.count == 2 else { throw ModelError.tensorShape(file: gguf.path, tensor: name, expected: [-1, -1], actual: shape) }
@@ -87,18 +99,21 @@ public final class ModelCheckpoint {
 
     /// Whether `name` is stored as bitsandbytes NF4.
     public func isQuantized(_ name: String) -> Bool {
-        fileOf[name].map { BitsAndBytesCheckpoint.isQuantized(name, in: $0) } ?? false
+        if let synthetic { return synthetic.isQuantized(name) }
+        return fileOf[name].map { BitsAndBytesCheckpoint.isQuantized(name, in: $0) } ?? false
     }
 
     /// Names of every tensor, including NF4 companions (absmax, quant_map, ...); a GGUF file's
     /// under their Hugging Face names.
     public var tensorNames: [String] {
-        gguf.map { gguf in config.expectedTensors.map(\.name).filter(gguf.contains).sorted() } ?? fileOf.keys.sorted()
+        if synthetic != nil { return config.expectedTensors.map(\.name).sorted() }
+        return gguf.map { gguf in config.expectedTensors.map(\.name).filter(gguf.contains).sorted() } ?? fileOf.keys.sorted()
     }
 
     /// The stored form of a dense tensor: dtype, shape and raw little-endian bytes (a GGUF
     /// block-quantized tensor as its dequantized float32 values).
     public func stored(_ name: String) throws -> (dtype: SafeTensorsDType, shape: [Int], bytes: Data) {
+        if let synthetic { return try synthetic.stored(name) }
         if let gguf {
             let stored = try gguf.storedBytes(name)
             switch stored.type {
@@ -115,6 +130,12 @@ public final class ModelCheckpoint {
 
     /// The float32 values of tensor `name` (converted from F16/BF16, or dequantized from NF4).
     public func floats(_ name: String) throws -> [Float] {
+        if let synthetic {
+            if synthetic.isQuantized(name) { return NF4Codec.dequantize(try synthetic.nf4(name)) }
+            let stored = try synthetic.stored(name)
+            return stored.dtype == .f32 ? stored.bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+                : stored.bytes.withUnsafeBytes { $0.bindMemory(to: BFloat16.self).map(Float.init) }
+        }
         if let gguf { return try gguf.floats(name) }
         guard let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
         if BitsAndBytesCheckpoint.isQuantized(name, in: file) {
@@ -134,6 +155,7 @@ public final class ModelCheckpoint {
 
     /// The NF4 tensor `name` of a quantized checkpoint.
     public func nf4(_ name: String) throws -> NF4Tensor {
+        if let synthetic { return try synthetic.nf4(name) }
         guard gguf == nil, let file = fileOf[name] else { throw ModelError.missingTensor(file: folder.path, tensor: name) }
         return try BitsAndBytesCheckpoint.load(name, from: file)
     }

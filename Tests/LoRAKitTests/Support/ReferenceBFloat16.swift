@@ -32,6 +32,6 @@ enum ReferenceBFloat16 {
         for top: UInt32 in [0x3F80, 0x3F81, 0xBF80, 0xBF81, 0x4049, 0x0001, 0x0080, 0x7F7E, 0x4B7F] {
             for low: UInt32 in [0x0000, 0x0001, 0x7FFF, 0x8000, 0x8001, 0xFFFF] { patterns.append(top << 16 | low) }
         }
-        return patterns.map { Float(bitPattern: $0) } + [1.00390625, 1.01171875, 0.1, -0.1, 3.1415927, 65504, 1e-40, -1e-45]
+        return patterns.map { Float(bitPattern: $0) } + [1.00390625, 1.01171875, 0.1, -0.1, 3.1415927, 65504, Float(bitPattern: 0x0001_1C3A), -Float(bitPattern: 1)]
     }()
 }
