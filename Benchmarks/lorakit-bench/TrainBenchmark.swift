@@ -33,6 +33,8 @@ struct TrainBenchmark: ParsableCommand {
     @Option(help: "LoRA dropout.") var dropout: Float = 0.05
     @Option(help: "Comma-separated LoRA target modules.") var targets = "q_proj,k_proj,v_proj,o_proj"
     @Option(help: "Gradient checkpointing (auto: the library's default, on from 512 tokens).") var checkpointing: Checkpointing = .auto
+    @Option(help: "MiB of attention scores held at once (default: the library's, 256 MiB); a smaller budget walks heads in chunks and recomputes P in backward.")
+    var attentionBudgetMib: Int?
 
     enum Checkpointing: String, ExpressibleByArgument, CaseIterable {
         case on, off, auto
@@ -127,6 +129,7 @@ struct TrainBenchmark: ParsableCommand {
         let lora = LoRAConfig(rank: rank, alpha: alpha, dropout: dropout, targetModules: targets.split(separator: ",").map { String($0) })
         let llama = try LlamaModel(checkpoint: checkpoint, device: device, lora: mode == .full ? nil : lora,
                                    seed: 1, quantizeToNF4: mode == .qlora, fullParameter: mode == .full)
+        if let attentionBudgetMib { llama.attentionScoreBudgetBytes = attentionBudgetMib << 20 }
         let count = seqLen * batch * (steps + 2)
         let tokens: [Int32] = (0..<count).map { (index: Int) -> Int32 in Int32((index * 7 + index / 13) % checkpoint.config.vocabularySize) }
         let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: 0, source: "synthetic")

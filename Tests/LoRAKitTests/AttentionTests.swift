@@ -47,6 +47,37 @@ struct AttentionTests {
         try check(attention, on: info)
     }
 
+    /// Budgets of one key/value group's score matrices (2·7·7 floats: four chunks), three groups
+    /// (one chunk per sequence) and all (P kept): the same output and gradients, bit for bit,
+    /// whether P is kept or recomputed chunk by chunk, with and without packed positions; and
+    /// the reference and finite-difference checks pass with the smallest budget.
+    @Test("heads in chunks of a score budget: same output and gradients, P recomputed", arguments: TestDevices.all)
+    func chunkedAttention(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        var values = SeededValues(seed: 21)
+        let inputs = try [batch * t * heads * d, batch * t * kvHeads * d, batch * t * kvHeads * d, batch * t * heads * d]
+            .enumerated().map { try device.makeBuffer(values.floats($0.element), label: "input \($0.offset)") }
+        let positions = try device.makeBuffer((0..<(batch * t)).map { Int32([0, 1, 2, 0, 1, 2, 3][$0 % t]) },
+                                              label: "positions")
+        let groupBytes = (heads / kvHeads) * t * t * 4
+        for packed in [false, true] {
+            var results: [[[Float]]] = []
+            for budget in [1 << 30, 3 * groupBytes, groupBytes] {
+                var attention = try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t)
+                attention.scoreBudgetBytes = budget
+                let (output, saved) = try attention.forward(q: inputs[0], k: inputs[1], v: inputs[2], batch: batch,
+                                                            positions: packed ? positions : nil)
+                #expect((saved.probabilities != nil) == (budget == 1 << 30), "budget \(budget): P kept only when all fits")
+                let (dq, dk, dv) = try attention.backward(outputGradient: inputs[3], saved: saved)
+                results.append(try [output, dq, dk, dv].map { try $0.download(as: Float.self) })
+            }
+            #expect(results[1] == results[0] && results[2] == results[0], "packed \(packed): chunked differs from whole")
+        }
+        var smallest = try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t)
+        smallest.scoreBudgetBytes = groupBytes
+        try check(smallest, on: info)
+    }
+
     func check(_ attention: CausalAttention, on info: DeviceInfo) throws {
         let device = try TestDevices.open(info)
         var values = SeededValues(seed: 12)

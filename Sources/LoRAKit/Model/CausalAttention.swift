@@ -4,13 +4,21 @@
 ///     S = Q_h·K_gᵀ,  P = softmax(S/√d) causally,  O_h = P·V_g      (g = h / (heads / kvHeads))
 ///
 /// Layouts are the projections' outputs: Q and O are N×(heads·d), K and V are N×(kvHeads·d), for
-/// N = batch·T tokens. The probabilities P are kept for backward: batch·heads·T·T floats (for
-/// T = 512 and 32 heads, 32 MiB per sequence), the memory price of this GEMM-based first version.
+/// N = batch·T tokens. Score matrices (T×T per sequence and query head) are the memory this
+/// costs: at most `scoreBudgetBytes` of them exist at once (twice that in backward, with their
+/// gradient). When all of them fit, forward keeps P for backward; when not, both passes walk
+/// the heads in chunks of whole key/value groups of one sequence, and backward recomputes each
+/// chunk's P from Q and K (one more Q·Kᵀ product and softmax) instead of reading it back.
 public struct CausalAttention: Sendable {
     public let heads: Int
     public let keyValueHeads: Int
     public let headDimension: Int
     public let sequenceLength: Int
+
+    /// Bytes of score matrices held at once (one chunk at least: one key/value group's query
+    /// heads of one sequence). 256 MiB keeps every head of a 2048-token sequence of an 8-head
+    /// model in one chunk, and a Llama-3-8B layer at 8192 tokens to 256 MiB instead of 8 GiB.
+    public var scoreBudgetBytes = 256 << 20
 
     public init(heads: Int, keyValueHeads: Int, headDimension: Int, sequenceLength: Int) throws {
         guard heads >= 1, keyValueHeads >= 1, heads % keyValueHeads == 0, headDimension >= 1, sequenceLength >= 1 else {
@@ -27,8 +35,10 @@ public struct CausalAttention: Sendable {
         public let q: DeviceBuffer
         public let k: DeviceBuffer
         public let v: DeviceBuffer
-        public let probabilities: DeviceBuffer
+        /// P for every head, when all of it fits `scoreBudgetBytes`; nil when backward recomputes it.
+        public let probabilities: DeviceBuffer?
         public let batch: Int
+        let positions: DeviceBuffer?
     }
 
     var group: Int { heads / keyValueHeads }
@@ -43,7 +53,8 @@ public struct CausalAttention: Sendable {
 
     // The three product shapes of attention, for sequence b and key/value head g (whose query
     // heads are g·group ..< (g+1)·group). Heads sit side by side in the N×(heads·d) and
-    // N×(kvHeads·d) matrices; score matrices are T×T per (sequence, query head).
+    // N×(kvHeads·d) matrices; score matrices are T×T per (sequence, query head), the one of
+    // head row b·heads + h at index (b·heads + h − firstHead) of a chunk starting at firstHead.
     //
     // Causality: query row i sees keys 0...i, so the scores above the diagonal are never needed.
     // Query rows go in blocks (`blocks`), and block [r0, r1) computes scores against keys
@@ -64,32 +75,32 @@ public struct CausalAttention: Sendable {
     /// Scores of the group's query heads for query rows `rows` against keys 0..<rows.upperBound:
     /// X_h·Y_gᵀ for X in the query layout, Y in the key/value layout (S = Q·Kᵀ forward, dP = dO·Vᵀ
     /// backward).
-    private func headByKeyHead(sequence b: Int, keyHead g: Int, rows: Range<Int>) -> GEMMDescriptor {
+    private func headByKeyHead(sequence b: Int, keyHead g: Int, rows: Range<Int>, firstHead: Int) -> GEMMDescriptor {
         let (t, d, h, kv) = (sequenceLength, headDimension, heads, keyValueHeads)
         return GEMMDescriptor(m: rows.count, n: rows.upperBound, k: d, transposeB: true, lda: h * d, ldb: kv * d, ldc: t,
                               offsetA: (b * t + rows.lowerBound) * h * d + g * group * d, offsetB: b * t * kv * d + g * d,
-                              offsetC: (b * h + g * group) * t * t + rows.lowerBound * t,
+                              offsetC: (b * h + g * group - firstHead) * t * t + rows.lowerBound * t,
                               batchCount: group, strideA: d, strideB: 0, strideC: t * t)
     }
 
     /// Query-layout rows `rows` of the group's scores times Y_g (keys 0..<rows.upperBound):
     /// O = P·V forward, dQ = dS·K backward.
-    private func scoresByKeyHead(sequence b: Int, keyHead g: Int, rows: Range<Int>) -> GEMMDescriptor {
+    private func scoresByKeyHead(sequence b: Int, keyHead g: Int, rows: Range<Int>, firstHead: Int) -> GEMMDescriptor {
         let (t, d, h, kv) = (sequenceLength, headDimension, heads, keyValueHeads)
         return GEMMDescriptor(m: rows.count, n: d, k: rows.upperBound, lda: t, ldb: kv * d, ldc: h * d,
-                              offsetA: (b * h + g * group) * t * t + rows.lowerBound * t, offsetB: b * t * kv * d + g * d,
+                              offsetA: (b * h + g * group - firstHead) * t * t + rows.lowerBound * t, offsetB: b * t * kv * d + g * d,
                               offsetC: (b * t + rows.lowerBound) * h * d + g * group * d,
                               batchCount: group, strideA: t * t, strideB: 0, strideC: d)
     }
 
     /// Key/value-layout gradient rows `keys` from one query head: scores_hᵀ·X_h over query rows
     /// keys.lowerBound..<T, added for all but the group's first head (dV = Σ Pᵀ·dO, dK = Σ dSᵀ·Q).
-    private func transposedScoresByHead(sequence b: Int, keyHead g: Int, member: Int, keys: Range<Int>) -> GEMMDescriptor {
+    private func transposedScoresByHead(sequence b: Int, keyHead g: Int, member: Int, keys: Range<Int>, firstHead: Int) -> GEMMDescriptor {
         let (t, d, h, kv) = (sequenceLength, headDimension, heads, keyValueHeads)
         let head = g * group + member, first = keys.lowerBound
         return GEMMDescriptor(m: keys.count, n: d, k: t - first, transposeA: true, beta: member == 0 ? 0 : 1,
                               lda: t, ldb: h * d, ldc: kv * d,
-                              offsetA: (b * h + head) * t * t + first * t + first, offsetB: (b * t + first) * h * d + head * d,
+                              offsetA: (b * h + head - firstHead) * t * t + first * t + first, offsetB: (b * t + first) * h * d + head * d,
                               offsetC: (b * t + first) * kv * d + g * d)
     }
 
@@ -102,25 +113,37 @@ public struct CausalAttention: Sendable {
         try check(q, "Q", columns: h * d, batch: batch)
         try check(k, "K", columns: kv * d, batch: batch)
         try check(v, "V", columns: kv * d, batch: batch)
-        let p = try device.makeBuffer(.float32, count: batch * h * t * t, label: "attention probabilities")
         let output = try device.makeBuffer(.float32, count: batch * t * h * d, label: "attention output")
-        let blocks = self.blocks
-        for b in 0..<batch {
-            for g in 0..<kv {
-                for rows in blocks { try device.gemm(headByKeyHead(sequence: b, keyHead: g, rows: rows), a: q, b: k, c: p) }
+        let chunks = self.chunks(batch: batch)
+        let kept = chunks.count == 1 ? try device.makeBuffer(.float32, count: batch * h * t * t, label: "attention probabilities") : nil
+        for chunk in chunks {
+            let p = try kept ?? device.makeBuffer(.float32, count: chunk.headCount(group) * t * t, label: "attention probabilities (chunk)")
+            try probabilities(of: chunk, q: q, k: k, positions: positions, batch: batch, into: p)
+            for (b, g) in chunk.pairs(keyValueHeads: kv) {
+                for rows in blocks {
+                    try device.gemm(scoresByKeyHead(sequence: b, keyHead: g, rows: rows, firstHead: chunk.firstHead(group)), a: p, b: v, c: output)
+                }
             }
         }
-        if let positions {
-            try device.packedCausalSoftmax(p, groups: batch * h, length: t, positions: positions, scale: scale, into: p)
-        } else {
-            try device.causalSoftmax(p, groups: batch * h, length: t, scale: scale, into: p)
+        return (output, Saved(q: q, k: k, v: v, probabilities: kept, batch: batch, positions: positions))
+    }
+
+    /// P = causal softmax(Q·Kᵀ/√d) for the chunk's heads, into `p` (the chunk's score matrices).
+    private func probabilities(of chunk: ScoreChunk, q: DeviceBuffer, k: DeviceBuffer, positions: DeviceBuffer?, batch: Int,
+                               into p: DeviceBuffer) throws {
+        let device = q.device, t = sequenceLength, first = chunk.firstHead(group)
+        for (b, g) in chunk.pairs(keyValueHeads: keyValueHeads) {
+            for rows in blocks { try device.gemm(headByKeyHead(sequence: b, keyHead: g, rows: rows, firstHead: first), a: q, b: k, c: p) }
         }
-        for b in 0..<batch {
-            for g in 0..<kv {
-                for rows in blocks { try device.gemm(scoresByKeyHead(sequence: b, keyHead: g, rows: rows), a: p, b: v, c: output) }
-            }
+        let groups = chunk.headCount(group)
+        guard let positions else { return try device.causalSoftmax(p, groups: groups, length: t, scale: scale, into: p) }
+        if chunk.pairs.count == batch * keyValueHeads {
+            return try device.packedCausalSoftmax(p, groups: groups, length: t, positions: positions, scale: scale, into: p)
         }
-        return (output, Saved(q: q, k: k, v: v, probabilities: p, batch: batch))
+        // A chunk lies inside one sequence: the softmax reads that sequence's positions only.
+        let own = try device.makeBuffer(.int32, count: t, label: "attention chunk positions")
+        try device.copy(from: positions, range: (chunk.sequence * t)..<((chunk.sequence + 1) * t), to: own, at: 0)
+        try device.packedCausalSoftmax(p, groups: groups, length: t, positions: own, scale: scale, into: p)
     }
 
     /// dQ, dK, dV given dO. dK and dV sum over the query heads that share each key/value head.
@@ -131,36 +154,49 @@ public struct CausalAttention: Sendable {
         let dq = try device.makeBuffer(.float32, count: batch * t * h * d, label: "dQ")
         let dk = try device.makeBuffer(.float32, count: batch * t * kv * d, label: "dK")
         let dv = try device.makeBuffer(.float32, count: batch * t * kv * d, label: "dV")
-        let dS = try device.makeBuffer(.float32, count: batch * h * t * t, label: "attention dP/dS")
-        let blocks = self.blocks
-        for b in 0..<batch {
-            for g in 0..<kv {
-                for rows in blocks {                                                                   // dP = dO·Vᵀ
-                    try device.gemm(headByKeyHead(sequence: b, keyHead: g, rows: rows), a: dO, b: saved.v, c: dS)
-                }
-                for member in 0..<group {                                                              // dV = Σ Pᵀ·dO
-                    for keys in blocks {
-                        try device.gemm(transposedScoresByHead(sequence: b, keyHead: g, member: member, keys: keys),
-                                        a: saved.probabilities, b: dO, c: dv)
-                    }
+        for chunk in chunks(batch: batch) {
+            let count = chunk.headCount(group) * t * t
+            let p: DeviceBuffer
+            if let kept = saved.probabilities {
+                p = kept
+            } else {
+                p = try device.makeBuffer(.float32, count: count, label: "attention probabilities (recomputed)")
+                try probabilities(of: chunk, q: saved.q, k: saved.k, positions: saved.positions, batch: batch, into: p)
+            }
+            let dS = try device.makeBuffer(.float32, count: count, label: "attention dP/dS")
+            try backward(chunk, dO: dO, saved: saved, p: p, dS: dS, into: (dq, dk, dv))
+        }
+        return (dq, dk, dv)
+    }
+
+    /// The chunk's share of backward, given its probabilities `p` and a scratch `dS` of their size.
+    private func backward(_ chunk: ScoreChunk, dO: DeviceBuffer, saved: Saved, p: DeviceBuffer, dS: DeviceBuffer,
+                          into gradients: (dq: DeviceBuffer, dk: DeviceBuffer, dv: DeviceBuffer)) throws {
+        let device = dO.device, first = chunk.firstHead(group), pairs = chunk.pairs(keyValueHeads: keyValueHeads)
+        for (b, g) in pairs {
+            for rows in blocks {                                                                       // dP = dO·Vᵀ
+                try device.gemm(headByKeyHead(sequence: b, keyHead: g, rows: rows, firstHead: first), a: dO, b: saved.v, c: dS)
+            }
+            for member in 0..<group {                                                                  // dV = Σ Pᵀ·dO
+                for keys in blocks {
+                    try device.gemm(transposedScoresByHead(sequence: b, keyHead: g, member: member, keys: keys, firstHead: first),
+                                    a: p, b: dO, c: gradients.dv)
                 }
             }
         }
         // dS = scale·P⊙(dP − Σ P⊙dP): the softmax's backward, with the 1/√d folded in.
-        try device.causalSoftmaxBackward(probabilities: saved.probabilities, gradient: dS, groups: batch * h, length: t, scale: scale, into: dS)
-        for b in 0..<batch {
-            for g in 0..<kv {
-                for rows in blocks {                                                                   // dQ = dS·K
-                    try device.gemm(scoresByKeyHead(sequence: b, keyHead: g, rows: rows), a: dS, b: saved.k, c: dq)
-                }
-                for member in 0..<group {                                                              // dK = Σ dSᵀ·Q
-                    for keys in blocks {
-                        try device.gemm(transposedScoresByHead(sequence: b, keyHead: g, member: member, keys: keys),
-                                        a: dS, b: saved.q, c: dk)
-                    }
+        try device.causalSoftmaxBackward(probabilities: p, gradient: dS, groups: chunk.headCount(group), length: sequenceLength,
+                                         scale: scale, into: dS)
+        for (b, g) in pairs {
+            for rows in blocks {                                                                       // dQ = dS·K
+                try device.gemm(scoresByKeyHead(sequence: b, keyHead: g, rows: rows, firstHead: first), a: dS, b: saved.k, c: gradients.dq)
+            }
+            for member in 0..<group {                                                                  // dK = Σ dSᵀ·Q
+                for keys in blocks {
+                    try device.gemm(transposedScoresByHead(sequence: b, keyHead: g, member: member, keys: keys, firstHead: first),
+                                    a: dS, b: saved.q, c: gradients.dk)
                 }
             }
         }
-        return (dq, dk, dv)
     }
 }

@@ -23,6 +23,8 @@ public final class LlamaModel {
     /// Positions whose logits the loss computes at once (see `headLoss`): bounds the logits to
     /// lossBlockRows × vocabulary floats. Any value gives the same losses and gradients.
     public var lossBlockRows = 256
+    /// Bytes of attention score matrices held at once (`CausalAttention.scoreBudgetBytes`).
+    public var attentionScoreBudgetBytes = 256 << 20
     /// Full-parameter training only.
     let embeddingGradient: DeviceBuffer?
     let finalNormGradient: DeviceBuffer?
@@ -108,8 +110,10 @@ public final class LlamaModel {
             throw ModelError.invalidConfig(file: "(input)", field: "ids", detail: "token id \(bad) is outside the vocabulary of \(config.vocabularySize)")
         }
         let length = ids.count / batch
-        return (length, try CausalAttention(heads: config.attentionHeads, keyValueHeads: config.keyValueHeads,
-                                            headDimension: config.headDimension, sequenceLength: length))
+        var attention = try CausalAttention(heads: config.attentionHeads, keyValueHeads: config.keyValueHeads,
+                                            headDimension: config.headDimension, sequenceLength: length)
+        attention.scoreBudgetBytes = attentionScoreBudgetBytes
+        return (length, attention)
     }
 
     /// `prepare` for a micro-batch, with its packed positions on the device.
