@@ -36,7 +36,7 @@ struct PlanReport {
         case .loraParameters: return "float32, \(plan.trainableParameters) values"
         case .gradients: return "float32, one per trained value"
         case .adamWMoments: return "float32, two per trained value"
-        case .blockInputs: return "the hidden state entering each of \(config.layerCount) blocks and leaving the last"
+        case .blockInputs: return "the hidden state entering each of \(config.layerCount) blocks and leaving the last (what checkpointing keeps)"
         case .blockActivations: return plan.checkpointing ? "the block being recomputed" : "every block's, kept for backward"
         case .attentionProbabilities: return "batch·heads·T² floats: each kept block's P, and dP/dS in backward"
         case .blockBackward: return "gradients inside the block being backpropagated"

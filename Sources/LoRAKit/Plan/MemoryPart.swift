@@ -48,7 +48,7 @@ public enum MemoryPart: String, Sendable, CaseIterable, Comparable {
         case .loraParameters: return "LoRA parameters (A, B)"
         case .gradients: return "gradients"
         case .adamWMoments: return "AdamW moments"
-        case .blockInputs: return "checkpointed block inputs"
+        case .blockInputs: return "block inputs"
         case .blockActivations: return "block activations"
         case .attentionProbabilities: return "attention probabilities"
         case .blockBackward: return "block backward buffers"
