@@ -6,8 +6,10 @@ extension TrainCommand {
     /// and refuses a run whose plan does not fit the device (or `LORAKIT_MEMORY_LIMIT`) unless
     /// --skip-memory-check is given.
     func memoryPlan(checkpoint: ModelCheckpoint, lora: LoRAConfig, device target: any Device) throws -> MemoryPlan {
+        // .jsonl micro-batches are padded only to their longest example (TrainingDataLoader's rule for the kind).
+        let examples = URL(fileURLWithPath: dataOptions.data).pathExtension.lowercased() == "jsonl"
         let settings = MemoryPlan.Settings(sequenceLength: seqLen, batch: batch, training: full ? .full : .lora(lora),
-                                           quantizeToNF4: quantization.toNF4, packing: packing)
+                                           quantizeToNF4: quantization.toNF4, packing: packing, variableLength: examples)
         let plan = try MemoryPlan(checkpoint: checkpoint, settings: settings)
         guard !skipMemoryCheck else { return plan }
         do {

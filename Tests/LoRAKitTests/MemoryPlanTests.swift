@@ -86,4 +86,31 @@ struct MemoryPlanTests {
         #expect(plan.totalBytes == measured, "planned \(plan.totalBytes) B, measured \(measured) B; parts \(plan.parts)")
         #expect(plan.parts.values.reduce(0, +) == plan.totalBytes)
     }
+
+    @Test("padded examples shorter than 512 tokens run without checkpointing, and the plan takes their larger peak")
+    func variableLengths() throws {
+        let folder = try PlanFixtures.randomModel(hidden: 32, intermediate: 64, layers: 6, heads: 2, kvHeads: 1, vocabulary: 256)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = try ModelCheckpoint(folder: folder)
+        let lora = LoRAConfig(rank: 4, alpha: 8, dropout: 0.05, targetModules: ["q_proj", "v_proj"])
+        let settings = MemoryPlan.Settings(sequenceLength: 600, batch: 1, training: .lora(lora), variableLength: true)
+        let plan = try MemoryPlan(checkpoint: checkpoint, settings: settings)
+        var fixedLength = settings
+        fixedLength.variableLength = false
+        let full = try MemoryPlan(checkpoint: checkpoint, settings: fixedLength)
+        #expect(plan.peakSequenceLength == 511 && !plan.checkpointing && plan.totalBytes > full.totalBytes,
+                "six blocks' caches at 511 tokens must outweigh one recomputed block at 600")
+        // One micro-batch of each length: 600 (checkpointed), 511 (not), 300.
+        let examples = [600, 511, 300].map { length in
+            TrainingExample(ids: (0..<length).map { Int32($0 * 7 % 256) }, trained: [Bool](repeating: true, count: length))
+        }
+        let data = try ExampleDataset(training: examples, heldOut: [], sequenceLength: 600, packing: false, paddingID: 0)
+        let device = try Devices.openSeparately(TestDevices.host.info, kernels: .fromEnvironment(), environment: [:])
+        let model = try LlamaModel(checkpoint: checkpoint, device: device, lora: lora, seed: 1)
+        var config = TrainingConfig()
+        (config.steps, config.batch) = (3, 1)
+        let trainer = try Trainer(model: model, data: data, config: config)
+        for _ in 0..<3 { _ = try trainer.runStep() }
+        #expect(plan.totalBytes == device.memoryUsage.peakBytes, "planned \(plan.totalBytes) B, measured \(device.memoryUsage.peakBytes) B")
+    }
 }
