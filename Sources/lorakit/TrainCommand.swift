@@ -45,6 +45,7 @@ struct TrainCommand: ParsableCommand {
     var skipNonfinite = 0
     @OptionGroup var adapter: AdapterOption
     @OptionGroup var device: DeviceOption
+    @Flag(help: "Train even when the memory plan (lorakit plan) says the run will not fit the device.") var skipMemoryCheck = false
 
     func validate() throws {
         guard !full || (quantization.quantize == nil && adapter.adapter == nil) else {
@@ -63,6 +64,7 @@ struct TrainCommand: ParsableCommand {
         let checkpoint = try ModelCheckpoint(folder: model.url)
         let peft = try adapter.load()
         let lora = try loraOptions.config(continuing: peft?.config, source: adapter.adapter ?? "")
+        let plan = try memoryPlan(checkpoint: checkpoint, lora: lora, device: target)
         let llama = try LlamaModel(checkpoint: checkpoint, device: target, lora: full ? nil : lora, seed: seed,
                                    quantizeToNF4: quantization.toNF4, fullParameter: full)
         if let peft, let source = adapter.adapter {
@@ -97,10 +99,10 @@ struct TrainCommand: ParsableCommand {
         }
         try log.write(to: outURL)
         let total = Date().timeIntervalSince(started)
-        say(String(format: "done: %d steps, %d tokens in %@ (%.0f tok/s); held-out loss %@ → %@; peak device memory %@",
+        say(String(format: "done: %d steps, %d tokens in %@ (%.0f tok/s); held-out loss %@ → %@; peak device memory %@ (planned %@)",
                      steps - stepsBefore, trainedTokens, Self.duration(total), Double(trainedTokens) / max(total, 1e-9),
                      initial.map { String(format: "%.4f", $0) } ?? "n/a", log.rows.last?.heldOutLoss.map { String(format: "%.4f", $0) } ?? "n/a",
-                     ByteCount.format(target.memoryUsage.peakBytes)))
+                     ByteCount.format(target.memoryUsage.peakBytes), ByteCount.format(plan.totalBytes)))
         if trainer.skippedSteps > 0 { say("skipped \(trainer.skippedSteps) steps whose loss or gradient was not finite (metrics.csv: skipped = 1)") }
         say("wrote \(out)/" + (full ? "config.json, model.safetensors" : "adapter_config.json, adapter_model.safetensors") + ", metrics.csv, loss.svg")
     }
