@@ -23,7 +23,6 @@ struct PlanCommand: ParsableCommand {
     @OptionGroup var quantization: QuantizeOption
     @Flag(help: "Full-parameter training (every tensor, float32).") var full = false
     @Flag(help: "Packed .jsonl examples (train --packing).") var packing = false
-    @Flag(help: ".jsonl examples: micro-batches padded to their longest, so those under 512 tokens run without checkpointing.") var jsonl = false
     @OptionGroup var loraOptions: LoRAOptions
     @OptionGroup var device: DeviceOption
     @Option(help: "Check against a budget instead of a device: bytes or a whole number with a unit (24GiB, 24GB, 512MiB).") var budget: String?
@@ -48,7 +47,7 @@ struct PlanCommand: ParsableCommand {
     func run() throws {
         let lora = try loraOptions.config(continuing: nil, source: "")
         let settings = MemoryPlan.Settings(sequenceLength: seqLen, batch: batch, training: full ? .full : .lora(lora),
-                                           quantizeToNF4: quantization.toNF4, packing: packing, variableLength: jsonl)
+                                           quantizeToNF4: quantization.toNF4, packing: packing)
         let (plan, name, dtypeNote) = try makePlan(settings)
         let capacity = try budget.map(MemoryCapacity.budget) ?? MemoryCapacity.of(Devices.resolve(device.device))
         let report = PlanReport(plan: plan, capacity: capacity, model: name, dtypeNote: dtypeNote)

@@ -24,8 +24,6 @@ struct PlanReport {
         return "\(model): \(String(format: "%.2f", Double(plan.config.parameterCount) / 1e9)) B parameters, \(dtypeNote); \(training) "
             + "(\(String(format: "%.1f", Double(plan.trainableParameters) / 1e6)) M trained); \(settings.sequenceLength) tokens × \(settings.batch) "
             + "sequence\(settings.batch == 1 ? "" : "s"); gradient checkpointing \(plan.checkpointing ? "on" : "off")"
-            + (plan.peakSequenceLength == settings.sequenceLength ? ""
-               : "; the peak is at \(plan.peakSequenceLength)-token micro-batches, which the Trainer runs without checkpointing")
     }
 
     /// What a part holds, for the table's last column.
@@ -71,7 +69,6 @@ struct PlanReport {
         let settings = plan.settings
         var object: [String: Any] = [
             "model": model, "seq_len": settings.sequenceLength, "batch": settings.batch, "checkpointing": plan.checkpointing,
-            "peak_seq_len": plan.peakSequenceLength, "variable_length": settings.variableLength,
             "total_bytes": plan.totalBytes, "resident_bytes": plan.residentBytes, "largest_buffer_bytes": plan.largestBufferBytes,
             "parts": Dictionary(uniqueKeysWithValues: MemoryPart.allCases.map { ($0.rawValue, plan.parts[$0] ?? 0) }),
             "peak_phase": plan.peakPhase.rawValue,

@@ -6,10 +6,8 @@ extension TrainCommand {
     /// and refuses a run whose plan does not fit the device (or `LORAKIT_MEMORY_LIMIT`) unless
     /// --skip-memory-check is given.
     func memoryPlan(checkpoint: ModelCheckpoint, lora: LoRAConfig, device target: any Device) throws -> MemoryPlan {
-        // .jsonl micro-batches are padded only to their longest example (TrainingDataLoader's rule for the kind).
-        let examples = URL(fileURLWithPath: dataOptions.data).pathExtension.lowercased() == "jsonl"
         let settings = MemoryPlan.Settings(sequenceLength: seqLen, batch: batch, training: full ? .full : .lora(lora),
-                                           quantizeToNF4: quantization.toNF4, packing: packing, variableLength: examples)
+                                           quantizeToNF4: quantization.toNF4, packing: packing)
         let plan = try MemoryPlan(checkpoint: checkpoint, settings: settings)
         guard !skipMemoryCheck else { return plan }
         do {

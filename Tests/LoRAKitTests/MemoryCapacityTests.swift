@@ -56,11 +56,11 @@ struct MemoryCapacityTests {
     @Test("a run that does not fit is refused with its total, the capacity, and changes that do fit")
     func refusalAdvice() throws {
         let plan = try Self.qlora("llama-3-8b", length: 4096, batch: 2)
-        let budget = try MemoryCapacity.budget("20GiB")
+        let budget = try MemoryCapacity.budget("12GiB")
         #expect(plan.fits(try .budget("100GiB")) && !plan.fits(budget))
         let shortfall = try #require(try Self.shortfall(plan, budget))
         let text = shortfall.description
-        #expect(text.hasPrefix("the run needs \(ByteCount.format(plan.totalBytes)) of device memory at its peak (backward through the blocks), more than the 20.0 GiB of the budget; its largest parts: "))
+        #expect(text.hasPrefix("the run needs \(ByteCount.format(plan.totalBytes)) of device memory at its peak (backward through the blocks), more than the 12.0 GiB of the budget; its largest parts: "))
         // Each advised change fits, and the next larger --seq-len would not.
         let length = try #require(text.firstMatch(of: /--seq-len (\d+) \(/).map { Int($0.1)! })
         #expect(try Self.qlora("llama-3-8b", length: length, batch: 2).fits(budget))
@@ -68,8 +68,8 @@ struct MemoryCapacityTests {
         #expect(text.contains("or --batch 1 (\(ByteCount.format(try Self.qlora("llama-3-8b", length: 4096).totalBytes))"))
         #expect(!text.contains("--quantize"), "the base is NF4 already")
         let dense = try Self.qlora("llama-3-8b", length: 512, quantize: false)
-        let dense24 = try #require(try Self.shortfall(dense, try .budget("24GiB")))
-        #expect(dense24.description.contains("--quantize nf4 (\(ByteCount.format(try Self.qlora("llama-3-8b", length: 512).totalBytes)))"))
+        let dense16 = try #require(try Self.shortfall(dense, try .budget("16GiB")))
+        #expect(dense16.description.contains("--quantize nf4 (\(ByteCount.format(try Self.qlora("llama-3-8b", length: 512).totalBytes)))"))
     }
 
     @Test("when nothing smaller fits, the refusal says what even the smallest run needs")

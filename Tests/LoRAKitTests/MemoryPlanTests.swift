@@ -64,6 +64,14 @@ struct MemoryPlanTests {
         Case(name: "random BF16 Llama, LoRA q,v r=8, 96×1",
              model: random(hidden: 96, intermediate: 256, layers: 2, heads: 2, kvHeads: 1, vocabulary: 700, dtype: .bf16),
              settings: .init(sequenceLength: 96, batch: 1, training: lora(["q_proj", "v_proj"], r: 8, dropout: 0.05)), everyDevice: false),
+        Case(name: "random GQA Llama, attention in four chunks (a 64 KiB score budget, P recomputed), LoRA q,k,v,o r=4, 128×2",
+             model: random(hidden: 64, intermediate: 128, layers: 2, heads: 4, kvHeads: 2, vocabulary: 256),
+             settings: .init(sequenceLength: 128, batch: 2, training: lora(["q_proj", "k_proj", "v_proj", "o_proj"], r: 4, dropout: 0.05),
+                             attentionScoreBudgetBytes: 64 << 10), everyDevice: true),
+        Case(name: "the same with one chunk per sequence (256 KiB), checkpointing on",
+             model: random(hidden: 64, intermediate: 128, layers: 2, heads: 4, kvHeads: 2, vocabulary: 256),
+             settings: .init(sequenceLength: 128, batch: 2, training: lora(["q_proj", "k_proj", "v_proj", "o_proj"], r: 4, dropout: 0.05),
+                             checkpointing: true, attentionScoreBudgetBytes: 256 << 10), everyDevice: false),
         Case(name: "GGUF Llama in block formats, LoRA on all seven r=4, 48×2",
              model: { (Fixtures.url("gguf-model/tiny-llama.gguf"), false) },
              settings: .init(sequenceLength: 48, batch: 2, training: lora(allSeven, r: 4, dropout: 0.05)), everyDevice: true),
@@ -87,20 +95,20 @@ struct MemoryPlanTests {
         #expect(plan.parts.values.reduce(0, +) == plan.totalBytes)
     }
 
-    @Test("padded examples shorter than 512 tokens run without checkpointing, and the plan takes their larger peak")
+    /// The Trainer decides checkpointing by --seq-len: a padded micro-batch of 511 tokens is
+    /// recomputed like the 600-token one. Were it decided per micro-batch, six blocks' caches at
+    /// 511 tokens would outweigh one recomputed block at 600 and break the plan.
+    @Test("padded examples shorter than 512 tokens are checkpointed too, so the full length's plan bounds them")
     func variableLengths() throws {
         let folder = try PlanFixtures.randomModel(hidden: 32, intermediate: 64, layers: 6, heads: 2, kvHeads: 1, vocabulary: 256)
         defer { try? FileManager.default.removeItem(at: folder) }
         let checkpoint = try ModelCheckpoint(folder: folder)
         let lora = LoRAConfig(rank: 4, alpha: 8, dropout: 0.05, targetModules: ["q_proj", "v_proj"])
-        let settings = MemoryPlan.Settings(sequenceLength: 600, batch: 1, training: .lora(lora), variableLength: true)
-        let plan = try MemoryPlan(checkpoint: checkpoint, settings: settings)
-        var fixedLength = settings
-        fixedLength.variableLength = false
-        let full = try MemoryPlan(checkpoint: checkpoint, settings: fixedLength)
-        #expect(plan.peakSequenceLength == 511 && !plan.checkpointing && plan.totalBytes > full.totalBytes,
-                "six blocks' caches at 511 tokens must outweigh one recomputed block at 600")
-        // One micro-batch of each length: 600 (checkpointed), 511 (not), 300.
+        let plan = try MemoryPlan(checkpoint: checkpoint, settings: MemoryPlan.Settings(sequenceLength: 600, batch: 1, training: .lora(lora)))
+        let unchecked = try MemoryPlan(checkpoint: checkpoint, settings: MemoryPlan.Settings(sequenceLength: 511, batch: 1, training: .lora(lora),
+                                                                                              checkpointing: false))
+        #expect(plan.checkpointing && unchecked.totalBytes > plan.totalBytes, "the case must tell the two rules apart")
+        // One micro-batch of each length: 600, 511 and 300, all checkpointed.
         let examples = [600, 511, 300].map { length in
             TrainingExample(ids: (0..<length).map { Int32($0 * 7 % 256) }, trained: [Bool](repeating: true, count: length))
         }

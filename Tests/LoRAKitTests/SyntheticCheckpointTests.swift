@@ -74,3 +74,21 @@ struct SyntheticCheckpointTests {
         #expect(try a.floats("model.norm.weight") == [Float](repeating: 1, count: 64))
     }
 }
+
+extension SyntheticCheckpointTests {
+    @Test("its memory plan equals the peak of a training step on it (host)")
+    func planMatchesPeak() throws {
+        let checkpoint = ModelCheckpoint(synthetic: SyntheticCheckpoint(config: try Self.config(), seed: 3))
+        let lora = LoRAConfig(rank: 8, alpha: 16, dropout: 0.05, targetModules: ModelConfig.linearModules)
+        let plan = try MemoryPlan(checkpoint: checkpoint, settings: .init(sequenceLength: 64, batch: 2, training: .lora(lora)))
+        let device = try Devices.openSeparately(TestDevices.host.info, kernels: .fromEnvironment(), environment: [:])
+        let model = try LlamaModel(checkpoint: checkpoint, device: device, lora: lora, seed: 1)
+        let windows = try TokenWindows(tokens: (0..<1024).map { Int32($0 * 7 % 256) }, length: 64, heldOutFraction: 0, source: "synthetic")
+        var config = TrainingConfig()
+        (config.steps, config.batch) = (2, 2)
+        let trainer = try Trainer(model: model, data: windows, config: config)
+        for _ in 0..<2 { _ = try trainer.runStep() }
+        try device.synchronize()
+        #expect(plan.totalBytes == device.memoryUsage.peakBytes, "planned \(plan.totalBytes), measured \(device.memoryUsage.peakBytes)")
+    }
+}

@@ -11,10 +11,20 @@ struct BlockTrace {
     let lora: LoRAConfig?
     let batch: Int
     let length: Int
+    let packing: Bool
+    let attentionScoreBudgetBytes: Int
 
     private var config: ModelConfig { weights.config }
     private var rows: Int { batch * length }
     private var scores: Int { batch * config.attentionHeads * length * length }
+    /// `CausalAttention`'s score chunks under the budget: one (P kept for backward) or many.
+    private var chunks: [ScoreChunk] {
+        guard var attention = try? CausalAttention(heads: config.attentionHeads, keyValueHeads: config.keyValueHeads,
+                                                   headDimension: config.headDimension, sequenceLength: length) else { return [] }
+        attention.scoreBudgetBytes = attentionScoreBudgetBytes
+        return attention.chunks(batch: batch)
+    }
+    private var group: Int { config.attentionHeads / config.keyValueHeads }
     private var dropout: Bool { (lora?.dropout ?? 0) > 0 }
 
     private func isLoRA(_ module: String) -> Bool { lora?.targetModules.contains(module) ?? false }
@@ -67,14 +77,41 @@ struct BlockTrace {
         let (n, h) = (rows, config.hiddenSize)
         var saved = [trace.allocate(.blockActivations, n * h), trace.allocate(.blockActivations, n)]   // norm, rstd
         for module in ["q_proj", "k_proj", "v_proj"] { saved += project(layer: layer, module) }
-        saved.append(trace.allocate(.attentionProbabilities, scores))
         saved.append(trace.allocate(.blockActivations, n * features("q_proj").out))   // attention output
+        saved += attentionForward()
         saved += project(layer: layer, "o_proj")                                      // the residual
         saved += [trace.allocate(.blockActivations, n * h), trace.allocate(.blockActivations, n)]   // norm 2, rstd 2
         saved += project(layer: layer, "gate_proj") + project(layer: layer, "up_proj")
         saved.append(trace.allocate(.blockActivations, n * config.intermediateSize))   // SwiGLU
         let down = project(layer: layer, "down_proj", part: outputPart)
         return (down[0], saved + down.dropFirst())
+    }
+
+    /// `CausalAttention.forward`'s score matrices: P for every head, kept for backward when it
+    /// fits the budget; else each chunk's in turn, dropped (with a chunk's own positions, packed).
+    private func attentionForward() -> [Buffer] {
+        let chunks = self.chunks
+        guard chunks.count > 1 else { return [trace.allocate(.attentionProbabilities, scores)] }
+        for chunk in chunks { trace.free(chunkProbabilities(chunk)) }
+        return []
+    }
+
+    /// `CausalAttention.backward`'s: dP/dS beside the kept P, or per chunk P recomputed and dP/dS.
+    private func attentionBackward() {
+        let chunks = self.chunks
+        guard chunks.count > 1 else { return trace.transient(.attentionProbabilities, scores) }
+        for chunk in chunks {
+            let p = chunkProbabilities(chunk)
+            trace.transient(.attentionProbabilities, chunk.headCount(group) * length * length)
+            trace.free(p)
+        }
+    }
+
+    /// A chunk's probabilities buffer, after the positions copy its packed softmax makes and drops.
+    private func chunkProbabilities(_ chunk: ScoreChunk) -> Buffer {
+        let p = trace.allocate(.attentionProbabilities, chunk.headCount(group) * length * length)
+        if packing { trace.transient(.attentionProbabilities, length) }
+        return p
     }
 
     /// The block's backward given the gradient of its output: returns the gradient of its input
@@ -92,7 +129,7 @@ struct BlockTrace {
         buffers.append(trace.allocate(.blockBackward, n * q))                      // dAttended
         projectBackward(layer: layer, "o_proj", accumulate: false)
         buffers += [trace.allocate(.blockBackward, n * q), trace.allocate(.blockBackward, n * kv), trace.allocate(.blockBackward, n * kv)]
-        trace.transient(.attentionProbabilities, scores)                           // dP, then dS, in CausalAttention.backward
+        attentionBackward()
         buffers.append(trace.allocate(.blockBackward, n * h))                      // dH
         projectBackward(layer: layer, "q_proj", accumulate: false)
         projectBackward(layer: layer, "k_proj", accumulate: true)
@@ -103,11 +140,10 @@ struct BlockTrace {
 }
 
 extension MemoryTrace {
-    /// What one GEMM over `weight` allocates for its duration (`FrozenWeight.withFloat32`): a
-    /// float16 weight's float32 copy, or a double-quantized NF4 weight's absmax (the codes
-    /// expand into the resident scratch). A float32 weight needs nothing.
+    /// What one GEMM over `weight` allocates for its duration: a double-quantized NF4 weight's
+    /// absmax (the codes expand, and 16-bit weights widen, into the resident scratch). A float32
+    /// weight needs nothing.
     func gemmTransients(_ weight: PlannedTensor) {
-        if weight.widenedBytes > 0 { transient(.transients, weight.widenedBytes, bytesEach: 1) }
         if weight.absmaxTransient > 0 { transient(.transients, weight.absmaxTransient) }
     }
 }

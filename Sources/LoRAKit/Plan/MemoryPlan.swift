@@ -30,26 +30,24 @@ public struct MemoryPlan: Sendable {
         /// are padded only to the longest of their micro-batch. The Trainer's default then runs
         /// those under 512 tokens without checkpointing, which can need more memory than full
         /// length with it, so the plan takes the larger of the two.
-        public var variableLength: Bool
 
         public init(sequenceLength: Int, batch: Int = 1, training: Training, quantizeToNF4: Bool = false,
-                    checkpointing: Bool? = nil, packing: Bool = false, variableLength: Bool = false) {
+                    checkpointing: Bool? = nil, packing: Bool = false, attentionScoreBudgetBytes: Int = 256 << 20) {
             self.sequenceLength = sequenceLength
             self.batch = batch
             self.training = training
             self.quantizeToNF4 = quantizeToNF4
             self.checkpointing = checkpointing
             self.packing = packing
-            self.variableLength = variableLength || packing
+            self.attentionScoreBudgetBytes = attentionScoreBudgetBytes
         }
 
-        /// The micro-batch lengths whose peaks bound the run, with their checkpointing: the full
-        /// length, and with variable lengths the longest that the default leaves un-checkpointed.
-        var boundingLengths: [(length: Int, checkpointing: Bool)] {
-            let full = (sequenceLength, checkpointing ?? (sequenceLength >= 512))
-            guard variableLength, checkpointing == nil, sequenceLength >= 512 else { return [full] }
-            return [full, (511, false)]
-        }
+        /// `LlamaModel.attentionScoreBudgetBytes`: the most attention scores held at once.
+        public var attentionScoreBudgetBytes: Int
+
+        /// Whether blocks are recomputed in backward: the choice, or the Trainer's default by
+        /// --seq-len (padded micro-batches are shorter and need less, checkpointed alike).
+        var resolvedCheckpointing: Bool { checkpointing ?? (sequenceLength >= 512) }
 
         /// The adapter trained, nil in full-parameter training.
         public var lora: LoRAConfig? {
@@ -60,10 +58,7 @@ public struct MemoryPlan: Sendable {
 
     public let config: ModelConfig
     public let settings: Settings
-    /// The micro-batch length at the peak: `sequenceLength`, or 511 when shorter micro-batches
-    /// run without checkpointing and need more (`Settings.variableLength`).
-    public let peakSequenceLength: Int
-    /// Whether the blocks are recomputed in backward at that length (the settings' choice or the Trainer's default).
+    /// Whether the blocks are recomputed in backward (the settings' choice or the Trainer's default).
     public let checkpointing: Bool
     /// The peak of live device memory over a training step, in bytes.
     public let totalBytes: Int
@@ -103,17 +98,14 @@ public struct MemoryPlan: Sendable {
         try settings.validate(for: config, stored: stored)
         let weights = PlannedWeights(config: config, stored: stored, quantizeToNF4: settings.quantizeToNF4,
                                      fullParameter: settings.lora == nil)
-        let steps = settings.boundingLengths.map { length, checkpointing in
-            StepTrace(weights: weights, lora: settings.lora, batch: settings.batch, length: length, checkpointing: checkpointing,
-                      packing: settings.packing)
-        }
-        steps.forEach { $0.run() }
-        let step = steps.dropFirst().reduce(steps[0]) { $1.trace.peak > $0.trace.peak ? $1 : $0 }
+        let step = StepTrace(weights: weights, lora: settings.lora, batch: settings.batch, length: settings.sequenceLength,
+                             checkpointing: settings.resolvedCheckpointing, packing: settings.packing,
+                             attentionScoreBudgetBytes: settings.attentionScoreBudgetBytes)
+        step.run()
         let trace = step.trace
-        (self.config, self.settings, self.stored) = (config, settings, stored)
-        (peakSequenceLength, checkpointing) = (step.length, step.checkpointing)
+        (self.config, self.settings, self.stored, checkpointing) = (config, settings, stored, step.checkpointing)
         (totalBytes, peakPhase, phasePeaks) = (trace.peak, trace.phaseAtPeak, trace.phasePeaks)
-        largestBufferBytes = steps.map(\.trace.largestBuffer).max()!
+        largestBufferBytes = trace.largestBuffer
         parts = trace.partsAtPeak.filter { $0.value != 0 }
         trainableParameters = step.trainableCounts.reduce(0, +)
         storage = Dictionary(uniqueKeysWithValues: [MemoryPart.baseBlocks, .baseEmbedding, .baseLMHead].map { ($0, weights.storageNames($0)) })

@@ -26,6 +26,8 @@ struct PlannedTensor: Equatable {
     /// Absmax values a double-quantized NF4 weight dequantizes into a transient float32 buffer
     /// before each expansion; 0 otherwise.
     let absmaxTransient: Int
+    /// Elements per row (the in-features of a matrix); set by `PlannedWeights`.
+    var columns = 1
 
     /// NF4 and GGUF weights are expanded into the shared float32 scratch for their GEMMs.
     var readsScratch: Bool {
@@ -33,17 +35,22 @@ struct PlannedTensor: Equatable {
         return true
     }
 
-    /// A dense weight stored narrower than float32 is widened into a transient float32 copy for each GEMM.
-    var widenedBytes: Int {
-        if case .dense(let type) = storage, type != .float32 { return elements * 4 }
-        return 0
+    /// Float32 elements of the shared scratch a GEMM over this weight needs: a packed weight
+    /// expands whole; a float16 or bfloat16 one widens whole rows at a time, at most
+    /// `widenBlockElements` (at least one row; `FrozenWeight.multiply`); float32 needs none.
+    func scratchElements(widenBlockElements: Int) -> Int {
+        switch storage {
+        case .dense(.float32): return 0
+        case .dense: return min(elements, max(1, widenBlockElements / max(1, columns)) * columns)
+        case .nf4, .gguf: return elements
+        }
     }
 
-    /// What a stored dense tensor becomes on the device when it stays frozen: float16 stays
-    /// float16; BF16 is widened to float32 on load, since the kernels store only float16 halves.
-    /// Every trained tensor is float32. (BF16 storage changes this one rule.)
+    /// What a stored dense tensor becomes on the device when it stays frozen: float16 and
+    /// bfloat16 stay 16-bit, float32 stays float32. Every trained tensor is float32.
     static func frozenDenseType(_ stored: SafeTensorsDType, fullParameter: Bool) -> ElementType {
-        stored == .f16 && !fullParameter ? .float16 : .float32
+        guard !fullParameter else { return .float32 }
+        return stored == .f16 ? .float16 : stored == .bf16 ? .bfloat16 : .float32
     }
 
     static func dense(_ type: ElementType, elements: Int) -> PlannedTensor {

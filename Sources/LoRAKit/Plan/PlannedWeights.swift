@@ -23,6 +23,7 @@ struct PlannedWeights {
                 guard case .dense(let dtype) = form else { return .dense(.float32, elements: elements) }
                 return .dense(PlannedTensor.frozenDenseType(dtype, fullParameter: fullParameter), elements: elements)
             }
+            defer { tensors[name]?.columns = shape.last ?? 1 }
             if shape.count == 1 {
                 tensors[name] = .dense(.float32, elements: elements)
             } else if name == "model.embed_tokens.weight" || fullParameter {
@@ -54,6 +55,7 @@ struct PlannedWeights {
 
     private static func stored(_ name: String, in checkpoint: ModelCheckpoint) throws -> StoredTensor {
         func count(_ tensor: String) throws -> Int { try checkpoint.stored(tensor).shape.reduce(1, *) }
+        if let synthetic = checkpoint.synthetic { return stored(name, in: synthetic) }
         if let gguf = checkpoint.gguf {
             let tensor = try gguf.tensor(name)
             switch tensor.type {
@@ -72,6 +74,15 @@ struct PlannedWeights {
         return .dense(try checkpoint.stored(name).dtype)
     }
 
+    /// A synthetic base's forms, without drawing its tensors: NF4 with double-quantized absmax
+    /// for the blocks' matrices, BF16 for the embedding and head, float32 vectors.
+    private static func stored(_ name: String, in synthetic: SyntheticCheckpoint) -> StoredTensor {
+        let elements = synthetic.shapes[name]?.reduce(1, *) ?? 0
+        guard synthetic.isQuantized(name) else { return .dense(synthetic.shapes[name]?.count == 1 ? .f32 : .bf16) }
+        let blocks = (elements + synthetic.blockSize - 1) / synthetic.blockSize
+        return .nf4(packed: (elements + 1) / 2, absmax: blocks, nestedScales: (blocks + 255) / 256, nestedMap: 256)
+    }
+
     subscript(name: String) -> PlannedTensor { tensors[name]! }
 
     /// The weight of a block's Linear module.
@@ -87,8 +98,15 @@ struct PlannedWeights {
         return name.hasSuffix("_proj.weight") ? .baseBlocks : .baseOther
     }
 
-    /// Float32 elements of the dequantization scratch: it grows to the largest weight expanded into it.
-    var scratchElements: Int { tensors.values.filter(\.readsScratch).map(\.elements).max() ?? 0 }
+    /// Float32 elements of the dequantization scratch: it grows to the most that one GEMM over
+    /// a block's Linear weight or the LM head expands or widens into it.
+    var scratchElements: Int {
+        let multiplied = [head] + tensors.filter { $0.key.hasSuffix("_proj.weight") }.map(\.value)
+        return multiplied.map { $0.scratchElements(widenBlockElements: Self.widenBlockElements) }.max() ?? 0
+    }
+
+    /// `DequantizationScratch.widenBlockElements`' default.
+    static let widenBlockElements = 1 << 24
 
     /// The storage names of the block matrices, e.g. "NF4 (double-quantized absmax)" or "float16".
     func storageNames(_ part: MemoryPart) -> String {

@@ -10,11 +10,15 @@ struct StepTrace {
     let length: Int
     let checkpointing: Bool
     let packing: Bool
+    let attentionScoreBudgetBytes: Int
     let trace = MemoryTrace()
 
     private var config: ModelConfig { weights.config }
     private var rows: Int { batch * length }
-    private var block: BlockTrace { BlockTrace(trace: trace, weights: weights, lora: lora, batch: batch, length: length) }
+    private var block: BlockTrace {
+        BlockTrace(trace: trace, weights: weights, lora: lora, batch: batch, length: length, packing: packing,
+                   attentionScoreBudgetBytes: attentionScoreBudgetBytes)
+    }
 
     /// Runs the whole replay: resident state, then one step.
     func run() {

@@ -81,9 +81,12 @@ public final class Trainer {
         let batches = try (0..<config.accumulation).map { _ in try nextBatch() }
         let tokens = batches.reduce(0) { $0 + $1.predictedTokens }
         var lossSum = 0.0
+        // Decided by --seq-len, not each micro-batch's own length: padded examples make shorter
+        // batches, and those must not run without checkpointing and need more memory than a full one.
+        let checkpointing = config.checkpointing ?? (data.sequenceLength >= 512)
         for (micro, batch) in batches.enumerated() {
             let dropoutStep = UInt32(truncatingIfNeeded: step * config.accumulation + micro)
-            let (loss, count) = try model.lossAndGradients(batch, step: dropoutStep, checkpointing: config.checkpointing, normalizer: tokens)
+            let (loss, count) = try model.lossAndGradients(batch, step: dropoutStep, checkpointing: checkpointing, normalizer: tokens)
             lossSum += loss * Double(count)
         }
         // The gradients are already those of the step's mean loss.

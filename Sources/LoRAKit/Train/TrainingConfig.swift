@@ -17,7 +17,7 @@ public struct TrainingConfig: Sendable, Equatable, Codable {
     public var scheduler: LearningRateSchedule.Kind = .linear
     /// Evaluate on the held-out windows every N steps (0: only at the end).
     public var evaluateEvery: Int = 0
-    /// nil: gradient checkpointing for sequences of 512 tokens or more.
+    /// nil: gradient checkpointing when --seq-len is 512 tokens or more (every micro-batch alike).
     public var checkpointing: Bool? = nil
 
     public init() {}

@@ -36,6 +36,7 @@ enum PlanFixtures {
         let checkpoint = try ModelCheckpoint(folder: folder)
         let model = try LlamaModel(checkpoint: checkpoint, device: device, lora: settings.lora, seed: 1,
                                    quantizeToNF4: settings.quantizeToNF4, fullParameter: settings.lora == nil)
+        model.attentionScoreBudgetBytes = settings.attentionScoreBudgetBytes
         let (length, batch, vocabulary) = (settings.sequenceLength, settings.batch, checkpoint.config.vocabularySize)
         let tokens = (0..<(4 * batch * length)).map { Int32(($0 * 7 + $0 / 13) % vocabulary) }
         let windows = try TokenWindows(tokens: tokens, length: length, heldOutFraction: 0.25, source: "synthetic")
