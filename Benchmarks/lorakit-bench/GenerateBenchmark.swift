@@ -17,7 +17,7 @@ struct GenerateBenchmark: ParsableCommand {
     @Option(name: .customLong("model"), help: "tiny, bundled or 100m (the train suite's shapes).") var model = "bundled"
 
     func run() throws {
-        guard TrainBenchmark.shapes[model] != nil else { throw ValidationError("--model is tiny, bundled or 100m, not \(model)") }
+        guard TrainBenchmark.shapeNames.contains(model) else { throw ValidationError("--model is tiny, bundled or 100m, not \(model)") }
         guard prompt >= 1, tokens >= 1 else { throw ValidationError("--prompt and --tokens must be at least 1") }
         let folder = try TrainBenchmark.randomCheckpoint(model)
         defer { try? FileManager.default.removeItem(at: folder) }

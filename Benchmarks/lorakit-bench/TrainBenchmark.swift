@@ -41,18 +41,16 @@ struct TrainBenchmark: ParsableCommand {
         var choice: Bool? { self == .auto ? nil : self == .on }
     }
 
-    /// hidden, intermediate, layers, heads, key/value heads, vocabulary.
-    static let shapes: [String: [Int]] = ["tiny": [64, 96, 2, 4, 2, 256], "bundled": [256, 688, 4, 8, 4, 256],
-                                          "100m": [768, 2048, 12, 12, 4, 256], "small32k": [512, 1376, 8, 8, 2, 32000]]
+    /// The benchmark shapes, as `lorakit plan --shape` knows them (`ModelShape`).
+    static let shapeNames = ["tiny", "bundled", "100m", "small32k"]
 
     /// Writes a random float32 checkpoint of shape `name` into a temporary folder.
     static func randomCheckpoint(_ name: String) throws -> URL {
-        let shape = shapes[name]!
+        let config = try ModelShape.named(name).config
         var random = RandomCheckpoint()
         (random.hiddenSize, random.intermediateSize, random.layerCount, random.attentionHeads, random.keyValueHeads)
-            = (shape[0], shape[1], shape[2], shape[3], shape[4])
-        random.vocabularySize = shape[5]
-        random.maxPositionEmbeddings = 4096
+            = (config.hiddenSize, config.intermediateSize, config.layerCount, config.attentionHeads, config.keyValueHeads)
+        (random.vocabularySize, random.maxPositionEmbeddings) = (config.vocabularySize, config.maxPositionEmbeddings)
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lorakit-bench-\(name)-\(UUID().uuidString)")
         try random.write(to: folder, seed: 1)
         return folder
@@ -91,7 +89,7 @@ struct TrainBenchmark: ParsableCommand {
                                        "per step: new buffers, drains, reads, launches, GEMMs"],
                               rightAligned: [2, 5, 6, 7])
         for name in models {
-            guard Self.shapes[name] != nil else { throw ValidationError("--model is tiny, bundled, 100m or small32k, not \(name)") }
+            guard Self.shapeNames.contains(name) else { throw ValidationError("--model is tiny, bundled, 100m or small32k, not \(name)") }
             let folder = try Self.randomCheckpoint(name)
             let brain = try bf16 ? Self.bfloat16Copy(of: folder) : nil
             defer { [folder, brain].compactMap { $0 }.forEach { try? FileManager.default.removeItem(at: $0) } }
