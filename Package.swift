@@ -22,6 +22,9 @@ let package = Package(
                        providers: [.apt(["libclblast-dev"])]),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS",
                        providers: [.apt(["libopenblas-dev"])]),
+        // Open MPI, for multi-process (data-parallel) training; only Sources/LoRAKit/Distributed uses it.
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
 
         // Turns Kernels/*.cl into a Swift source at build time, so every binary carries its kernels.
         .executableTarget(name: "lorakit-embed-kernels", path: "Sources/lorakit-embed-kernels"),
@@ -30,7 +33,7 @@ let package = Package(
 
         .target(
             name: "LoRAKit",
-            dependencies: ["COpenCL", "CCLBlast", "CBLAS", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF"],
+            dependencies: ["COpenCL", "CCLBlast", "CBLAS", "CMPI", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF"],
             path: "Sources/LoRAKit",
             plugins: ["EmbedKernels"]
         ),

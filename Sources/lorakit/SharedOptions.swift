@@ -23,10 +23,15 @@ struct AdapterOption: ParsableArguments {
 
 /// `--device`.
 struct DeviceOption: ParsableArguments {
-    @Option(help: "Device: host, opencl, opencl:<p>:<d>, opencl:<text> (default: LORAKIT_DEVICE, else the best).")
+    @Option(help: "Device: host, opencl, opencl:<p>:<d>, opencl:<text> (default: LORAKIT_DEVICE, else the best); under mpirun, {local_rank} is the rank's index on its machine.")
     var device: String?
 
     func open() throws -> any Device { try Devices.open(device) }
+
+    /// The device of the rank `localRank` on its machine: "{local_rank}" in the name becomes that number.
+    func open(localRank: Int) throws -> any Device {
+        try Devices.open(device?.replacingOccurrences(of: "{local_rank}", with: String(localRank)))
+    }
 }
 
 /// How a float base is quantized on load.

@@ -58,8 +58,28 @@ struct TrainCommand: ParsableCommand {
         guard skipNonfinite >= 0 else { throw ValidationError("--skip-nonfinite must not be negative") }
     }
 
+    /// Alone, the run as it always was (MPI untouched). Under `mpirun`, every rank trains its
+    /// share; rank 0 alone prints and writes, and a rank that fails ends them all with its error.
     func run() throws {
-        let target = try device.open()
+        let communicator = try Launch.communicator(environment: ProcessInfo.processInfo.environment)
+        if communicator is SingleProcess { return try train(communicator) }   // errors as they always were
+        if !communicator.isRoot { Self.silenceStandardOutput() }
+        do {
+            try train(communicator)
+        } catch {
+            communicator.abort("Error: \(error)")
+        }
+        communicator.finish()
+    }
+
+    /// Ranks other than 0 print nothing on stdout (their errors still reach stderr).
+    private static func silenceStandardOutput() {
+        let null = open("/dev/null", O_WRONLY)
+        if null >= 0 { dup2(null, STDOUT_FILENO) }
+    }
+
+    private func train(_ communicator: any Communicator) throws {
+        let target = try device.open(localRank: communicator.localRank)
         let outURL = URL(fileURLWithPath: out)
         let checkpoint = try ModelCheckpoint(folder: model.url)
         let peft = try adapter.load()
@@ -73,11 +93,13 @@ struct TrainCommand: ParsableCommand {
         var settings = DataSettings(sequenceLength: seqLen, heldOutFraction: heldOut)
         (settings.seed, settings.packing, settings.evaluationBatch) = (seed, packing, batch)
         let (trainingData, dataReport) = try dataOptions.load(model: checkpoint, settings: settings, evaluation: evalData)
-        let trainer = try Trainer(model: llama, data: trainingData, config: trainingConfig())
+        let trainer = try Trainer(model: llama, data: trainingData, config: trainingConfig(), communicator: communicator)
         trainer.skipNonFinite = skipNonfinite
         // Only now, with the model, data and optimizer state in memory: a run that cannot start
         // (a bad file, a model too large for the device) leaves no output folder behind.
-        try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true)
+        // Every rank has loaded: one that failed has aborted the run before any folder exists.
+        try communicator.barrier()
+        if communicator.isRoot { try FileManager.default.createDirectory(at: outURL, withIntermediateDirectories: true) }
         var log = TrainingLog()
         guard try resumeIfAsked(trainer, log: &log, out: outURL) else { return }
 
@@ -87,22 +109,29 @@ struct TrainCommand: ParsableCommand {
                       : "LoRA r=\(lora.rank) alpha=\(lora.alpha)\(lora.useRSLoRA ? " (rsLoRA)" : "") on \(lora.targetModules.joined(separator: ","))"))
         if !full { say("frozen base " + Self.storageSummary(llama.frozenBytes)) }
         say("data " + dataReport)
+        if communicator.size > 1 {
+            say("\(communicator.size) ranks, each --batch \(batch) × --accum \(accum): \(batch * accum * communicator.size) sequences a step; "
+                + "\(trainer.reducedFloats) gradient floats all-reduced a step")
+        }
         let initial = try trainer.evaluate()
         if let initial { say(String(format: "held-out loss before training: %.4f", initial)) }
         if trainer.step == 0 { log.heldOutBeforeTraining = initial }
         let started = Date(), stepsBefore = trainer.step
-        let trainedTokens = try trainSteps(trainer, log: &log, out: outURL, memory: target)
-        if full {
-            try llama.saveWeights(to: outURL)
-        } else {
-            try trainer.adapter(baseModelNameOrPath: model.model).save(to: outURL)
+        let (trainedTokens, communication) = try trainSteps(trainer, log: &log, out: outURL, memory: target)
+        if communicator.isRoot {
+            if full {
+                try llama.saveWeights(to: outURL)
+            } else {
+                try trainer.adapter(baseModelNameOrPath: model.model).save(to: outURL)
+            }
+            try log.write(to: outURL)
         }
-        try log.write(to: outURL)
         let total = Date().timeIntervalSince(started)
         say(String(format: "done: %d steps, %d tokens in %@ (%.0f tok/s); held-out loss %@ → %@; peak device memory %@ (planned %@)",
                      steps - stepsBefore, trainedTokens, Self.duration(total), Double(trainedTokens) / max(total, 1e-9),
                      initial.map { String(format: "%.4f", $0) } ?? "n/a", log.rows.last?.heldOutLoss.map { String(format: "%.4f", $0) } ?? "n/a",
                      ByteCount.format(target.memoryUsage.peakBytes), ByteCount.format(plan.totalBytes)))
+        if communicator.size > 1 { say(String(format: "rank 0 spent %.3f s summing over the ranks (%.1f%% of the run)", communication, 100 * communication / max(total, 1e-9))) }
         if trainer.skippedSteps > 0 { say("skipped \(trainer.skippedSteps) steps whose loss or gradient was not finite (metrics.csv: skipped = 1)") }
         say("wrote \(out)/" + (full ? "config.json, model.safetensors" : "adapter_config.json, adapter_model.safetensors") + ", metrics.csv, loss.svg")
     }
@@ -139,16 +168,18 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Runs the remaining optimizer steps with progress lines, evaluations and checkpoints;
-    /// returns the tokens trained.
-    private func trainSteps(_ trainer: Trainer, log: inout TrainingLog, out outURL: URL, memory target: any Device) throws -> Int {
+    /// returns the tokens trained (over all ranks) and the seconds spent summing over the ranks.
+    private func trainSteps(_ trainer: Trainer, log: inout TrainingLog, out outURL: URL, memory target: any Device) throws -> (Int, Double) {
         let checkpointFolder = outURL.appendingPathComponent("checkpoint")
         let started = Date(), stepsBefore = trainer.step
-        var trainedTokens = 0
-        let interactive = isatty(STDOUT_FILENO) != 0
+        var trainedTokens = 0, communication = 0.0
+        // mpirun hands rank 0 a terminal even when its own output is piped to a file.
+        let interactive = isatty(STDOUT_FILENO) != 0 && trainer.communicator.size == 1
         while trainer.step < steps {
             let stepStart = Date()
             let report = try trainer.runStep()
             trainedTokens += report.tokens
+            communication += report.communicationSeconds
             let perSecond = Double(report.tokens) / Date().timeIntervalSince(stepStart)
             let evaluate = report.step == steps || (evalEvery > 0 && report.step % evalEvery == 0)
             let heldOutLoss = evaluate ? try trainer.evaluate() : nil
@@ -164,7 +195,7 @@ struct TrainCommand: ParsableCommand {
             FileHandle.standardOutput.write(Data(text.utf8))
             if saveEvery > 0, report.step % saveEvery == 0 { try trainer.saveCheckpoint(to: checkpointFolder, baseModelNameOrPath: model.model) }
         }
-        return trainedTokens
+        return (trainedTokens, communication)
     }
 
     /// Unbuffered, so the live progress line and the other lines stay in order.

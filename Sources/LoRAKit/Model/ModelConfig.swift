@@ -116,9 +116,13 @@ public struct ModelConfig: Sendable, Equatable {
                 }
                 return number.floatValue
             }
-            let scaling = Llama3RopeScaling(factor: try positive("factor"), lowFrequencyFactor: try positive("low_freq_factor"),
-                                            highFrequencyFactor: try positive("high_freq_factor"),
-                                            originalMaxPositions: Int(try positive("original_max_position_embeddings")))
+            let factor = try positive("factor"), low = try positive("low_freq_factor"), high = try positive("high_freq_factor")
+            // Bounded before the conversion to Int, which would trap on a huge value (found by ci/fuzz).
+            let original = try positive("original_max_position_embeddings")
+            guard original < Float(Int32.max) else {
+                throw fields.fail("\(scalingName).original_max_position_embeddings", "must be below 2^31, got \(original)")
+            }
+            let scaling = Llama3RopeScaling(factor: factor, lowFrequencyFactor: low, highFrequencyFactor: high, originalMaxPositions: Int(original))
             guard scaling.highFrequencyFactor > scaling.lowFrequencyFactor, scaling.originalMaxPositions >= 1 else {
                 throw fields.fail("\(scalingName).high_freq_factor", "must exceed low_freq_factor \(scaling.lowFrequencyFactor)")
             }

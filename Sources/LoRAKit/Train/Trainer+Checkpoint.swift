@@ -17,6 +17,14 @@ extension Trainer {
     static let stateFile = "trainer_state.json"
     static let optimizerFile = "optimizer.safetensors"
 
+    /// The settings as one process would run them: `batch` is the global micro-batch (each
+    /// rank's × ranks), so a checkpoint resumes under any rank count that keeps the global batch.
+    var globalConfig: TrainingConfig {
+        var global = config
+        global.batch *= communicator.size
+        return global
+    }
+
     /// The current adapter in PEFT's format.
     public func adapter(baseModelNameOrPath: String? = nil) throws -> PEFTAdapter {
         guard let lora = model.lora else { throw TrainingError.invalidSetting("a full-parameter run has no adapter; save its weights") }
@@ -31,6 +39,7 @@ extension Trainer {
     /// save never damages the previous checkpoint (`CheckpointRecovery` finishes a replacement
     /// that a crash cut between its two renames).
     public func saveCheckpoint(to folder: URL, baseModelNameOrPath: String? = nil) throws {
+        guard communicator.isRoot else { return }   // every rank holds the same adapter and moments
         let manager = FileManager.default
         CheckpointRecovery.recover(folder, stateFile: Self.stateFile)
         let parent = folder.deletingLastPathComponent()
@@ -48,7 +57,7 @@ extension Trainer {
                 try writer.add(.init(name: parameter.name + ".exp_avg_sq", shape: [pair.v.count], floats: try pair.v.download()))
             }
             try writer.write(to: partial.appendingPathComponent(Self.optimizerFile))
-            let state = TrainerState(step: step, epoch: epoch, cursor: cursor, sequenceLength: data.sequenceLength, loraSeed: model.seed, config: config,
+            let state = TrainerState(step: step, epoch: epoch, cursor: cursor, sequenceLength: data.sequenceLength, loraSeed: model.seed, config: globalConfig,
                                      fullParameter: model.fullParameter)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -81,9 +90,9 @@ extension Trainer {
                 ? "the checkpoint is of a full-parameter run; resume it with full-parameter training"
                 : "the checkpoint is of a LoRA run; resume it with LoRA, not full-parameter training")
         }
-        guard state.config == config, state.sequenceLength == self.data.sequenceLength, state.loraSeed == model.seed else {
+        guard state.config == globalConfig, state.sequenceLength == self.data.sequenceLength, state.loraSeed == model.seed else {
             throw TrainingError.checkpoint(file: stateURL.path,
-                                           detail: "the checkpoint was written with other training settings (sequence length \(state.sequenceLength), LoRA seed \(state.loraSeed), \(state.config)); resume with the same flags")
+                                           detail: "the checkpoint was written with other training settings (sequence length \(state.sequenceLength), LoRA seed \(state.loraSeed), \(state.config)); resume with the same flags (over N ranks, --batch × N is the checkpoint's batch)")
         }
         if model.fullParameter {
             try model.loadWeights(from: folder)

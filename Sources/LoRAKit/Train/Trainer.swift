@@ -9,19 +9,26 @@ public struct StepReport: Sendable {
     public let learningRate: Float
     /// Global gradient norm before clipping.
     public let gradientNorm: Double
+    /// Trained tokens of the step, over all ranks.
     public let tokens: Int
     /// The loss or gradient was not finite and the update was skipped (`skipNonFinite`).
     public var skipped = false
+    /// Seconds this rank spent summing over the ranks (copies to and from the device included); 0 alone.
+    public var communicationSeconds = 0.0
 }
 
 /// Training of a `LlamaModel` (its LoRA adapters, or every tensor in full-parameter mode) on
 /// `TrainingData` (token windows or examples): seeded shuffling per epoch, gradient accumulation, global-norm clipping, AdamW
 /// with a learning-rate schedule, held-out evaluation, and checkpoints (PEFT adapter or model
-/// weights, + optimizer state) that resume bit for bit.
+/// weights, + optimizer state) that resume bit for bit. Over several ranks (`communicator`),
+/// `config.batch` is each rank's micro-batch: every step's global batch of batch × accumulation
+/// × ranks sequences is split by `RankShard`, and the gradients, losses and token counts are
+/// summed, so every rank takes the step one process would take with the whole batch.
 public final class Trainer {
     public let model: LlamaModel
     public let data: any TrainingData
     public let config: TrainingConfig
+    public let communicator: any Communicator
     /// Completed optimizer steps.
     public internal(set) var step = 0
     /// Steps whose loss or gradient is not finite that may be skipped (no update) before one
@@ -34,19 +41,25 @@ public final class Trainer {
     let parameters: [TrainableParameter]
     let moments: [(m: DeviceBuffer, v: DeviceBuffer)]
     let globalNorm: GradientNorm
+    let gradientSum: GradientAllReduce
 
-    public init(model: LlamaModel, data: any TrainingData, config: TrainingConfig) throws {
+    public init(model: LlamaModel, data: any TrainingData, config: TrainingConfig, communicator: any Communicator = SingleProcess()) throws {
         try config.validate()
         parameters = model.trainableParameters
         guard !parameters.isEmpty else {
             throw TrainingError.invalidSetting("the model has nothing to train: no LoRA layers and not in full-parameter mode")
         }
-        guard data.trainingItems >= config.batch else {
-            throw TrainingError.invalidSetting("--batch \(config.batch) exceeds the \(data.trainingItems) training sequences")
+        guard data.trainingItems >= config.batch * communicator.size else {
+            throw TrainingError.invalidSetting("--batch \(config.batch)" + (communicator.size > 1 ? " × \(communicator.size) ranks" : "")
+                                               + " exceeds the \(data.trainingItems) training sequences")
         }
         self.model = model
         self.data = data
         self.config = config
+        self.communicator = communicator
+        gradientSum = GradientAllReduce(parameters: parameters, communicator: communicator)
+        try communicator.requireAgreement(on: "\(config), \(data.trainingItems) training items of \(data.sequenceLength) tokens, "
+                                              + "\(gradientSum.floatCount) trainable floats", what: "the training settings")
         moments = try parameters.map { parameter in
             (m: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg"),
              v: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg_sq"))
@@ -54,13 +67,18 @@ public final class Trainer {
         globalNorm = try GradientNorm(parameters: parameters, device: model.device)
     }
 
+    /// Gradient floats summed over the ranks each step (4 bytes each).
+    public var reducedFloats: Int { gradientSum.floatCount }
+
     /// The shuffled item order of the current epoch, computed once per epoch.
     private var epochOrder: (epoch: Int, order: [Int])?
 
-    /// The next `batch` training items, continuing the epoch's shuffled order.
-    private func nextBatch() throws -> SequenceBatch {
+    /// This rank's micro-batches of the next step: the step's global batch of batch ×
+    /// accumulation × ranks items continues the epoch's shuffled order, and this rank's share
+    /// of it (`RankShard`) is cut into `accumulation` micro-batches of `batch`.
+    private func nextBatches() throws -> [SequenceBatch] {
         var items: [Int] = []
-        for _ in 0..<config.batch {
+        for _ in 0..<(config.batch * config.accumulation * communicator.size) {
             if epochOrder?.epoch != epoch { epochOrder = (epoch, SeededOrder.shuffled(count: data.trainingItems, epoch: epoch, seed: config.seed)) }
             let order = epochOrder!.order
             items.append(order[cursor])
@@ -70,7 +88,8 @@ public final class Trainer {
                 epoch += 1
             }
         }
-        return try data.batch(of: items)
+        let mine = RankShard(communicator).take(items)
+        return try stride(from: 0, to: mine.count, by: config.batch).map { try data.batch(of: Array(mine[$0..<($0 + config.batch)])) }
     }
 
     /// One optimizer step over `accumulation` micro-batches. The loss is the mean over every
@@ -78,20 +97,36 @@ public final class Trainer {
     /// more trained tokens weigh more, as one large batch would weigh them.
     public func runStep() throws -> StepReport {
         try model.zeroGradients()
-        let batches = try (0..<config.accumulation).map { _ in try nextBatch() }
-        let tokens = batches.reduce(0) { $0 + $1.predictedTokens }
-        var lossSum = 0.0
+        let batches = try nextBatches()
+        let started = Date()
+        var counts = [Double(batches.reduce(0) { $0 + $1.predictedTokens })]
+        try communicator.allReduceSum(&counts)   // every rank normalizes by the global count
+        let tokens = Int(counts[0])
+        var communication = Date().timeIntervalSince(started)
+        var lossSum = [0.0]
         // Decided by --seq-len, not each micro-batch's own length: padded examples make shorter
         // batches, and those must not run without checkpointing and need more memory than a full one.
         let checkpointing = config.checkpointing ?? (data.sequenceLength >= 512)
         for (micro, batch) in batches.enumerated() {
-            let dropoutStep = UInt32(truncatingIfNeeded: step * config.accumulation + micro)
+            // Each rank's masks differ; one process keeps the keys it always had.
+            let dropoutStep = UInt32(truncatingIfNeeded: (step * config.accumulation + micro) * communicator.size + communicator.rank)
             let (loss, count) = try model.lossAndGradients(batch, step: dropoutStep, checkpointing: checkpointing, normalizer: tokens)
-            lossSum += loss * Double(count)
+            lossSum[0] += loss * Double(count)
         }
+        communication += try gradientSum.run()
+        let reduced = Date()
+        try communicator.allReduceSum(&lossSum)
+        communication += Date().timeIntervalSince(reduced)
+        var report = try update(loss: lossSum[0] / Double(max(1, tokens)), tokens: tokens)
+        report.communicationSeconds = communication
+        return report
+    }
+
+    /// Clipping and AdamW on the step's summed gradients (alike on every rank), or the
+    /// non-finite step's skip or error.
+    private func update(loss: Double, tokens: Int) throws -> StepReport {
         // The gradients are already those of the step's mean loss.
         let device = model.device
-        let loss = lossSum / Double(max(1, tokens))
         let (norm, fault) = try globalNorm.computeWithFault()
         let rate = config.schedule.rate(at: step)
         guard loss.isFinite, norm.isFinite, fault == nil else {
@@ -125,16 +160,18 @@ public final class Trainer {
         skippedSteps += 1
     }
 
-    /// Mean loss over every predicted token of the held-out batches (nil when none are held out).
+    /// Mean loss over every predicted token of the held-out batches (nil when none are held out);
+    /// over several ranks each evaluates its `RankShard` of the batches.
     public func evaluate() throws -> Double? {
         let batches = try data.heldOutBatches()
         guard !batches.isEmpty else { return nil }
-        var total = 0.0, tokens = 0
-        for batch in batches {
+        var sums = [0.0, 0.0]   // loss × tokens, tokens: over this rank's batches, then over all
+        for batch in RankShard(communicator).take(batches) {
             let (loss, count) = try model.loss(batch)
-            total += loss * Double(count)
-            tokens += count
+            sums[0] += loss * Double(count)
+            sums[1] += Double(count)
         }
-        return total / Double(max(1, tokens))
+        try communicator.allReduceSum(&sums)
+        return sums[0] / max(1, sums[1])
     }
 }
