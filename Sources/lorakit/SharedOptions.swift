@@ -29,8 +29,10 @@ struct DeviceOption: ParsableArguments {
     func open() throws -> any Device { try Devices.open(device) }
 
     /// The device of the rank `localRank` on its machine: "{local_rank}" in the name becomes that number.
+    /// Plain `opencl:gpu` is the local rank's GPU (the first one in a single process).
     func open(localRank: Int) throws -> any Device {
-        try Devices.open(device?.replacingOccurrences(of: "{local_rank}", with: String(localRank)))
+        let name = device?.trimmingCharacters(in: .whitespaces).lowercased() == "opencl:gpu" ? "opencl:gpu:{local_rank}" : device
+        return try Devices.open(name?.replacingOccurrences(of: "{local_rank}", with: String(localRank)))
     }
 }
 

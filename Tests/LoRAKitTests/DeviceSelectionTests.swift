@@ -41,6 +41,12 @@ struct DeviceSelectionTests {
         #expect(DeviceSpecifier.anyOpenCL.select(from: [host, pocl]) == pocl)
         #expect(DeviceSpecifier.anyOpenCL.select(from: [pocl, host, gpu]) == gpu)
         #expect(DeviceSpecifier.host.select(from: [pocl, host]) == host)
+        // The n-th GPU, skipping other kinds: what `opencl:gpu` gives local rank n under mpirun.
+        let second = Self.fake(.openCL, .gpu, "opencl:1:1")
+        #expect(DeviceSpecifier.openCLGPU(ordinal: 0).select(from: [pocl, gpu, accelerator, second]) == gpu)
+        #expect(DeviceSpecifier.openCLGPU(ordinal: 1).select(from: [pocl, gpu, accelerator, second]) == second)
+        #expect(DeviceSpecifier.openCLGPU(ordinal: 2).select(from: [pocl, gpu, accelerator, second]) == nil)
+        #expect(DeviceSpecifier.openCLGPU(ordinal: 0).select(from: [pocl, host]) == nil)
     }
 
     @Test("on this machine the default follows that order")
@@ -60,6 +66,9 @@ struct DeviceSelectionTests {
         #expect(DeviceSpecifier("opencl:1:2") == .openCLIndex(platform: 1, device: 2))
         #expect(DeviceSpecifier("opencl:pocl") == .openCLName("pocl"))
         #expect(DeviceSpecifier("OpenCL:NVIDIA") == .openCLName("NVIDIA"))
+        #expect(DeviceSpecifier("opencl:gpu") == .openCLGPU(ordinal: 0))
+        #expect(DeviceSpecifier("OpenCL:GPU:3") == .openCLGPU(ordinal: 3))
+        #expect(DeviceSpecifier("opencl:gpu:x") == nil && DeviceSpecifier("opencl:gpu:-1") == nil)
         #expect(DeviceSpecifier("opencl:") == nil)
         #expect(DeviceSpecifier("cuda") == nil)
     }

@@ -3,6 +3,8 @@
 ///     host                    the host CPU (OpenBLAS + native Swift)
 ///     opencl                  the best OpenCL device (GPU, then accelerator, then CPU)
 ///     opencl:<p>:<d>          OpenCL device d of platform p, as `lorakit devices` numbers them
+///     opencl:gpu[:<n>]        the n-th OpenCL GPU in discovery order (default 0); under
+///                             `mpirun`, plain `opencl:gpu` is the local rank's GPU
 ///     opencl:<text>           the first OpenCL device whose name, vendor, platform name or
 ///                             platform version contains <text>, case-insensitively
 ///                             (e.g. `opencl:pocl`, `opencl:nvidia`, `opencl:intel`)
@@ -11,6 +13,7 @@ public enum DeviceSpecifier: Equatable, Sendable {
     case anyOpenCL
     case openCLIndex(platform: Int, device: Int)
     case openCLName(String)
+    case openCLGPU(ordinal: Int)
 
     /// Parses `text`, or returns nil when it has none of the forms above.
     public init?(_ text: String) {
@@ -27,7 +30,10 @@ public enum DeviceSpecifier: Equatable, Sendable {
         guard lower.hasPrefix("opencl:") else { return nil }
         let rest = String(trimmed.dropFirst("opencl:".count))
         let parts = rest.split(separator: ":", omittingEmptySubsequences: false)
-        if parts.count == 2, let platform = Int(parts[0]), let device = Int(parts[1]) {
+        if parts[0].lowercased() == "gpu", parts.count <= 2 {
+            guard let ordinal = parts.count == 1 ? 0 : Int(parts[1]), ordinal >= 0 else { return nil }
+            self = .openCLGPU(ordinal: ordinal)
+        } else if parts.count == 2, let platform = Int(parts[0]), let device = Int(parts[1]) {
             self = .openCLIndex(platform: platform, device: device)
         } else if !rest.isEmpty {
             self = .openCLName(rest)
@@ -48,6 +54,9 @@ public enum DeviceSpecifier: Equatable, Sendable {
             return openCL.first { $0.platformIndex == platform && $0.deviceIndex == device }
         case let .openCLName(text):
             return openCL.first { $0.searchableText.contains { $0.localizedCaseInsensitiveContains(text) } }
+        case let .openCLGPU(ordinal):
+            let gpus = openCL.filter { $0.kind == .gpu }
+            return ordinal < gpus.count ? gpus[ordinal] : nil
         }
     }
 }
