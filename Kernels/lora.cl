@@ -75,6 +75,16 @@ void lora_forward_expand(const int M, const int N, const int R, const float scal
     Y[index] = (has_bias ? bias[o] : 0.0f) + scale * sum;
 }
 
+// Σ_j B[o, j]·A[j, i] for element index = o·K + i of W (N×K): the merges' low-rank term.
+inline float low_rank_term(const uint index, const int K, const int R, __global const float* B, __global const float* A) {
+    const uint o = index / (uint)K, i = index - o * (uint)K;
+    float sum = 0.0f;
+    for (int j = 0; j < R; ++j) {
+        sum = fma(B[o * R + j], A[(size_t)j * K + i], sum);
+    }
+    return sum;
+}
+
 // One work-item per element of W.
 __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
 void lora_merge_half(const int N, const int K, const int R, const float scale,
@@ -83,11 +93,7 @@ void lora_merge_half(const int N, const int K, const int R, const float scale,
     if (index >= (uint)N * (uint)K) {
         return;
     }
-    const uint o = index / (uint)K, i = index - o * (uint)K;
-    float sum = 0.0f;
-    for (int j = 0; j < R; ++j) {
-        sum = fma(B[o * R + j], A[(size_t)j * K + i], sum);
-    }
+    const float sum = low_rank_term(index, K, R, B, A);
     vstore_half_rte(vload_half(index, W) + scale * sum, index, W);
 }
 
@@ -98,11 +104,7 @@ void lora_merge_bfloat16(const int N, const int K, const int R, const float scal
     if (index >= (uint)N * (uint)K) {
         return;
     }
-    const uint o = index / (uint)K, i = index - o * (uint)K;
-    float sum = 0.0f;
-    for (int j = 0; j < R; ++j) {
-        sum = fma(B[o * R + j], A[(size_t)j * K + i], sum);
-    }
+    const float sum = low_rank_term(index, K, R, B, A);
     const uint bits = as_uint(as_float((uint)W[index] << 16) + scale * sum);
     W[index] = (bits & 0x7FFFFFFFu) > 0x7F800000u ? (ushort)0x7FC0u : (ushort)((bits + 0x7FFFu + ((bits >> 16) & 1u)) >> 16);
 }
