@@ -234,6 +234,28 @@ struct LoRATests {
                      bound: zip(original, delta).map { 4 * float32Roundoff * (abs(Double($0)) + $1) }, "W after unmerge")
     }
 
+    /// W + s·B·A in double precision for an n×k W and rank r, and each element's bound once W is
+    /// stored 16-bit: half an ulp (`relativeRounding`, at least `smallest`) of the exact sum plus
+    /// the float32 error of the rank-r sum.
+    static func expectedMerge(w: [Double], a: [Float], b: [Float], shape: (n: Int, k: Int, r: Int), scale s: Double,
+                              relativeRounding: Double, smallest: Double) -> (exact: [Double], bound: [Double]) {
+        let (n, k, r) = shape
+        var exact: [Double] = [], bound: [Double] = []
+        for o in 0..<n {
+            for i in 0..<k {
+                var sum = 0.0, magnitude = 0.0
+                for j in 0..<r {
+                    sum += Double(b[o * r + j]) * Double(a[j * k + i])
+                    magnitude += abs(Double(b[o * r + j]) * Double(a[j * k + i]))
+                }
+                let value = w[o * k + i] + s * sum
+                exact.append(value)
+                bound.append(abs(value) * relativeRounding + smallest + Double(r + 4) * float32Roundoff * s * magnitude)
+            }
+        }
+        return (exact, bound)
+    }
+
     @Test("merge and unmerge on a float16 base round to float16", arguments: TestDevices.all)
     func mergeFloat16(info: DeviceInfo) throws {
         let device = try TestDevices.open(info)
@@ -251,19 +273,8 @@ struct LoRATests {
         // Each merged element is the float16 rounding of W + s·B·A: within half a float16 ulp of the
         // exact sum, plus the float32 error of the rank-r sum.
         let s = Double(layer.scale)
-        var exact: [Double] = [], bound: [Double] = []
-        for o in 0..<n {
-            for i in 0..<k {
-                var sum = 0.0, magnitude = 0.0
-                for j in 0..<r {
-                    sum += Double(b[o * r + j]) * Double(a[j * k + i])
-                    magnitude += abs(Double(b[o * r + j]) * Double(a[j * k + i]))
-                }
-                let value = Double(w16[o * k + i]) + s * sum
-                exact.append(value)
-                bound.append(abs(value) * 0x1p-11 + 0x1p-25 + Double(r + 4) * float32Roundoff * s * magnitude)
-            }
-        }
+        let (exact, bound) = Self.expectedMerge(w: w16.map { Double($0) }, a: a, b: b, shape: (n, k, r), scale: s,
+                                                relativeRounding: 0x1p-11, smallest: 0x1p-25)
         expectWithin(try weight.download(as: Float16.self).map(Float.init), exact, bound: bound, "merged float16 W")
         let (merged, _) = try layer.forward(x, rows: 3)
         let mergedValues: [Float] = try merged.download(), unmergedValues: [Float] = try unmerged.download()
@@ -298,19 +309,8 @@ struct LoRATests {
         #expect(copy.map(\.bitPattern) == wide.map { ReferenceBFloat16.bits($0) }, "mergedWeight(as: .bfloat16)")
         try layer.merge()
         let s = Double(layer.scale)
-        var exact: [Double] = [], bound: [Double] = []
-        for o in 0..<n {
-            for i in 0..<k {
-                var sum = 0.0, magnitude = 0.0
-                for j in 0..<r {
-                    sum += Double(b[o * r + j]) * Double(a[j * k + i])
-                    magnitude += abs(Double(b[o * r + j]) * Double(a[j * k + i]))
-                }
-                let value = Double(Float(w[o * k + i])) + s * sum
-                exact.append(value)
-                bound.append(abs(value) * 0x1p-8 + 0x1p-133 + Double(r + 4) * float32Roundoff * s * magnitude)
-            }
-        }
+        let (exact, bound) = Self.expectedMerge(w: w.map { Double(Float($0)) }, a: a, b: b, shape: (n, k, r), scale: s,
+                                                relativeRounding: 0x1p-8, smallest: 0x1p-133)
         expectWithin(try weight.download(as: BFloat16.self).map(Float.init), exact, bound: bound, "merged bfloat16 W")
         try layer.unmerge()
         for (index, (got, original)) in zip(try weight.download(as: BFloat16.self), w).enumerated() {
