@@ -13,13 +13,18 @@ public struct SyntheticCheckpoint: Sendable {
     /// The NF4 block size (bitsandbytes' default 64; nested blocks of 256).
     public var blockSize = 64
 
+    /// Shapes by tensor name.
+    let shapes: [String: [Int]]
+    /// Each tensor's random stream: its index in the configuration's order.
+    private let streams: [String: UInt64]
+
     public init(config: ModelConfig, seed: UInt64 = 1) {
         self.config = config
         self.seed = seed
+        let tensors = config.expectedTensors
+        shapes = Dictionary(uniqueKeysWithValues: tensors.map { ($0.name, $0.shape) })
+        streams = Dictionary(uniqueKeysWithValues: tensors.enumerated().map { ($0.element.name, UInt64($0.offset)) })
     }
-
-    /// Shapes by tensor name, in the configuration's order.
-    var shapes: [String: [Int]] { Dictionary(uniqueKeysWithValues: config.expectedTensors.map { ($0.name, $0.shape) }) }
 
     /// Whether `name` is one of the NF4 Linear weights (the decoder layers' matrices).
     func isQuantized(_ name: String) -> Bool {
@@ -56,9 +61,7 @@ public struct SyntheticCheckpoint: Sendable {
         return try NF4Tensor(shape: shape, blockSize: blockSize, packed: packed, absmax: .doubleQuantized(nested), originalDType: .bf16)
     }
 
-    private func streamIndex(_ name: String) -> UInt64 {
-        UInt64(config.expectedTensors.firstIndex { $0.name == name } ?? 0)
-    }
+    private func streamIndex(_ name: String) -> UInt64 { streams[name] ?? 0 }
 }
 
 /// SplitMix64 (Steele, Lea and Flood 2014): a fast, seedable stream, enough for synthetic weights.
