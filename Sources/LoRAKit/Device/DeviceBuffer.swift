@@ -1,5 +1,8 @@
 /// Backend-specific memory behind a `DeviceBuffer`. Raw pointers and `cl_mem` stay behind this.
-protocol BufferStorage: AnyObject, Sendable {
+/// Public so that a backend in another target can keep its own memory behind `DeviceBuffer`:
+/// it makes buffers with `DeviceBuffer(device:elementType:count:label:storage:)` and finds its
+/// memory again with `buffer.storage as? ItsStorage` after checking `buffer.device === self`.
+public protocol BufferStorage: AnyObject, Sendable {
     /// Copies `source` into the buffer starting at `byteOffset`.
     func write(_ source: UnsafeRawBufferPointer, byteOffset: Int) throws
     /// Copies bytes starting at `byteOffset` into `destination`.
@@ -16,9 +19,9 @@ public final class DeviceBuffer: @unchecked Sendable, CustomStringConvertible {
     /// A name for error messages and memory reports ("q_proj.weight", "gemm.C").
     public let label: String
     public let device: any Device
-    let storage: any BufferStorage
+    public let storage: any BufferStorage
 
-    init(device: any Device, elementType: ElementType, count: Int, label: String, storage: any BufferStorage) {
+    public init(device: any Device, elementType: ElementType, count: Int, label: String, storage: any BufferStorage) {
         self.device = device
         self.elementType = elementType
         self.count = count

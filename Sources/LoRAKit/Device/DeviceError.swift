@@ -23,6 +23,13 @@ public enum DeviceError: Error, CustomStringConvertible, Sendable {
     case wrongDevice(operation: String, operand: String, expected: String, actual: String)
     /// A device specifier (API or `LORAKIT_DEVICE`) matched no device.
     case unknownDevice(specifier: String, available: [String])
+    /// The device does not implement the operation (`Device.supports` says false); run it
+    /// through `OffloadingDevice`, which hands it to another device.
+    case unsupportedOperation(operation: DeviceOperation, device: String)
+
+    public static func unsupported(_ operation: DeviceOperation, on device: String) -> DeviceError {
+        .unsupportedOperation(operation: operation, device: device)
+    }
 
     public var description: String {
         switch self {
@@ -50,6 +57,8 @@ public enum DeviceError: Error, CustomStringConvertible, Sendable {
             return "no device matches '\(specifier)'. Use 'host', 'opencl', 'opencl:<platform>:<device>' "
                 + "or 'opencl:<text in the device name, vendor or platform>'. Available:\n"
                 + available.map { "  \($0)" }.joined(separator: "\n")
+        case let .unsupportedOperation(operation, device):
+            return "\(operation): \(device) does not run this operation; wrap it in OffloadingDevice to run it on another device"
         }
     }
 }

@@ -38,3 +38,15 @@ public enum RotaryFrequencies {
         }
     }
 }
+
+extension TransformerOperations {
+    /// Rotary embedding with the default frequencies θ^(−2i/D).
+    public func rope(_ x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, theta: Float, inverse: Bool,
+                     positionOffset: Int = 0) throws {
+        guard theta > 1, theta.isFinite else { throw DeviceError.invalidArgument(operation: "rope", detail: "theta \(theta) must exceed 1") }
+        let frequencies = try makeBuffer(RotaryFrequencies.inverseFrequencies(theta: theta, headDimension: max(0, headDimension)),
+                                         label: "rope frequencies")
+        try rope(x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: sequenceLength, inverseFrequencies: frequencies,
+                 inverse: inverse, positionOffset: positionOffset)
+    }
+}

@@ -52,6 +52,9 @@ public final class HostDevice: Device, @unchecked Sendable {
 
     public func synchronize() throws {}
 
+    /// The host runs every operation (its implementations are the other backends' twins).
+    public func supports(_ operation: DeviceOperation) -> Bool { true }
+
     /// The host memory of a buffer already checked to belong to this device.
     func memory(_ buffer: DeviceBuffer) -> HostMemory {
         // Safe: every operation checks `buffer.device === self` first, and this device makes only HostMemory.

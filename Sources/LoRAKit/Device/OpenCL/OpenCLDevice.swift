@@ -60,6 +60,9 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
         try checkCL(clFinish(context.queue), "clFinish")
     }
 
+    /// Every operation has a kernel in `Kernels/` or a CLBlast routine.
+    public func supports(_ operation: DeviceOperation) -> Bool { true }
+
     /// The cl_mem of a buffer already checked to belong to this device.
     func mem(_ buffer: DeviceBuffer) -> cl_mem {
         // Safe: operations check `buffer.device === self` first, and this device makes only OpenCLMemory.
