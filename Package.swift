@@ -37,6 +37,9 @@ let package = Package(
             path: "Sources/LoRAKit",
             plugins: ["EmbedKernels"]
         ),
+        // A GEMM-only backend of plain double-precision loops, built on LoRAKit's public device core
+        // alone: the harness's GEMM reference, and the proof that a backend can live outside LoRAKit.
+        .target(name: "LoRAKitReferenceBackend", dependencies: ["LoRAKit"], path: "Sources/LoRAKitReferenceBackend"),
         // Chat-template interpreter (the Jinja subset real templates use); no dependencies.
         .target(name: "LoRAKitJinja", path: "Sources/LoRAKitJinja"),
         // GGUF container and llama.cpp block formats; self-contained, no GPU or BLAS.
@@ -67,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LoRAKitTests",
-            dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF", "LoRAKitFuzzing"],
+            dependencies: ["LoRAKit", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF", "LoRAKitFuzzing", "LoRAKitReferenceBackend"],
             path: "Tests/LoRAKitTests",
             // Read from the source tree by path (Support/Fixtures.swift), not bundled.
             exclude: ["Fixtures"]

@@ -1,6 +1,7 @@
 /// What a device is and what it can do, as discovered (before or after it is opened).
 public struct DeviceInfo: Sendable, Equatable {
-    public enum Backend: String, Sendable { case host, openCL = "opencl" }
+    /// `other`: a backend from another target, built on `DeviceCore` (`Devices` does not discover those).
+    public enum Backend: String, Sendable { case host, openCL = "opencl", other }
     public enum Kind: String, Sendable { case gpu, accelerator, cpu, other }
 
     public var backend: Backend
@@ -40,6 +41,7 @@ public struct DeviceInfo: Sendable, Equatable {
         case (.openCL, .accelerator): return 1
         case (.host, _): return 2
         case (.openCL, _): return 3
+        case (.other, _): return 4
         }
     }
 

@@ -67,7 +67,8 @@ public struct GEMMDescriptor: Sendable, Equatable, CustomStringConvertible {
 
     /// Checks every dimension, leading dimension, offset and stride against the buffers,
     /// so that no backend is ever called with a shape that reads or writes out of bounds.
-    func validate(a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer, on device: any Device) throws {
+    /// Every backend calls it first, LoRAKit's own and those of other targets.
+    public func validate(a: DeviceBuffer, b: DeviceBuffer, c: DeviceBuffer, on device: any Device) throws {
         let operation = "gemm"
         try OperandCheck.float32([("A", a), ("B", b), ("C", c)], operation: operation, on: device)
         func fail(_ detail: String) -> DeviceError { .invalidShape(operation: operation, detail: "\(detail) in \(self)") }

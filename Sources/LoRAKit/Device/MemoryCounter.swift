@@ -4,6 +4,10 @@ import Foundation
 public struct MemoryUsage: Sendable, Equatable {
     public var currentBytes: Int
     public var peakBytes: Int
+
+    public init(currentBytes: Int, peakBytes: Int) {
+        (self.currentBytes, self.peakBytes) = (currentBytes, peakBytes)
+    }
 }
 
 /// Thread-safe running count of a device's allocations. Every buffer reserves its bytes here
