@@ -9,6 +9,8 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Sendable, Equatabl
     case missingTensor(file: String, tensor: String)
     case wrongType(file: String, tensor: String, dtype: SafeTensorsDType, expected: String)
     case writeFailed(file: String, reason: String)
+    /// A sharded checkpoint's index (`model.safetensors.index.json`) is unusable.
+    case invalidIndex(file: String, field: String, detail: String)
 
     public var description: String {
         switch self {
@@ -22,6 +24,7 @@ public enum SafeTensorsError: Error, CustomStringConvertible, Sendable, Equatabl
         case let .missingTensor(file, tensor): return "\(file): no tensor named '\(tensor)'"
         case let .wrongType(file, tensor, dtype, expected): return "\(file): tensor '\(tensor)' is \(dtype.rawValue), expected \(expected)"
         case let .writeFailed(file, reason): return "\(file): cannot write: \(reason)"
+        case let .invalidIndex(file, field, detail): return "\(file): field '\(field)': \(detail)"
         }
     }
 }

@@ -10,12 +10,12 @@ public enum SafeTensorsIndex {
     public static func shardNames(_ data: Data, path: String) throws -> [String] {
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let weightMap = object["weight_map"] as? [String: String] else {
-            throw QuantizationError.unsupported("\(path) has no weight_map of tensor names to files")
+            throw SafeTensorsError.invalidIndex(file: path, field: "weight_map", detail: "missing, or not a map of tensor names to files")
         }
         let shards = Set(weightMap.values)
         for shard in shards where shard.isEmpty || shard.hasPrefix("/") || shard.split(separator: "/").contains("..") {
-            throw ModelError.invalidConfig(file: path, field: "weight_map",
-                                           detail: "shard '\(shard)' is not a file inside the model folder (absolute paths and '..' are refused)")
+            throw SafeTensorsError.invalidIndex(file: path, field: "weight_map",
+                                                detail: "shard '\(shard)' is not a file inside the model folder (absolute paths and '..' are refused)")
         }
         return shards.sorted()
     }

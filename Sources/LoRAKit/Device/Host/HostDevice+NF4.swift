@@ -49,10 +49,9 @@ extension HostDevice {
 extension HostDevice {
     public func nf4Quantize(_ values: DeviceBuffer, blockSize: Int, packed: DeviceBuffer, absmax: DeviceBuffer) throws {
         try NF4Contract.quantize(values: values, blockSize: blockSize, packed: packed, absmax: absmax, on: self)
-        let source = UnsafeBufferPointer(start: floats(values), count: values.count)
-        let tensor = try NF4Codec.quantize(Array(source), shape: [values.count], blockSize: blockSize, doubleQuantize: false)
-        guard case .plain(let blockAbsmax) = tensor.absmax else { return }
-        try packed.upload(tensor.packed)
+        let (codes, blockAbsmax) = NF4BlockQuantizer.quantize(UnsafeBufferPointer(start: floats(values), count: values.count),
+                                                              blockSize: blockSize)
+        try packed.upload(codes)
         try absmax.upload(blockAbsmax)
     }
 }
