@@ -1,16 +1,16 @@
 /// Operand checks for the elementwise family (`axpy`, `scale`, `fill`, `add`, `convert`, `widen`), shared by both
 /// backends so that they reject exactly the same inputs.
-enum ElementwiseContract {
-    static func axpy(x: DeviceBuffer, y: DeviceBuffer, on device: any Device) throws {
+public enum ElementwiseContract {
+    public static func axpy(x: DeviceBuffer, y: DeviceBuffer, on device: any Device) throws {
         try OperandCheck.float32([("x", x), ("y", y)], operation: "axpy", on: device)
         try OperandCheck.sameCount([("x", x), ("y", y)], operation: "axpy")
     }
 
-    static func scale(x: DeviceBuffer, on device: any Device) throws {
+    public static func scale(x: DeviceBuffer, on device: any Device) throws {
         try OperandCheck.float32([("x", x)], operation: "scale", on: device)
     }
 
-    static func broadcastRows(row: DeviceBuffer, rows: Int, out: DeviceBuffer, on device: any Device) throws {
+    public static func broadcastRows(row: DeviceBuffer, rows: Int, out: DeviceBuffer, on device: any Device) throws {
         try OperandCheck.float32([("row", row), ("out", out)], operation: "broadcastRows", on: device)
         guard rows >= 1, out.count == rows * row.count else {
             throw DeviceError.invalidShape(operation: "broadcastRows",
@@ -18,11 +18,11 @@ enum ElementwiseContract {
         }
     }
 
-    static func fill(x: DeviceBuffer, on device: any Device) throws {
+    public static func fill(x: DeviceBuffer, on device: any Device) throws {
         try OperandCheck.float32([("x", x)], operation: "fill", on: device)
     }
 
-    static func add(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, on device: any Device) throws {
+    public static func add(a: DeviceBuffer, b: DeviceBuffer, out: DeviceBuffer, on device: any Device) throws {
         let operands = [("a", a), ("b", b), ("out", out)]
         try OperandCheck.float32(operands, operation: "add", on: device)
         try OperandCheck.sameCount(operands, operation: "add")
@@ -30,7 +30,7 @@ enum ElementwiseContract {
 
     /// Which way a `convert` goes: into float32 (widening) or out of it (narrowing), and the
     /// 16-bit type on the other side.
-    static func convert(source: DeviceBuffer, destination: DeviceBuffer, on device: any Device) throws -> (narrowing: Bool, storage: ElementType) {
+    public static func convert(source: DeviceBuffer, destination: DeviceBuffer, on device: any Device) throws -> (narrowing: Bool, storage: ElementType) {
         let operands = [("source", source), ("destination", destination)]
         try OperandCheck.onDevice(operands, operation: "convert", on: device)
         try OperandCheck.sameCount(operands, operation: "convert")
@@ -44,7 +44,7 @@ enum ElementwiseContract {
         }
     }
 
-    static func widen(source: DeviceBuffer, range: Range<Int>, out: DeviceBuffer, on device: any Device) throws {
+    public static func widen(source: DeviceBuffer, range: Range<Int>, out: DeviceBuffer, on device: any Device) throws {
         let operation = "widen"
         try OperandCheck.onDevice([("source", source)], operation: operation, on: device)
         try OperandCheck.float32([("out", out)], operation: operation, on: device)
@@ -61,8 +61,8 @@ enum ElementwiseContract {
 }
 
 /// Operand checks for the reduction family.
-enum ReductionContract {
-    static func partialSumsOfSquares(x: DeviceBuffer, parts: Int, partials: DeviceBuffer, offset: Int, on device: any Device) throws {
+public enum ReductionContract {
+    public static func partialSumsOfSquares(x: DeviceBuffer, parts: Int, partials: DeviceBuffer, offset: Int, on device: any Device) throws {
         let operation = "partialSumsOfSquares"
         try OperandCheck.float32([("x", x), ("partials", partials)], operation: operation, on: device)
         guard parts >= 1, parts <= x.count else {
@@ -74,7 +74,7 @@ enum ReductionContract {
         }
     }
 
-    static func rowSumOfSquares(x: DeviceBuffer, rows: Int, columns: Int, out: DeviceBuffer, on device: any Device) throws {
+    public static func rowSumOfSquares(x: DeviceBuffer, rows: Int, columns: Int, out: DeviceBuffer, on device: any Device) throws {
         let operation = "rowSumOfSquares"
         try OperandCheck.float32([("x", x), ("out", out)], operation: operation, on: device)
         guard rows >= 1, columns >= 1 else {

@@ -1,14 +1,14 @@
 import LoRAKitGGUF
 
 /// Operand checks for GGUF (llama.cpp block format) dequantization, shared by both backends.
-enum GGUFContract {
+public enum GGUFContract {
     /// The types every device dequantizes. F32 needs no dequantization; Q8_K is llama.cpp's
     /// intermediate format for dot products and never stored in model files; the IQ and TQ
     /// formats are not implemented.
     static let supportedTypes: [GGMLType] = [.f16, .bf16, .q4_0, .q4_1, .q5_0, .q5_1, .q8_0,
                                              .q2_K, .q3_K, .q4_K, .q5_K, .q6_K]
 
-    static func dequantize(_ type: GGMLType, packed: DeviceBuffer, count: Int, out: DeviceBuffer, on device: any Device) throws {
+    public static func dequantize(_ type: GGMLType, packed: DeviceBuffer, count: Int, out: DeviceBuffer, on device: any Device) throws {
         let operation = "ggufDequantize"
         try OperandCheck.onDevice([("packed", packed), ("out", out)], operation: operation, on: device)
         guard supportedTypes.contains(type) else {

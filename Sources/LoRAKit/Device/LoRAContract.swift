@@ -1,20 +1,20 @@
-/// Operand checks for the LoRA family (`dropout`, `loraExpand`, `loraMerge`), shared by both
-/// backends so that they reject exactly the same inputs.
-enum LoRAContract {
-    static func dropout(x: DeviceBuffer, out: DeviceBuffer, probability: Float, on device: any Device) throws {
+/// Operand checks for the LoRA family (`dropout`, `loraExpand`, `loraMerge`), shared by every
+/// backend (public, for backends of other targets) so that all reject exactly the same inputs.
+public enum LoRAContract {
+    public static func dropout(x: DeviceBuffer, out: DeviceBuffer, probability: Float, on device: any Device) throws {
         let operands = [("x", x), ("out", out)]
         try OperandCheck.float32(operands, operation: "dropout", on: device)
         try OperandCheck.sameCount(operands, operation: "dropout")
         try probabilityInRange(probability, operation: "dropout")
     }
 
-    static func probabilityInRange(_ probability: Float, operation: String) throws {
+    public static func probabilityInRange(_ probability: Float, operation: String) throws {
         guard probability >= 0, probability < 1 else {
             throw DeviceError.invalidArgument(operation: operation, detail: "dropout probability \(probability) is outside [0, 1)")
         }
     }
 
-    static func loraExpand(t: DeviceBuffer, b: DeviceBuffer, bias: DeviceBuffer?, y: DeviceBuffer,
+    public static func loraExpand(t: DeviceBuffer, b: DeviceBuffer, bias: DeviceBuffer?, y: DeviceBuffer,
                            rows: Int, outFeatures: Int, rank: Int, on device: any Device) throws {
         let operation = "loraExpand"
         var operands = [("T", t), ("B", b), ("Y", y)]
@@ -27,7 +27,7 @@ enum LoRAContract {
         if let bias { try count(bias, is: outFeatures, "bias", "outFeatures = \(outFeatures)", operation: operation) }
     }
 
-    static func loraMerge(weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer,
+    public static func loraMerge(weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer,
                           outFeatures: Int, inFeatures: Int, rank: Int, on device: any Device) throws {
         let operation = "loraMerge"
         try OperandCheck.float32([("B", b), ("A", a)], operation: operation, on: device)

@@ -1,6 +1,6 @@
 /// Operand checks for the NF4 family, shared by both backends.
-enum NF4Contract {
-    static func dequantizeAbsmax(codes: DeviceBuffer, map: DeviceBuffer, scales: DeviceBuffer, nestedBlockSize: Int,
+public enum NF4Contract {
+    public static func dequantizeAbsmax(codes: DeviceBuffer, map: DeviceBuffer, scales: DeviceBuffer, nestedBlockSize: Int,
                                  absmax: DeviceBuffer, on device: any Device) throws {
         let operation = "nf4DequantizeAbsmax"
         try OperandCheck.onDevice([("codes", codes)], operation: operation, on: device)
@@ -21,7 +21,7 @@ enum NF4Contract {
         }
     }
 
-    static func dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, count: Int, out: DeviceBuffer, on device: any Device) throws {
+    public static func dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, count: Int, out: DeviceBuffer, on device: any Device) throws {
         let operation = "nf4Dequantize"
         try OperandCheck.onDevice([("packed", packed), ("absmax", absmax), ("out", out)], operation: operation, on: device)
         guard packed.elementType == .uint8 else {
@@ -48,7 +48,7 @@ enum NF4Contract {
         }
     }
 
-    static func quantize(values: DeviceBuffer, blockSize: Int, packed: DeviceBuffer, absmax: DeviceBuffer, on device: any Device) throws {
+    public static func quantize(values: DeviceBuffer, blockSize: Int, packed: DeviceBuffer, absmax: DeviceBuffer, on device: any Device) throws {
         let operation = "nf4Quantize"
         try OperandCheck.float32([("values", values), ("absmax", absmax)], operation: operation, on: device)
         try OperandCheck.onDevice([("packed", packed)], operation: operation, on: device)

@@ -1,14 +1,14 @@
 /// Checks shared by every operation: operands live on the executing device and have the element
 /// type the operation computes in. Backends call these before touching memory.
-enum OperandCheck {
-    static func onDevice(_ operands: [(String, DeviceBuffer)], operation: String, on device: any Device) throws {
+public enum OperandCheck {
+    public static func onDevice(_ operands: [(String, DeviceBuffer)], operation: String, on device: any Device) throws {
         for (name, buffer) in operands where buffer.device !== device {
             throw DeviceError.wrongDevice(operation: operation, operand: "\(name) \(buffer)",
                                           expected: device.info.identifier, actual: buffer.device.info.identifier)
         }
     }
 
-    static func float32(_ operands: [(String, DeviceBuffer)], operation: String, on device: any Device) throws {
+    public static func float32(_ operands: [(String, DeviceBuffer)], operation: String, on device: any Device) throws {
         try onDevice(operands, operation: operation, on: device)
         for (name, buffer) in operands where buffer.elementType != .float32 {
             throw DeviceError.typeMismatch(operation: operation, operand: "\(name) \(buffer)",
@@ -16,7 +16,7 @@ enum OperandCheck {
         }
     }
 
-    static func sameCount(_ operands: [(String, DeviceBuffer)], operation: String) throws {
+    public static func sameCount(_ operands: [(String, DeviceBuffer)], operation: String) throws {
         guard let first = operands.first else { return }
         for (name, buffer) in operands.dropFirst() where buffer.count != first.1.count {
             throw DeviceError.invalidShape(operation: operation,

@@ -1,6 +1,6 @@
 /// Operand checks for the optimizer family, shared by both backends.
-enum OptimizerContract {
-    static func adamW(parameters: DeviceBuffer, gradients: DeviceBuffer, firstMoment: DeviceBuffer, secondMoment: DeviceBuffer,
+public enum OptimizerContract {
+    public static func adamW(parameters: DeviceBuffer, gradients: DeviceBuffer, firstMoment: DeviceBuffer, secondMoment: DeviceBuffer,
                       step: AdamWStep, on device: any Device) throws {
         let operands = [("parameters", parameters), ("gradients", gradients), ("firstMoment", firstMoment), ("secondMoment", secondMoment)]
         try OperandCheck.float32(operands, operation: "adamW", on: device)

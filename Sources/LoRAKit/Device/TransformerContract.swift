@@ -1,18 +1,18 @@
 /// Operand checks for the transformer family, shared by both backends.
-enum TransformerContract {
-    static func rows(_ rows: Int, columns: Int, operation: String) throws {
+public enum TransformerContract {
+    public static func rows(_ rows: Int, columns: Int, operation: String) throws {
         guard rows >= 1, columns >= 1, columns <= Int(Int32.max) else {
             throw DeviceError.invalidShape(operation: operation, detail: "rows \(rows) and columns \(columns) must be at least 1 (columns below 2³¹)")
         }
     }
 
-    static func count(_ buffer: DeviceBuffer, _ name: String, is expected: Int, operation: String) throws {
+    public static func count(_ buffer: DeviceBuffer, _ name: String, is expected: Int, operation: String) throws {
         guard buffer.count == expected else {
             throw DeviceError.invalidShape(operation: operation, detail: "\(name) \(buffer) has \(buffer.count) elements, not \(expected)")
         }
     }
 
-    static func rmsNorm(x: DeviceBuffer, weight: DeviceBuffer, y: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
+    public static func rmsNorm(x: DeviceBuffer, weight: DeviceBuffer, y: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
                         epsilon: Float, on device: any Device) throws {
         let operation = "rmsNorm"
         try OperandCheck.float32([("x", x), ("weight", weight), ("y", y), ("rstd", rstd)], operation: operation, on: device)
@@ -26,7 +26,7 @@ enum TransformerContract {
         try count(rstd, "rstd", is: rows, operation: operation)
     }
 
-    static func rmsNormBackward(dy: DeviceBuffer, x: DeviceBuffer, weight: DeviceBuffer, rstd: DeviceBuffer, dx: DeviceBuffer,
+    public static func rmsNormBackward(dy: DeviceBuffer, x: DeviceBuffer, weight: DeviceBuffer, rstd: DeviceBuffer, dx: DeviceBuffer,
                                 rows: Int, columns: Int, on device: any Device) throws {
         let operation = "rmsNormBackward"
         try OperandCheck.float32([("dy", dy), ("x", x), ("weight", weight), ("rstd", rstd), ("dx", dx)], operation: operation, on: device)
@@ -36,12 +36,12 @@ enum TransformerContract {
         try count(rstd, "rstd", is: rows, operation: operation)
     }
 
-    static func swiglu(_ operands: [(String, DeviceBuffer)], operation: String, on device: any Device) throws {
+    public static func swiglu(_ operands: [(String, DeviceBuffer)], operation: String, on device: any Device) throws {
         try OperandCheck.float32(operands, operation: operation, on: device)
         try OperandCheck.sameCount(operands, operation: operation)
     }
 
-    static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, inverseFrequencies: DeviceBuffer,
+    public static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, sequenceLength: Int, inverseFrequencies: DeviceBuffer,
                      positionOffset: Int, on device: any Device) throws {
         let operation = "rope"
         try OperandCheck.float32([("x", x), ("inverseFrequencies", inverseFrequencies)], operation: operation, on: device)
@@ -57,7 +57,7 @@ enum TransformerContract {
         try count(x, "x", is: rows * heads * headDimension, operation: operation)
     }
 
-    static func causalSoftmax(_ operands: [(String, DeviceBuffer)], groups: Int, rows: Int, columns: Int, operation: String,
+    public static func causalSoftmax(_ operands: [(String, DeviceBuffer)], groups: Int, rows: Int, columns: Int, operation: String,
                               on device: any Device) throws {
         try OperandCheck.float32(operands, operation: operation, on: device)
         try Self.rows(groups * rows, columns: columns, operation: operation)
@@ -68,7 +68,7 @@ enum TransformerContract {
     }
 
     /// Packed sequences' int32 positions: one per row, on the device.
-    static func positions(_ positions: DeviceBuffer, rows: Int, operation: String, on device: any Device) throws {
+    public static func positions(_ positions: DeviceBuffer, rows: Int, operation: String, on device: any Device) throws {
         try OperandCheck.onDevice([("positions", positions)], operation: operation, on: device)
         guard positions.elementType == .int32 else {
             throw DeviceError.typeMismatch(operation: operation, operand: "positions \(positions)", expected: .int32, actual: positions.elementType)
@@ -76,14 +76,14 @@ enum TransformerContract {
         try count(positions, "positions", is: rows, operation: operation)
     }
 
-    static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, positions: DeviceBuffer, inverseFrequencies: DeviceBuffer,
+    public static func rope(x: DeviceBuffer, rows: Int, heads: Int, headDimension: Int, positions: DeviceBuffer, inverseFrequencies: DeviceBuffer,
                      on device: any Device) throws {
         try rope(x: x, rows: rows, heads: heads, headDimension: headDimension, sequenceLength: 1, inverseFrequencies: inverseFrequencies,
                  positionOffset: 0, on: device)
         try Self.positions(positions, rows: rows, operation: "rope", on: device)
     }
 
-    static func packedCausalSoftmax(scores: DeviceBuffer, probabilities: DeviceBuffer, groups: Int, length: Int, positions: DeviceBuffer,
+    public static func packedCausalSoftmax(scores: DeviceBuffer, probabilities: DeviceBuffer, groups: Int, length: Int, positions: DeviceBuffer,
                                     on device: any Device) throws {
         let operation = "packedCausalSoftmax"
         try causalSoftmax([("scores", scores), ("probabilities", probabilities)], groups: groups, rows: length, columns: length,
@@ -95,7 +95,7 @@ enum TransformerContract {
         try Self.positions(positions, rows: positions.count, operation: operation, on: device)
     }
 
-    static func copy(from source: DeviceBuffer, range: Range<Int>, to destination: DeviceBuffer, at offset: Int, on device: any Device) throws {
+    public static func copy(from source: DeviceBuffer, range: Range<Int>, to destination: DeviceBuffer, at offset: Int, on device: any Device) throws {
         let operation = "copy"
         try OperandCheck.onDevice([("source", source), ("destination", destination)], operation: operation, on: device)
         guard source.elementType == destination.elementType else {
@@ -109,7 +109,7 @@ enum TransformerContract {
         }
     }
 
-    static func crossEntropy(logits: DeviceBuffer, labels: DeviceBuffer, losses: DeviceBuffer, gradient: DeviceBuffer?,
+    public static func crossEntropy(logits: DeviceBuffer, labels: DeviceBuffer, losses: DeviceBuffer, gradient: DeviceBuffer?,
                              rows: Int, vocabulary: Int, on device: any Device) throws {
         let operation = "crossEntropy"
         var floats = [("logits", logits), ("losses", losses)]
@@ -126,7 +126,7 @@ enum TransformerContract {
         try count(losses, "losses", is: rows, operation: operation)
     }
 
-    static func embedding(ids: DeviceBuffer, table: DeviceBuffer, out: DeviceBuffer, vocabulary: Int, columns: Int, on device: any Device) throws {
+    public static func embedding(ids: DeviceBuffer, table: DeviceBuffer, out: DeviceBuffer, vocabulary: Int, columns: Int, on device: any Device) throws {
         let operation = "embedding"
         try OperandCheck.onDevice([("ids", ids), ("table", table)], operation: operation, on: device)
         try OperandCheck.float32([("out", out)], operation: operation, on: device)
@@ -144,7 +144,7 @@ enum TransformerContract {
         try count(out, "out", is: ids.count * columns, operation: operation)
     }
 
-    static func rmsNormWeightGradient(dy: DeviceBuffer, x: DeviceBuffer, rstd: DeviceBuffer, dw: DeviceBuffer,
+    public static func rmsNormWeightGradient(dy: DeviceBuffer, x: DeviceBuffer, rstd: DeviceBuffer, dw: DeviceBuffer,
                                       rows: Int, columns: Int, on device: any Device) throws {
         let operation = "rmsNormWeightGradient"
         try OperandCheck.float32([("dy", dy), ("x", x), ("rstd", rstd), ("dw", dw)], operation: operation, on: device)
@@ -155,7 +155,7 @@ enum TransformerContract {
         try count(dw, "dw", is: columns, operation: operation)
     }
 
-    static func embeddingBackward(ids: DeviceBuffer, dOut: DeviceBuffer, dTable: DeviceBuffer, vocabulary: Int, columns: Int,
+    public static func embeddingBackward(ids: DeviceBuffer, dOut: DeviceBuffer, dTable: DeviceBuffer, vocabulary: Int, columns: Int,
                                   on device: any Device) throws {
         let operation = "embeddingBackward"
         try OperandCheck.onDevice([("ids", ids)], operation: operation, on: device)
