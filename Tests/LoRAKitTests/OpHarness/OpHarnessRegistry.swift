@@ -13,6 +13,9 @@ enum OpHarness {
     static let families: [(DeviceOperation.Family, [OpHarnessEntry])] = [
         (.gemm, [gemm]),
         (.elementwise, [axpy, scale, fill, broadcastRows, add, rowSumOfSquares, partialSumsOfSquares, convert, widen]),
+        (.lora, [dropout, loraExpand, loraMerge]),
+        (.nf4, [nf4DequantizeAbsmax, nf4Dequantize, nf4Quantize]),
+        (.gguf, [ggufDequantize]),
     ]
 
     static let entries: [OpHarnessEntry] = families.flatMap(\.1)
