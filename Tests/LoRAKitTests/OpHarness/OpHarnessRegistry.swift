@@ -16,6 +16,9 @@ enum OpHarness {
         (.lora, [dropout, loraExpand, loraMerge]),
         (.nf4, [nf4DequantizeAbsmax, nf4Dequantize, nf4Quantize]),
         (.gguf, [ggufDequantize]),
+        (.transformer, [rmsNorm, rmsNormBackward, rmsNormWeightGradient, swiglu, swigluBackward, rope, ropeAtPositions,
+                        causalSoftmax, packedCausalSoftmax, causalSoftmaxBackward, crossEntropy, embedding, embeddingBackward]),
+        (.optimizer, [adamW]),
     ]
 
     static let entries: [OpHarnessEntry] = families.flatMap(\.1)
