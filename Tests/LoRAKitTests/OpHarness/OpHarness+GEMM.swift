@@ -8,7 +8,8 @@ extension OpHarness {
     static let gemm = OpHarnessEntry(
         .gemm,
         shapes: [OpShape(33, 65, 17, variant: "α=0.75 β=0.5"), OpShape(7, 13, 29, variant: "Aᵀ·Bᵀ"),
-                 OpShape(64, 128, 96), OpShape(3, 16, 24, 8, variant: "batched, offsets, Bᵀ, β=1")],
+                 OpShape(64, 128, 96), OpShape(3, 16, 24, 8, variant: "batched, offsets, Bᵀ, β=1"),
+                 OpShape(4, 13, 8, 16, variant: "batched, C as column blocks")],
         tolerances: ["C": OutputTolerance(host: .referenceBound(factor: 2), reference: .referenceBound(factor: 1))],
         generate: { shape, random -> (GEMMDescriptor, a: [Float], b: [Float], c: [Float]) in
             let d = gemmDescriptor(shape)
@@ -37,6 +38,10 @@ extension OpHarness {
             // A shared by every batch (stride 0), C batches one after another past an offset.
             return GEMMDescriptor(m: m, n: n, k: k, transposeB: true, beta: 1, offsetA: 3, offsetB: 5, offsetC: 7,
                                   batchCount: batch, strideA: 0, strideB: n * k + 2, strideC: m * n + 1)
+        case "batched, C as column blocks":
+            // Attention's layout: batch b (a head) writes columns b·n ..< (b + 1)·n of one tokens × (heads·n) matrix.
+            let (batch, m, n, k) = (shape[0], shape[1], shape[2], shape[3])
+            return GEMMDescriptor(m: m, n: n, k: k, ldc: batch * n, batchCount: batch, strideC: n)
         default: return GEMMDescriptor(m: shape[0], n: shape[1], k: shape[2])
         }
     }

@@ -4,13 +4,15 @@ import LoRAKit
 /// The LoRA family: dropout's masks must be the same elements on every device (Philox), the
 /// expansion and the merge are rank-r sums bounded like a GEMM's.
 extension OpHarness {
-    static let dropoutProbabilities: [String: Float] = ["p=0.1": 0.1, "p=0.5 in place": 0.5, "p=0.05": 0.05]
+    static let dropoutProbabilities: [String: Float] = ["p=0.1": 0.1, "p=0.5 in place": 0.5, "p=0.05": 0.05, "p=0 copies": 0]
 
     /// The mask is integer Philox arithmetic and a kept element is one multiply by the same
     /// float32 1/(1 − p), so every device gives the host's bits; the reference is the mask of
     /// `DropoutKey.maskFactors` times x, rounded once (u·|x·factor|, 0 where dropped).
     static let dropout = OpHarnessEntry(
-        .dropout, shapes: [OpShape(7, 13, variant: "p=0.1"), OpShape(33, 65, variant: "p=0.5 in place"), OpShape(64, 128, variant: "p=0.05")],
+        .dropout,
+        shapes: [OpShape(7, 13, variant: "p=0.1"), OpShape(33, 65, variant: "p=0.5 in place"), OpShape(64, 128, variant: "p=0.05"),
+                 OpShape(7, 13, variant: "p=0 copies")],
         tolerances: ["out": OutputTolerance(host: .bitExact, reference: .referenceBound(factor: 1))],
         generate: { shape, random in
             let key = DropoutKey(seed: random.next(), stream: UInt32(truncatingIfNeeded: random.next()), step: UInt32(random.integer(0..<100_000)))

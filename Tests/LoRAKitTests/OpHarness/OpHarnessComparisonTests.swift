@@ -18,6 +18,8 @@ struct OpHarnessComparisonTests {
         #expect(OpComparison.against(host: host, payload, tolerance: .bitExact, bound: nil, anyNaN: true) == nil, "any NaN off CPUs")
         #expect(OpComparison.against(reference: ReferenceOutput([1, 0, .nan, 2]), payload, tolerance: .bitExact) == nil)
         #expect(OpComparison.against(reference: ReferenceOutput([1, 0, .nan, 2.5]), host, tolerance: .bitExact)?.index == 3)
+        let largest = OpComparison.against(host: .float32([1, 2, 3]), .float32([1.25, 2, 4]), tolerance: .bitExact, bound: nil, anyNaN: false)
+        #expect(largest?.index == 2 && largest?.failures == 2, "bit-exact names the largest error: \(String(describing: largest))")
     }
 
     @Test("close and bound tolerances: the worst element by how far past its allowance, and the count")

@@ -46,9 +46,11 @@ struct OpMismatch: CustomStringConvertible {
     var allowed: Double
     var failures: Int
     var count: Int
+    /// What `expected` is: "host" or "reference".
+    var source = "expected"
 
     var description: String {
-        "\(failures) of \(count) elements outside; worst element \(index): \(actual), expected \(expected), "
+        "\(failures) of \(count) elements outside; worst element \(index): \(actual), \(source) \(expected), "
             + "error \(error) > allowed \(allowed)"
     }
 }
@@ -56,15 +58,19 @@ struct OpMismatch: CustomStringConvertible {
 enum OpComparison {
     /// `actual` against the host's result for the same inputs (`bound`: the reference's, for `referenceBound`).
     static func against(host: OpArray, _ actual: OpArray, tolerance: OpTolerance, bound: [Double]?, anyNaN: Bool) -> OpMismatch? {
+        var mismatch: OpMismatch?
         if case .bitExact = tolerance {
-            return worst(actual, describeExpected: host.describe) { i in
+            mismatch = worst(actual, describeExpected: host.describe) { i in
                 let same = actual.bits(i) == host.bits(i) || (anyNaN && actual.value(i).isNaN && host.value(i).isNaN)
                 return (same, same ? 0 : difference(actual.value(i), host.value(i)), 0)
             }
+        } else {
+            mismatch = worst(actual, describeExpected: host.describe) { i in
+                within(actual.value(i), host.value(i), allowed(tolerance, expected: host.value(i), bound: bound?[i]))
+            }
         }
-        return worst(actual, describeExpected: host.describe) { i in
-            within(actual.value(i), host.value(i), allowed(tolerance, expected: host.value(i), bound: bound?[i]))
-        }
+        mismatch?.source = "host"
+        return mismatch
     }
 
     /// `actual` against the reference's exact values.
@@ -73,16 +79,20 @@ enum OpComparison {
             return OpMismatch(index: 0, actual: "\(actual.count) elements", expected: "\(reference.values.count)", error: .infinity,
                               allowed: 0, failures: 1, count: actual.count)
         }
+        var mismatch: OpMismatch?
         if case .bitExact = tolerance {
-            return worst(actual, describeExpected: { "\(reference.values[$0])" }) { i in
+            mismatch = worst(actual, describeExpected: { "\(reference.values[$0])" }) { i in
                 let (a, e) = (actual.value(i), reference.values[i])
                 let same = (a == e && a.sign == e.sign) || (a.isNaN && e.isNaN)
                 return (same, same ? 0 : difference(a, e), 0)
             }
+        } else {
+            mismatch = worst(actual, describeExpected: { "\(reference.values[$0])" }) { i in
+                within(actual.value(i), reference.values[i], allowed(tolerance, expected: reference.values[i], bound: reference.bound?[i]))
+            }
         }
-        return worst(actual, describeExpected: { "\(reference.values[$0])" }) { i in
-            within(actual.value(i), reference.values[i], allowed(tolerance, expected: reference.values[i], bound: reference.bound?[i]))
-        }
+        mismatch?.source = "reference"
+        return mismatch
     }
 
     private static func allowed(_ tolerance: OpTolerance, expected: Double, bound: Double?) -> Double {
@@ -103,15 +113,17 @@ enum OpComparison {
 
     private static func difference(_ a: Double, _ b: Double) -> Double { a.isNaN || b.isNaN ? .nan : abs(a - b) }
 
-    /// The element that misses its tolerance by the largest factor, and how many miss.
+    /// The element that misses its tolerance by the largest factor (where nothing is allowed, or
+    /// the error is not finite: the largest error, NaN first), and how many miss.
     private static func worst(_ actual: OpArray, describeExpected: (Int) -> String,
                               check: (Int) -> (ok: Bool, error: Double, allowed: Double)) -> OpMismatch? {
-        var found: OpMismatch?, worstScore = -Double.infinity, failures = 0
+        var found: OpMismatch?, worstScore = (-Double.infinity, -Double.infinity), failures = 0
         for i in 0..<actual.count {
             let (ok, error, allowed) = check(i)
             if ok { continue }
             failures += 1
-            let score = allowed > 0 && error.isFinite ? error / allowed : .infinity
+            let size = error.isNaN ? Double.infinity : error
+            let score = (allowed > 0 && error.isFinite ? error / allowed : .infinity, size)
             if found == nil || score > worstScore {
                 worstScore = score
                 found = OpMismatch(index: i, actual: actual.describe(i), expected: describeExpected(i), error: error,
