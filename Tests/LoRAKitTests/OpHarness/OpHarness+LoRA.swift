@@ -32,7 +32,8 @@ extension OpHarness {
     /// dims: rows, outFeatures, rank. Y starts as NaN: the expansion writes Y without reading it.
     /// Bound 2(r + 2)·u·(|bias| + |s|·Σ|T·B|), a rank-r dot product's.
     static let loraExpand = OpHarnessEntry(
-        .loraExpand, shapes: [OpShape(33, 65, 7, variant: "bias"), OpShape(64, 128, 16), OpShape(7, 13, 1, variant: "bias")],
+        .loraExpand, shapes: [OpShape(33, 65, 7, variant: "bias"), OpShape(64, 128, 16), OpShape(7, 13, 1, variant: "bias"),
+                             OpShape(3, 300, 64, variant: "bias")],
         tolerances: ["Y": OutputTolerance(host: .referenceBound(factor: 2), reference: .referenceBound(factor: 1))],
         generate: { shape, random in
             (t: random.floats(shape[0] * shape[2]), b: random.floats(shape[1] * shape[2], in: -0.5...0.5),

@@ -48,8 +48,9 @@ extension OpHarness {
                                   update: update)
     }
 
+    /// 257 rows: more rows than a work-group, for reductions over the rows (the weight gradient).
     static let normBackwardShapes = [OpShape(7, 13, variant: "overwrite"), OpShape(33, 65, variant: "accumulate"),
-                                     OpShape(64, 128, variant: "overwrite")]
+                                     OpShape(64, 128, variant: "overwrite"), OpShape(257, 33, variant: "accumulate")]
 
     /// dx = s·w·dy − x·(Σ w·dy·x)·s³/C (+ dx): bounded by 2(C + 8)·u of the terms' magnitudes.
     static let rmsNormBackward = OpHarnessEntry(
