@@ -1,5 +1,6 @@
 import Foundation
 import LoRAKit
+import LoRAKitReferenceBackend
 import Testing
 
 /// The op harness's tests: the registry covers `DeviceOperation` exactly; every device runs
@@ -54,5 +55,17 @@ struct OpHarnessTests {
         let device = try TestDevices.open(info)
         guard device.supports(c.entry.operation) else { return }
         try OpHarnessCheck.againstReference(c, on: device)
+    }
+
+    /// Every operation through `OffloadingDevice` with the GEMM-only reference backend as primary:
+    /// GEMM runs there, everything else is staged to the host and back, so a missing operand or
+    /// output in the routing (an output not copied back, an input not staged) fails here.
+    @Test("through OffloadingDevice (GEMM-only reference backend + host) equals the host twin", arguments: OpHarness.cases)
+    func matchesHostThroughOffloading(c: OpHarnessCase) throws {
+        let device = OffloadingDevice(primary: ReferenceGEMMDevice(), fallback: try TestDevices.host)
+        try OpHarnessCheck.againstHost(c, on: device)
+        if c.entry.operation != .gemm {
+            #expect(device.offloadedOperations[c.entry.operation] ?? 0 > 0, "\(c.testDescription) ran on the host")
+        }
     }
 }
