@@ -59,7 +59,7 @@ struct TrainCommand: ParsableCommand {
         }
         guard (0..<1).contains(heldOut) else { throw ValidationError("--held-out must be at least 0 and below 1") }
         guard skipNonfinite >= 0 else { throw ValidationError("--skip-nonfinite must not be negative") }
-        guard bucketMb.isFinite, bucketMb * 1_048_576 >= 4, bucketMb <= 1_048_576 else { throw ValidationError("--bucket-mb must hold at least one float") }
+        guard bucketMb.isFinite, bucketMb * 1_048_576 >= 4, bucketMb <= 1_048_576 else { throw ValidationError("--bucket-mb must be from one float (4 bytes) to 1 TiB") }
     }
 
     /// Alone, the run as it always was (MPI untouched). Under `mpirun`, every rank trains its
@@ -97,8 +97,7 @@ struct TrainCommand: ParsableCommand {
         var settings = DataSettings(sequenceLength: seqLen, heldOutFraction: heldOut)
         (settings.seed, settings.packing, settings.evaluationBatch) = (seed, packing, batch)
         let (trainingData, dataReport) = try dataOptions.load(model: checkpoint, settings: settings, evaluation: evalData)
-        var reduction = GradientReductionSettings()
-        (reduction.bucketBytes, reduction.overlap) = (Int(bucketMb * 1_048_576), !noOverlap)
+        let reduction = reductionSettings()
         let trainer = try Trainer(model: llama, data: trainingData, config: trainingConfig(), communicator: communicator, reduction: reduction)
         trainer.skipNonFinite = skipNonfinite
         // Only now, with the model, data and optimizer state in memory: a run that cannot start
@@ -156,6 +155,13 @@ struct TrainCommand: ParsableCommand {
         (config.beta1, config.beta2, config.epsilon, config.weightDecay) = (adamBeta1, adamBeta2, adamEps, weightDecay)
         (config.maxGradNorm, config.warmupSteps, config.scheduler, config.evaluateEvery) = (maxGradNorm, warmupSteps, lrScheduler, evalEvery)
         return config
+    }
+
+    /// How the gradients are summed under mpirun.
+    private func reductionSettings() -> GradientReductionSettings {
+        var reduction = GradientReductionSettings()
+        (reduction.bucketBytes, reduction.overlap) = (Int(bucketMb * 1_048_576), !noOverlap)
+        return reduction
     }
 
     /// With --resume, continues from <out>/checkpoint and keeps the metrics of the steps before
