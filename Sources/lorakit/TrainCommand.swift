@@ -116,7 +116,8 @@ struct TrainCommand: ParsableCommand {
         say("data " + dataReport)
         if communicator.size > 1 {
             say("\(communicator.size) ranks, each --batch \(batch) × --accum \(accum): \(batch * accum * communicator.size) sequences a step; "
-                + "\(trainer.reducedFloats) gradient floats all-reduced a step in \(trainer.reducedBuckets) buckets of up to "
+                + "\(trainer.reducedFloats) gradient floats all-reduced a step in \(trainer.reducedBuckets) "
+                + (trainer.reducedBuckets == 1 ? "bucket" : "buckets") + " of up to "
                 + "\(ByteCount.format(reduction.bucketBytes)), " + (noOverlap ? "after the backward pass" : "overlapped with the backward pass"))
         }
         let initial = try trainer.evaluate()
