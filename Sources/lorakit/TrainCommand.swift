@@ -45,6 +45,9 @@ struct TrainCommand: ParsableCommand {
     var skipNonfinite = 0
     @OptionGroup var adapter: AdapterOption
     @OptionGroup var device: DeviceOption
+    @Option(help: "Under mpirun: MiB of gradients per all-reduce bucket (PyTorch DDP's bucket_cap_mb).") var bucketMb = 25.0
+    @Flag(help: "Under mpirun: sum the gradients after the backward pass, a bucket at a time, instead of during it (same sums).")
+    var noOverlap = false
     @Flag(help: "Train even when the memory plan (lorakit plan) says the run will not fit the device.") var skipMemoryCheck = false
 
     func validate() throws {
@@ -56,6 +59,7 @@ struct TrainCommand: ParsableCommand {
         }
         guard (0..<1).contains(heldOut) else { throw ValidationError("--held-out must be at least 0 and below 1") }
         guard skipNonfinite >= 0 else { throw ValidationError("--skip-nonfinite must not be negative") }
+        guard bucketMb.isFinite, bucketMb * 1_048_576 >= 4, bucketMb <= 1_048_576 else { throw ValidationError("--bucket-mb must be from one float (4 bytes) to 1 TiB") }
     }
 
     /// Alone, the run as it always was (MPI untouched). Under `mpirun`, every rank trains its
@@ -93,7 +97,8 @@ struct TrainCommand: ParsableCommand {
         var settings = DataSettings(sequenceLength: seqLen, heldOutFraction: heldOut)
         (settings.seed, settings.packing, settings.evaluationBatch) = (seed, packing, batch)
         let (trainingData, dataReport) = try dataOptions.load(model: checkpoint, settings: settings, evaluation: evalData)
-        let trainer = try Trainer(model: llama, data: trainingData, config: trainingConfig(), communicator: communicator)
+        let reduction = reductionSettings()
+        let trainer = try Trainer(model: llama, data: trainingData, config: trainingConfig(), communicator: communicator, reduction: reduction)
         trainer.skipNonFinite = skipNonfinite
         // Only now, with the model, data and optimizer state in memory: a run that cannot start
         // (a bad file, a model too large for the device) leaves no output folder behind.
@@ -111,7 +116,9 @@ struct TrainCommand: ParsableCommand {
         say("data " + dataReport)
         if communicator.size > 1 {
             say("\(communicator.size) ranks, each --batch \(batch) × --accum \(accum): \(batch * accum * communicator.size) sequences a step; "
-                + "\(trainer.reducedFloats) gradient floats all-reduced a step")
+                + "\(trainer.reducedFloats) gradient floats all-reduced a step in \(trainer.reducedBuckets) "
+                + (trainer.reducedBuckets == 1 ? "bucket" : "buckets") + " of up to "
+                + "\(ByteCount.format(reduction.bucketBytes)), " + (noOverlap ? "after the backward pass" : "overlapped with the backward pass"))
         }
         let initial = try trainer.evaluate()
         if let initial { say(String(format: "held-out loss before training: %.4f", initial)) }
@@ -131,7 +138,7 @@ struct TrainCommand: ParsableCommand {
                      steps - stepsBefore, trainedTokens, Self.duration(total), Double(trainedTokens) / max(total, 1e-9),
                      initial.map { String(format: "%.4f", $0) } ?? "n/a", log.rows.last?.heldOutLoss.map { String(format: "%.4f", $0) } ?? "n/a",
                      ByteCount.format(target.memoryUsage.peakBytes), ByteCount.format(plan.totalBytes)))
-        if communicator.size > 1 { say(String(format: "rank 0 spent %.3f s summing over the ranks (%.1f%% of the run)", communication, 100 * communication / max(total, 1e-9))) }
+        if communicator.size > 1 { say(Self.communicationSummary(communication, of: total)) }
         if trainer.skippedSteps > 0 { say("skipped \(trainer.skippedSteps) steps whose loss or gradient was not finite (metrics.csv: skipped = 1)") }
         say("wrote \(out)/" + (full ? "config.json, model.safetensors" : "adapter_config.json, adapter_model.safetensors") + ", metrics.csv, loss.svg")
     }
@@ -151,6 +158,13 @@ struct TrainCommand: ParsableCommand {
         return config
     }
 
+    /// How the gradients are summed under mpirun.
+    private func reductionSettings() -> GradientReductionSettings {
+        var reduction = GradientReductionSettings()
+        (reduction.bucketBytes, reduction.overlap) = (Int(bucketMb * 1_048_576), !noOverlap)
+        return reduction
+    }
+
     /// With --resume, continues from <out>/checkpoint and keeps the metrics of the steps before
     /// it. Returns false when the checkpoint is already at the last step (nothing to train).
     private func resumeIfAsked(_ trainer: Trainer, log: inout TrainingLog, out outURL: URL) throws -> Bool {
@@ -168,18 +182,19 @@ struct TrainCommand: ParsableCommand {
     }
 
     /// Runs the remaining optimizer steps with progress lines, evaluations and checkpoints;
-    /// returns the tokens trained (over all ranks) and the seconds spent summing over the ranks.
-    private func trainSteps(_ trainer: Trainer, log: inout TrainingLog, out outURL: URL, memory target: any Device) throws -> (Int, Double) {
+    /// returns the tokens trained (over all ranks) and each step's summing over the ranks.
+    private func trainSteps(_ trainer: Trainer, log: inout TrainingLog, out outURL: URL, memory target: any Device)
+        throws -> (Int, [StepCommunication]) {
         let checkpointFolder = outURL.appendingPathComponent("checkpoint")
         let started = Date(), stepsBefore = trainer.step
-        var trainedTokens = 0, communication = 0.0
+        var trainedTokens = 0, communication: [StepCommunication] = []
         // mpirun hands rank 0 a terminal even when its own output is piped to a file.
         let interactive = isatty(STDOUT_FILENO) != 0 && trainer.communicator.size == 1
         while trainer.step < steps {
             let stepStart = Date()
             let report = try trainer.runStep()
             trainedTokens += report.tokens
-            communication += report.communicationSeconds
+            communication.append(StepCommunication(total: report.communicationSeconds, gradients: report.gradientReduction))
             let perSecond = Double(report.tokens) / Date().timeIntervalSince(stepStart)
             let evaluate = report.step == steps || (evalEvery > 0 && report.step % evalEvery == 0)
             let heldOutLoss = evaluate ? try trainer.evaluate() : nil

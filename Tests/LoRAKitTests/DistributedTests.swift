@@ -35,5 +35,13 @@ struct DistributedTests {
         try single.barrier()
         #expect(floats == [1, -2.5, 3] && doubles == [0.25, 7] && bytes == [1, 2, 3])
         #expect(throws: DistributedError.self) { try single.broadcast(&bytes, root: 1) }
+        // The nonblocking sum over one rank is done when it starts.
+        let values = UnsafeMutableBufferPointer<Float>.allocate(capacity: 3)
+        defer { values.deallocate() }
+        _ = values.initialize(from: [1, -2.5, 3])
+        let pending = try single.startAllReduceSum(values)
+        #expect(try pending.test())
+        try pending.wait()
+        #expect(Array(values) == [1, -2.5, 3])
     }
 }

@@ -11,6 +11,10 @@ public protocol Communicator: AnyObject {
     /// Replaces `values` on every rank by their element-wise sum over the ranks.
     func allReduceSum(_ values: inout [Float]) throws
     func allReduceSum(_ values: inout [Double]) throws
+    /// Starts replacing `values` by their element-wise sum over the ranks and returns at once;
+    /// the memory must stay valid and untouched until the returned reduction has finished.
+    /// Ranks start their reductions in the same order, as for the blocking collectives.
+    func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws -> any PendingReduction
     /// Replaces `bytes` on every rank by `root`'s; every rank passes the same count.
     func broadcast(_ bytes: inout [UInt8], root: Int) throws
     func barrier() throws

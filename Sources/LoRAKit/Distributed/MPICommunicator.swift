@@ -2,7 +2,8 @@ import CMPI
 import Foundation
 
 /// The ranks of MPI_COMM_WORLD. Host buffers only: device data is downloaded, reduced and
-/// uploaded by the caller. Created once per process (MPI_Init may run only once).
+/// uploaded by the caller. Created once per process (MPI_Init may run only once). Every MPI
+/// call comes from the thread that trains (MPI_Init's MPI_THREAD_SINGLE).
 public final class MPICommunicator: Communicator {
     public let rank: Int
     public let size: Int
@@ -50,6 +51,10 @@ public final class MPICommunicator: Communicator {
         }
     }
 
+    public func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws -> any PendingReduction {
+        try MPIReduction(values, world: world)
+    }
+
     public func broadcast(_ bytes: inout [UInt8], root: Int) throws {
         guard bytes.count <= Int(Int32.max) else { throw DistributedError(call: "MPI_Bcast", detail: "\(bytes.count) bytes exceed one call") }
         let count = Int32(bytes.count)
@@ -72,7 +77,7 @@ public final class MPICommunicator: Communicator {
         MPI_Finalize()
     }
 
-    private static func check(_ code: Int32, _ call: String) throws {
+    static func check(_ code: Int32, _ call: String) throws {
         guard code != lorakit_mpi_success() else { return }
         var text = [CChar](repeating: 0, count: Int(MPI_MAX_ERROR_STRING) + 1)
         var length: Int32 = 0

@@ -10,6 +10,7 @@ public final class SingleProcess: Communicator {
     public var localRank: Int { 0 }
     public func allReduceSum(_ values: inout [Float]) throws {}
     public func allReduceSum(_ values: inout [Double]) throws {}
+    public func startAllReduceSum(_ values: UnsafeMutableBufferPointer<Float>) throws -> any PendingReduction { FinishedReduction() }
     public func broadcast(_ bytes: inout [UInt8], root: Int) throws {
         guard root == 0 else { throw DistributedError(call: "broadcast", detail: "root \(root) is not a rank of a single process") }
     }

@@ -181,40 +181,6 @@ public final class LlamaModel {
         }
     }
 
-    /// What the optimizer updates: every LoRA layer's A and B (named `<module path>.lora_A` and
-    /// `.lora_B`), or in full-parameter training every tensor of the checkpoint under its
-    /// Hugging Face name (a tied LM head shares the embedding's entry).
-    public var trainableParameters: [TrainableParameter] {
-        guard fullParameter else {
-            return loraLayers.flatMap { path, layer in
-                [TrainableParameter(name: path + ".lora_A", value: layer.loraA, gradient: layer.gradA, decays: true),
-                 TrainableParameter(name: path + ".lora_B", value: layer.loraB, gradient: layer.gradB, decays: true)]
-            }
-        }
-        var parameters = [TrainableParameter(name: "model.embed_tokens.weight", value: embedding, gradient: embeddingGradient!, decays: true)]
-        func linear(_ name: String, _ projection: Projection) {
-            guard case .trainable(let layer) = projection else { return }
-            parameters.append(TrainableParameter(name: name + ".weight", value: layer.weight, gradient: layer.weightGradient, decays: true))
-            if let bias = layer.bias, let gradient = layer.biasGradient {
-                parameters.append(TrainableParameter(name: name + ".bias", value: bias, gradient: gradient, decays: false))
-            }
-        }
-        for layer in layers {
-            let prefix = "model.layers.\(layer.index)."
-            if let norms = layer.normGradients {
-                parameters.append(TrainableParameter(name: prefix + "input_layernorm.weight", value: layer.inputNorm, gradient: norms.input, decays: false))
-                parameters.append(TrainableParameter(name: prefix + "post_attention_layernorm.weight", value: layer.postAttentionNorm,
-                                                     gradient: norms.postAttention, decays: false))
-            }
-            for module in ModelConfig.linearModules {
-                linear(ModelConfig.modulePath(layer: layer.index, module: module), layer.projections[module]!)
-            }
-        }
-        parameters.append(TrainableParameter(name: "model.norm.weight", value: finalNorm, gradient: finalNormGradient!, decays: false))
-        if !config.tieWordEmbeddings { linear("lm_head", lmHead) }
-        return parameters
-    }
-
     public func zeroGradients() throws {
         for parameter in trainableParameters { try device.fill(parameter.gradient, with: 0) }
     }
@@ -226,9 +192,10 @@ public final class LlamaModel {
     /// whole step's count, so micro-batches of unequal size weigh by their tokens). With gradient
     /// checkpointing (default: on for sequences of 512 tokens or more) only each block's input is
     /// kept and the block is recomputed during backward, with the same dropout masks, so the
-    /// gradients are the same either way.
+    /// gradients are the same either way. `observer` hears of each group of `gradientStages` as
+    /// its gradients become final (a trainer starts summing them over the ranks meanwhile).
     public func lossAndGradients(_ batch: SequenceBatch, step: UInt32, checkpointing: Bool? = nil,
-                                 normalizer: Int? = nil) throws -> (loss: Double, tokens: Int) {
+                                 normalizer: Int? = nil, observer: (any GradientObserver)? = nil) throws -> (loss: Double, tokens: Int) {
         let (length, attention, positions) = try prepare(batch)
         let rows = batch.ids.count, tokens = batch.predictedTokens
         let checkpoint = checkpointing ?? (length >= 512)
@@ -253,6 +220,7 @@ public final class LlamaModel {
         if let finalNormGradient {
             try device.rmsNormWeightGradient(dNormed, x: x, rstd: rstd, rows: rows, columns: config.hiddenSize, into: finalNormGradient, update: .accumulate)
         }
+        try observer?.gradientsReady(headParameters)
         for (index, layer) in layers.enumerated().reversed() {
             let cache = checkpoint
                 ? try layer.forward(inputs[index], batch: batch.batch, length: length, attention: attention, config: config, mode: mode,
@@ -260,11 +228,13 @@ public final class LlamaModel {
                 : caches[index]
             dx = try layer.backward(dx, cache: cache, batch: batch.batch, length: length, attention: attention, config: config, positions: positions)
             if !checkpoint { caches.removeLast() }
+            try observer?.gradientsReady(parameters(of: layer))
         }
         if let embeddingGradient {
             try device.embeddingBackward(ids: idBuffer, outputGradient: dx, vocabulary: config.vocabularySize, columns: config.hiddenSize,
                                          into: embeddingGradient)
         }
+        try observer?.gradientsReady(embeddingParameters)
         return (try Self.meanLoss(losses, tokens: tokens), tokens)
     }
 

@@ -8,4 +8,8 @@ public struct TrainableParameter {
     public let value: DeviceBuffer
     public let gradient: DeviceBuffer
     public let decays: Bool
+
+    public init(name: String, value: DeviceBuffer, gradient: DeviceBuffer, decays: Bool) {
+        (self.name, self.value, self.gradient, self.decays) = (name, value, gradient, decays)
+    }
 }

@@ -15,6 +15,8 @@ public struct StepReport: Sendable {
     public var skipped = false
     /// Seconds this rank spent summing over the ranks (copies to and from the device included); 0 alone.
     public var communicationSeconds = 0.0
+    /// The gradients' part of it (`GradientReducer`); empty alone.
+    public var gradientReduction = ReductionReport()
 }
 
 /// Training of a `LlamaModel` (its LoRA adapters, or every tensor in full-parameter mode) on
@@ -23,7 +25,9 @@ public struct StepReport: Sendable {
 /// weights, + optimizer state) that resume bit for bit. Over several ranks (`communicator`),
 /// `config.batch` is each rank's micro-batch: every step's global batch of batch × accumulation
 /// × ranks sequences is split by `RankShard`, and the gradients, losses and token counts are
-/// summed, so every rank takes the step one process would take with the whole batch.
+/// summed, so every rank takes the step one process would take with the whole batch; the
+/// gradients a bucket at a time, overlapped with the last micro-batch's backward pass
+/// (`GradientReducer`, `reduction`).
 public final class Trainer {
     public let model: LlamaModel
     public let data: any TrainingData
@@ -41,9 +45,12 @@ public final class Trainer {
     let parameters: [TrainableParameter]
     let moments: [(m: DeviceBuffer, v: DeviceBuffer)]
     let globalNorm: GradientNorm
-    let gradientSum: GradientAllReduce
+    /// Sums the gradients over the ranks; nil for a single process, which never copies them.
+    let reducer: GradientReducer?
+    public let reduction: GradientReductionSettings
 
-    public init(model: LlamaModel, data: any TrainingData, config: TrainingConfig, communicator: any Communicator = SingleProcess()) throws {
+    public init(model: LlamaModel, data: any TrainingData, config: TrainingConfig, communicator: any Communicator = SingleProcess(),
+                reduction: GradientReductionSettings = .init()) throws {
         try config.validate()
         parameters = model.trainableParameters
         guard !parameters.isEmpty else {
@@ -57,9 +64,12 @@ public final class Trainer {
         self.data = data
         self.config = config
         self.communicator = communicator
-        gradientSum = GradientAllReduce(parameters: parameters, communicator: communicator)
+        self.reduction = reduction
+        reducer = communicator.size > 1 ? GradientReducer(stages: model.gradientStages, communicator: communicator, settings: reduction) : nil
+        // The bucket size decides the collectives' sizes: ranks that differ in it would hang.
         try communicator.requireAgreement(on: "\(config), \(data.trainingItems) training items of \(data.sequenceLength) tokens, "
-                                              + "\(gradientSum.floatCount) trainable floats", what: "the training settings")
+                                              + "\(parameters.reduce(0) { $0 + $1.gradient.count }) trainable floats, \(reduction)",
+                                          what: "the training settings")
         moments = try parameters.map { parameter in
             (m: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg"),
              v: try model.device.makeBuffer(.float32, count: parameter.value.count, label: parameter.name + ".exp_avg_sq"))
@@ -67,8 +77,11 @@ public final class Trainer {
         globalNorm = try GradientNorm(parameters: parameters, device: model.device)
     }
 
-    /// Gradient floats summed over the ranks each step (4 bytes each).
-    public var reducedFloats: Int { gradientSum.floatCount }
+    /// Gradient floats summed over the ranks each step (4 bytes each); 0 alone.
+    public var reducedFloats: Int { reducer?.plan.floatCount ?? 0 }
+
+    /// The buckets they are summed in; 0 alone.
+    public var reducedBuckets: Int { reducer?.plan.buckets.count ?? 0 }
 
     /// The shuffled item order of the current epoch, computed once per epoch.
     private var epochOrder: (epoch: Int, order: [Int])?
@@ -110,15 +123,19 @@ public final class Trainer {
         for (micro, batch) in batches.enumerated() {
             // Each rank's masks differ; one process keeps the keys it always had.
             let dropoutStep = UInt32(truncatingIfNeeded: (step * config.accumulation + micro) * communicator.size + communicator.rank)
-            let (loss, count) = try model.lossAndGradients(batch, step: dropoutStep, checkpointing: checkpointing, normalizer: tokens)
+            // Only the last micro-batch finishes gradients: earlier ones' are partial sums.
+            let last = micro == batches.count - 1
+            if last { reducer?.begin() }
+            let (loss, count) = try model.lossAndGradients(batch, step: dropoutStep, checkpointing: checkpointing, normalizer: tokens,
+                                                           observer: last && reduction.overlap ? reducer : nil)
             lossSum[0] += loss * Double(count)
         }
-        communication += try gradientSum.run()
+        let gradients = try reducer?.finish() ?? ReductionReport()
         let reduced = Date()
         try communicator.allReduceSum(&lossSum)
-        communication += Date().timeIntervalSince(reduced)
+        communication += gradients.seconds + Date().timeIntervalSince(reduced)
         var report = try update(loss: lossSum[0] / Double(max(1, tokens)), tokens: tokens)
-        report.communicationSeconds = communication
+        (report.communicationSeconds, report.gradientReduction) = (communication, gradients)
         return report
     }
 
