@@ -16,10 +16,6 @@
 // is the host twin, checked against Random123's known answers; tests require this kernel's masks
 // to equal the host's bit for bit.
 
-#ifndef WGS_ELEMENTWISE
-#define WGS_ELEMENTWISE 64
-#endif
-
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u
 #define PHILOX_W0 0x9E3779B9u
@@ -39,10 +35,9 @@ uint4 philox4x32_10(uint4 c, uint2 k) {
 }
 
 // One work-item per block of four elements (one Philox call).
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void lora_dropout(const ulong n, const uint threshold, const float keep_scale,
-                  const uint seed_lo, const uint seed_hi, const uint stream, const uint step,
-                  __global const float* x, __global float* out) {
+__kernel void lora_dropout(const ulong n, const uint threshold, const float keep_scale,
+                           const uint seed_lo, const uint seed_hi, const uint stream, const uint step,
+                           __global const float* x, __global float* out) {
     const ulong block = get_global_id(0);
     const ulong first = 4 * block;
     if (first >= n) {
@@ -57,10 +52,9 @@ void lora_dropout(const ulong n, const uint threshold, const float keep_scale,
 }
 
 // One work-item per element of Y; has_bias = 0 ignores `bias` (any valid buffer).
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void lora_forward_expand(const int M, const int N, const int R, const float scale,
-                         __global const float* T, __global const float* B,
-                         __global const float* bias, const int has_bias, __global float* Y) {
+__kernel void lora_forward_expand(const int M, const int N, const int R, const float scale,
+                                  __global const float* T, __global const float* B,
+                                  __global const float* bias, const int has_bias, __global float* Y) {
     const uint index = (uint)get_global_id(0);   // launches are capped at 2^32 work-items
     if (index >= (uint)M * (uint)N) {
         return;
@@ -86,9 +80,8 @@ inline float low_rank_term(const uint index, const int K, const int R, __global 
 }
 
 // One work-item per element of W.
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void lora_merge_half(const int N, const int K, const int R, const float scale,
-                     __global const float* B, __global const float* A, __global half* W) {
+__kernel void lora_merge_half(const int N, const int K, const int R, const float scale,
+                              __global const float* B, __global const float* A, __global half* W) {
     const uint index = (uint)get_global_id(0);
     if (index >= (uint)N * (uint)K) {
         return;
@@ -97,9 +90,8 @@ void lora_merge_half(const int N, const int K, const int R, const float scale,
     vstore_half_rte(vload_half(index, W) + scale * sum, index, W);
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void lora_merge_bfloat16(const int N, const int K, const int R, const float scale,
-                         __global const float* B, __global const float* A, __global ushort* W) {
+__kernel void lora_merge_bfloat16(const int N, const int K, const int R, const float scale,
+                                  __global const float* B, __global const float* A, __global ushort* W) {
     const uint index = (uint)get_global_id(0);
     if (index >= (uint)N * (uint)K) {
         return;

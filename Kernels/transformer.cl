@@ -12,19 +12,16 @@
 //                                  θ^(−2i/D) or rescaled, computed on the host); inverse = −angle
 //   transformer_rope_at            the same with position = positions[row] (packed sequences restart them per example)
 
-#ifndef WGS_ELEMENTWISE
-#define WGS_ELEMENTWISE 64
-#endif
-#ifndef WGS_REDUCTION
-#define WGS_REDUCTION 64
-#endif
+// The group size of a reduction, a power of two chosen per kernel at launch; its `partial`
+// argument holds one float per work-item.
+#define GROUP_SIZE ((int)get_local_size(0))
 
-// Sum of `value` over the work-group (WGS_REDUCTION a power of two); every work-item gets it.
+// Sum of `value` over the work-group (GROUP_SIZE a power of two); every work-item gets it.
 inline float workgroup_sum(float value, __local float* partial) {
     const int lid = (int)get_local_id(0);
     partial[lid] = value;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = WGS_REDUCTION / 2; stride > 0; stride /= 2) {
+    for (int stride = GROUP_SIZE / 2; stride > 0; stride /= 2) {
         if (lid < stride) {
             partial[lid] += partial[lid + stride];
         }
@@ -35,19 +32,17 @@ inline float workgroup_sum(float value, __local float* partial) {
     return total;
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
-void transformer_rmsnorm(const int C, const float eps, __global const float* x, __global const float* w,
-                         __global float* y, __global float* rstd) {
-    __local float partial[WGS_REDUCTION];
+__kernel void transformer_rmsnorm(const int C, const float eps, __global const float* x, __global const float* w,
+                                  __global float* y, __global float* rstd, __local float* partial) {
     const size_t r = get_group_id(0);
     const int lid = (int)get_local_id(0);
     __global const float* row = x + r * (size_t)C;
     float sum = 0.0f;
-    for (int c = lid; c < C; c += WGS_REDUCTION) {
+    for (int c = lid; c < C; c += GROUP_SIZE) {
         sum += row[c] * row[c];
     }
     const float s = rsqrt(workgroup_sum(sum, partial) / C + eps);
-    for (int c = lid; c < C; c += WGS_REDUCTION) {
+    for (int c = lid; c < C; c += GROUP_SIZE) {
         y[r * (size_t)C + c] = row[c] * s * w[c];
     }
     if (lid == 0) {
@@ -55,20 +50,19 @@ void transformer_rmsnorm(const int C, const float eps, __global const float* x, 
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
-void transformer_rmsnorm_backward(const int C, const int accumulate, __global const float* dy, __global const float* x,
-                                  __global const float* w, __global const float* rstd, __global float* dx) {
-    __local float partial[WGS_REDUCTION];
+__kernel void transformer_rmsnorm_backward(const int C, const int accumulate, __global const float* dy, __global const float* x,
+                                           __global const float* w, __global const float* rstd, __global float* dx,
+                                           __local float* partial) {
     const size_t r = get_group_id(0);
     const int lid = (int)get_local_id(0);
     const size_t base = r * (size_t)C;
     float dot = 0.0f;
-    for (int c = lid; c < C; c += WGS_REDUCTION) {
+    for (int c = lid; c < C; c += GROUP_SIZE) {
         dot += w[c] * dy[base + c] * x[base + c];
     }
     const float s = rstd[r];
     const float correction = workgroup_sum(dot, partial) * s * s * s / C;
-    for (int c = lid; c < C; c += WGS_REDUCTION) {
+    for (int c = lid; c < C; c += GROUP_SIZE) {
         const float g = s * w[c] * dy[base + c] - x[base + c] * correction;
         dx[base + c] = accumulate ? dx[base + c] + g : g;
     }
@@ -76,9 +70,8 @@ void transformer_rmsnorm_backward(const int C, const int accumulate, __global co
 
 // One work-item per column walks the rows in order: deterministic (no atomics), and neighbouring
 // work-items read neighbouring addresses.
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_rmsnorm_weight_gradient(const int R, const int C, const int accumulate, __global const float* dy,
-                                         __global const float* x, __global const float* rstd, __global float* dw) {
+__kernel void transformer_rmsnorm_weight_gradient(const int R, const int C, const int accumulate, __global const float* dy,
+                                                  __global const float* x, __global const float* rstd, __global float* dw) {
     const int c = (int)get_global_id(0);
     if (c >= C) {
         return;
@@ -93,17 +86,15 @@ void transformer_rmsnorm_weight_gradient(const int R, const int C, const int acc
 
 inline float silu(const float g) { return g / (1.0f + exp(-g)); }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_swiglu(const ulong n, __global const float* gate, __global const float* up, __global float* out) {
+__kernel void transformer_swiglu(const ulong n, __global const float* gate, __global const float* up, __global float* out) {
     const size_t i = get_global_id(0);
     if (i < n) {
         out[i] = silu(gate[i]) * up[i];
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_swiglu_backward(const ulong n, __global const float* dout, __global const float* gate,
-                                 __global const float* up, __global float* dgate, __global float* dup) {
+__kernel void transformer_swiglu_backward(const ulong n, __global const float* dout, __global const float* gate,
+                                          __global const float* up, __global float* dgate, __global float* dup) {
     const size_t i = get_global_id(0);
     if (i < n) {
         const float g = gate[i];
@@ -115,9 +106,8 @@ void transformer_swiglu_backward(const ulong n, __global const float* dout, __gl
 }
 
 // One work-item per rotated pair: R·H·(D/2) work-items.
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_rope(const ulong pairs, const int H, const int D, const int S, const int offset,
-                      __global const float* inv_freq, const float sign, __global float* x) {
+__kernel void transformer_rope(const ulong pairs, const int H, const int D, const int S, const int offset,
+                               __global const float* inv_freq, const float sign, __global float* x) {
     const uint index = (uint)get_global_id(0);   // launches are capped at 2^32 work-items
     if (index >= pairs) {
         return;
@@ -136,9 +126,8 @@ void transformer_rope(const ulong pairs, const int H, const int D, const int S, 
 }
 
 // One work-item per rotated pair, as transformer_rope, at each row's own position.
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_rope_at(const ulong pairs, const int H, const int D, __global const int* positions,
-                         __global const float* inv_freq, const float sign, __global float* x) {
+__kernel void transformer_rope_at(const ulong pairs, const int H, const int D, __global const int* positions,
+                                  __global const float* inv_freq, const float sign, __global float* x) {
     const uint index = (uint)get_global_id(0);   // launches are capped at 2^32 work-items
     if (index >= pairs) {
         return;
@@ -166,7 +155,7 @@ inline float workgroup_max(float value, __local float* partial) {
     const int lid = (int)get_local_id(0);
     partial[lid] = value;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = WGS_REDUCTION / 2; stride > 0; stride /= 2) {
+    for (int stride = GROUP_SIZE / 2; stride > 0; stride /= 2) {
         if (lid < stride) {
             partial[lid] = fmax(partial[lid], partial[lid + stride]);
         }
@@ -177,9 +166,8 @@ inline float workgroup_max(float value, __local float* partial) {
     return result;
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
-void transformer_causal_softmax(const int R, const int C, const float scale, __global const float* S, __global float* P) {
-    __local float partial[WGS_REDUCTION];
+__kernel void transformer_causal_softmax(const int R, const int C, const float scale, __global const float* S, __global float* P,
+                                         __local float* partial) {
     const size_t row = get_group_id(0);
     const int t = (int)(row % R) + (C - R);     // the last key this query may see
     const int T = C;
@@ -187,26 +175,24 @@ void transformer_causal_softmax(const int R, const int C, const float scale, __g
     __global const float* s = S + row * (size_t)C;
     __global float* p = P + row * (size_t)C;
     float largest = -INFINITY;
-    for (int j = lid; j <= t; j += WGS_REDUCTION) {
+    for (int j = lid; j <= t; j += GROUP_SIZE) {
         largest = fmax(largest, scale * s[j]);
     }
     largest = workgroup_max(largest, partial);
     float sum = 0.0f;
-    for (int j = lid; j <= t; j += WGS_REDUCTION) {
+    for (int j = lid; j <= t; j += GROUP_SIZE) {
         sum += exp(scale * s[j] - largest);
     }
     const float inverse = 1.0f / workgroup_sum(sum, partial);
-    for (int j = lid; j < T; j += WGS_REDUCTION) {
+    for (int j = lid; j < T; j += GROUP_SIZE) {
         p[j] = j <= t ? exp(scale * s[j] - largest) * inverse : 0.0f;
     }
 }
 
 // Packed sequences (square T×T groups, `heads` groups per sequence): row t of sequence b sees
 // keys t − positions[b·T + t] ... t, its own example (the position clamped into [0, t]).
-__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
-void transformer_packed_causal_softmax(const int T, const int heads, const float scale, __global const int* positions,
-                                       __global const float* S, __global float* P) {
-    __local float partial[WGS_REDUCTION];
+__kernel void transformer_packed_causal_softmax(const int T, const int heads, const float scale, __global const int* positions,
+                                                __global const float* S, __global float* P, __local float* partial) {
     const size_t row = get_group_id(0);
     const int t = (int)(row % T);
     const size_t sequence = row / T / heads;
@@ -215,49 +201,46 @@ void transformer_packed_causal_softmax(const int T, const int heads, const float
     __global const float* s = S + row * (size_t)T;
     __global float* p = P + row * (size_t)T;
     float largest = -INFINITY;
-    for (int j = first + lid; j <= t; j += WGS_REDUCTION) {
+    for (int j = first + lid; j <= t; j += GROUP_SIZE) {
         largest = fmax(largest, scale * s[j]);
     }
     largest = workgroup_max(largest, partial);
     float sum = 0.0f;
-    for (int j = first + lid; j <= t; j += WGS_REDUCTION) {
+    for (int j = first + lid; j <= t; j += GROUP_SIZE) {
         sum += exp(scale * s[j] - largest);
     }
     const float inverse = 1.0f / workgroup_sum(sum, partial);
-    for (int j = lid; j < T; j += WGS_REDUCTION) {
+    for (int j = lid; j < T; j += GROUP_SIZE) {
         p[j] = j >= first && j <= t ? exp(scale * s[j] - largest) * inverse : 0.0f;
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
-void transformer_causal_softmax_backward(const int T, const float scale, __global const float* P, __global const float* dP,
-                                         __global float* dS) {
-    __local float partial[WGS_REDUCTION];
+__kernel void transformer_causal_softmax_backward(const int T, const float scale, __global const float* P, __global const float* dP,
+                                                  __global float* dS, __local float* partial) {
     const size_t row = get_group_id(0);
     const int t = (int)(row % T);
     const int lid = (int)get_local_id(0);
     const size_t base = row * (size_t)T;
     float dot = 0.0f;
-    for (int j = lid; j <= t; j += WGS_REDUCTION) {
+    for (int j = lid; j <= t; j += GROUP_SIZE) {
         dot += P[base + j] * dP[base + j];
     }
     dot = workgroup_sum(dot, partial);
-    for (int j = lid; j < T; j += WGS_REDUCTION) {
+    for (int j = lid; j < T; j += GROUP_SIZE) {
         dS[base + j] = j <= t ? scale * P[base + j] * (dP[base + j] - dot) : 0.0f;
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
-void transformer_cross_entropy(const int V, const float grad_scale, const int write_gradient, __global const float* logits,
-                               __global const int* labels, __global float* losses, __global float* dlogits) {
-    __local float partial[WGS_REDUCTION];
+__kernel void transformer_cross_entropy(const int V, const float grad_scale, const int write_gradient, __global const float* logits,
+                                        __global const int* labels, __global float* losses, __global float* dlogits,
+                                        __local float* partial) {
     const size_t row = get_group_id(0);
     const int lid = (int)get_local_id(0);
     const int label = labels[row];
     __global const float* z = logits + row * (size_t)V;
     if (label == -100 || label < 0 || label >= V) {   // ignored, or invalid: loss 0 or NaN, no gradient
         if (write_gradient) {
-            for (int j = lid; j < V; j += WGS_REDUCTION) {
+            for (int j = lid; j < V; j += GROUP_SIZE) {
                 dlogits[row * (size_t)V + j] = 0.0f;
             }
         }
@@ -267,12 +250,12 @@ void transformer_cross_entropy(const int V, const float grad_scale, const int wr
         return;
     }
     float largest = -INFINITY;
-    for (int j = lid; j < V; j += WGS_REDUCTION) {
+    for (int j = lid; j < V; j += GROUP_SIZE) {
         largest = fmax(largest, z[j]);
     }
     largest = workgroup_max(largest, partial);
     float sum = 0.0f;
-    for (int j = lid; j < V; j += WGS_REDUCTION) {
+    for (int j = lid; j < V; j += GROUP_SIZE) {
         sum += exp(z[j] - largest);
     }
     sum = workgroup_sum(sum, partial);
@@ -283,7 +266,7 @@ void transformer_cross_entropy(const int V, const float grad_scale, const int wr
     barrier(CLK_GLOBAL_MEM_FENCE);   // z[label] is read by every work-item before anyone overwrites it
     if (write_gradient) {
         const float inverse = 1.0f / sum;
-        for (int j = lid; j < V; j += WGS_REDUCTION) {
+        for (int j = lid; j < V; j += GROUP_SIZE) {
             const float probability = exp(z[j] - largest) * inverse;
             dlogits[row * (size_t)V + j] = (probability - (j == label ? 1.0f : 0.0f)) * grad_scale;
         }
@@ -297,9 +280,8 @@ void transformer_cross_entropy(const int V, const float grad_scale, const int wr
 //                                         per column, so no atomics and a deterministic sum); ids
 //                                         outside [0, V) are skipped
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_embedding_float(const ulong count, const int C, const int V, __global const int* ids,
-                                 __global const float* table, __global float* out) {
+__kernel void transformer_embedding_float(const ulong count, const int C, const int V, __global const int* ids,
+                                          __global const float* table, __global float* out) {
     const uint index = (uint)get_global_id(0);
     if (index >= count) {
         return;
@@ -309,9 +291,8 @@ void transformer_embedding_float(const ulong count, const int C, const int V, __
     out[index] = (id >= 0 && id < V) ? table[(size_t)id * C + c] : 0.0f;
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_embedding_half(const ulong count, const int C, const int V, __global const int* ids,
-                                __global const half* table, __global float* out) {
+__kernel void transformer_embedding_half(const ulong count, const int C, const int V, __global const int* ids,
+                                         __global const half* table, __global float* out) {
     const uint index = (uint)get_global_id(0);
     if (index >= count) {
         return;
@@ -322,9 +303,8 @@ void transformer_embedding_half(const ulong count, const int C, const int V, __g
 }
 
 // bfloat16 is the top half of a float: the widened bits are written as they are (exact).
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_embedding_bfloat16(const ulong count, const int C, const int V, __global const int* ids,
-                                    __global const ushort* table, __global uint* out) {
+__kernel void transformer_embedding_bfloat16(const ulong count, const int C, const int V, __global const int* ids,
+                                             __global const ushort* table, __global uint* out) {
     const uint index = (uint)get_global_id(0);
     if (index >= count) {
         return;
@@ -334,9 +314,8 @@ void transformer_embedding_bfloat16(const ulong count, const int C, const int V,
     out[index] = (id >= 0 && id < V) ? (uint)table[(size_t)id * C + c] << 16 : 0u;
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void transformer_embedding_backward(const int N, const int C, const int V, __global const int* ids,
-                                    __global const float* dout, __global float* dtable) {
+__kernel void transformer_embedding_backward(const int N, const int C, const int V, __global const int* ids,
+                                             __global const float* dout, __global float* dtable) {
     const int c = (int)get_global_id(0);
     if (c >= C) {
         return;
