@@ -168,8 +168,8 @@ inline float workgroup_max(float value, __local float* partial) {
 
 __kernel void transformer_causal_softmax(const int R, const int C, const float scale, __global const float* S, __global float* P,
                                          __local float* partial) {
-    const size_t row = get_group_id(0);
-    const int t = (int)(row % R) + (C - R);     // the last key this query may see
+    const uint row = (uint)get_group_id(0);     // launches are capped at 2^32 work-items: 32-bit modulo
+    const int t = (int)(row % (uint)R) + (C - R);     // the last key this query may see
     const int T = C;
     const int lid = (int)get_local_id(0);
     __global const float* s = S + row * (size_t)C;
@@ -193,10 +193,10 @@ __kernel void transformer_causal_softmax(const int R, const int C, const float s
 // keys t − positions[b·T + t] ... t, its own example (the position clamped into [0, t]).
 __kernel void transformer_packed_causal_softmax(const int T, const int heads, const float scale, __global const int* positions,
                                                 __global const float* S, __global float* P, __local float* partial) {
-    const size_t row = get_group_id(0);
-    const int t = (int)(row % T);
-    const size_t sequence = row / T / heads;
-    const int first = t - min(t, max(0, positions[sequence * T + t]));
+    const uint row = (uint)get_group_id(0);     // launches are capped at 2^32 work-items: 32-bit division
+    const int t = (int)(row % (uint)T);
+    const uint sequence = row / (uint)T / (uint)heads;
+    const int first = t - min(t, max(0, positions[(size_t)sequence * T + t]));
     const int lid = (int)get_local_id(0);
     __global const float* s = S + row * (size_t)T;
     __global float* p = P + row * (size_t)T;
@@ -217,8 +217,8 @@ __kernel void transformer_packed_causal_softmax(const int T, const int heads, co
 
 __kernel void transformer_causal_softmax_backward(const int T, const float scale, __global const float* P, __global const float* dP,
                                                   __global float* dS, __local float* partial) {
-    const size_t row = get_group_id(0);
-    const int t = (int)(row % T);
+    const uint row = (uint)get_group_id(0);     // launches are capped at 2^32 work-items: 32-bit modulo
+    const int t = (int)(row % (uint)T);
     const int lid = (int)get_local_id(0);
     const size_t base = row * (size_t)T;
     float dot = 0.0f;
