@@ -4,7 +4,8 @@
 //
 //   transformer_rmsnorm            y = x·rstd·w, rstd[r] = 1/sqrt(mean_c x² + eps)   (one work-group per row)
 //   transformer_rmsnorm_backward   dx (+)= rstd·(w⊙dy) − x·rstd³·(Σ_c w⊙dy⊙x)/C     (one work-group per row)
-//   transformer_rmsnorm_weight_gradient  dw[c] (+)= Σ_r dy[r,c]·x[r,c]·rstd[r]        (one work-item per column)
+//   transformer_rmsnorm_weight_gradient_partials  partials[b, c] = Σ_{r in row block b} dy[r,c]·x[r,c]·rstd[r]
+//   transformer_rmsnorm_weight_gradient  dw[c] (+)= Σ_b partials[b, c]               (the two passes, see below)
 //   transformer_swiglu             out = silu(gate)⊙up, silu(g) = g/(1+e^−g)
 //   transformer_swiglu_backward    dgate = dout⊙up⊙silu'(g), dup = dout⊙silu(g)
 //   transformer_rope               rotary embedding in place on R×H×D, split-half pairs (i, i+D/2),
@@ -68,18 +69,42 @@ __kernel void transformer_rmsnorm_backward(const int C, const int accumulate, __
     }
 }
 
-// One work-item per column walks the rows in order: deterministic (no atomics), and neighbouring
-// work-items read neighbouring addresses.
-__kernel void transformer_rmsnorm_weight_gradient(const int R, const int C, const int accumulate, __global const float* dy,
-                                                  __global const float* x, __global const float* rstd, __global float* dw) {
+// The norm weight's gradient in two passes over a fixed partition of the R rows into P blocks
+// (P is a constant of the op, not of the device; block b holds rows [b·q + min(b, R mod P), …),
+// q = R / P, the first R mod P blocks one row longer). Pass 1: one work-item per (column, block)
+// sums its block's rows in order; pass 2: one per column sums the P partials in block order.
+// Every sum has one fixed order, so the result is the same bits on every run and every device
+// size, and C·P work-items share the rows instead of C (4,096 for a whole GPU).
+inline int2 row_block(const int b, const int R, const int P) {
+    const int q = R / P, extra = R % P;   // 32-bit, once per work-item
+    return (int2)(b * q + min(b, extra), q + (b < extra ? 1 : 0));
+}
+
+__kernel void transformer_rmsnorm_weight_gradient_partials(const int R, const int C, const int P, __global const float* dy,
+                                                           __global const float* x, __global const float* rstd,
+                                                           __global float* partials) {
+    const int c = (int)get_global_id(0), b = (int)get_global_id(1);
+    if (c >= C) {
+        return;
+    }
+    const int2 block = row_block(b, R, P);
+    float sum = 0.0f;
+    for (int r = block.x; r < block.x + block.y; r++) {
+        const size_t index = (size_t)r * C + c;
+        sum += dy[index] * x[index] * rstd[r];
+    }
+    partials[(size_t)b * C + c] = sum;
+}
+
+__kernel void transformer_rmsnorm_weight_gradient(const int C, const int P, const int accumulate, __global const float* partials,
+                                                  __global float* dw) {
     const int c = (int)get_global_id(0);
     if (c >= C) {
         return;
     }
     float sum = 0.0f;
-    for (int r = 0; r < R; r++) {
-        const size_t index = (size_t)r * C + c;
-        sum += dy[index] * x[index] * rstd[r];
+    for (int b = 0; b < P; b++) {
+        sum += partials[(size_t)b * C + c];
     }
     dw[c] = accumulate ? dw[c] + sum : sum;
 }

@@ -67,3 +67,42 @@ struct ParameterGradientTests {
         }
     }
 }
+
+/// The norm weight's gradient on OpenCL against the host twin, at shapes that do not divide
+/// evenly: rows not a multiple of the 64 row blocks of its two-pass sum (fewer rows than blocks
+/// too), columns not a multiple of any work-group size; and the same bits on a second run.
+@Suite("Parameter gradients: odd shapes, the host twin and determinism")
+struct ParameterGradientShapeTests {
+    static let normShapes = [(1, 5), (63, 257), (65, 1031), (200, 129)]
+
+    /// dw for `rows`×`columns` seeded inputs, run twice into fresh buffers; and Σ_r |term| per column.
+    static func normGradient(on device: any Device, rows: Int, columns: Int) throws -> (first: [Float], second: [Float], magnitude: [Double]) {
+        var values = SeededValues(seed: UInt64(7 * rows + columns))
+        let x = values.floats(rows * columns), dy = values.floats(rows * columns), s = values.floats(rows).map { 1.5 + $0 }
+        let bx = try device.makeBuffer(x, label: "x"), bdy = try device.makeBuffer(dy, label: "dy"), rstd = try device.makeBuffer(s, label: "rstd")
+        func run() throws -> [Float] {
+            let dw = try device.makeBuffer(.float32, count: columns, label: "dw")
+            try device.rmsNormWeightGradient(bdy, x: bx, rstd: rstd, rows: rows, columns: columns, into: dw, update: .overwrite)
+            return try dw.download()
+        }
+        var magnitude = [Double](repeating: 0, count: columns)
+        for r in 0..<rows {
+            for c in 0..<columns { magnitude[c] += abs(Double(dy[r * columns + c]) * Double(x[r * columns + c]) * Double(s[r])) }
+        }
+        return (try run(), try run(), magnitude)
+    }
+
+    /// Both devices are within (R + 4)·u·Σ|terms| of the exact sum, whatever their order of
+    /// summation, so they are within twice that of each other.
+    @Test("RMSNorm weight gradient: the host's within 2·(R + 4)·u·Σ|terms|, the same bits twice", arguments: TestDevices.all)
+    func normWeight(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info), host = try TestDevices.host
+        for (rows, columns) in Self.normShapes {
+            let (first, second, magnitude) = try Self.normGradient(on: device, rows: rows, columns: columns)
+            let reference = try Self.normGradient(on: host, rows: rows, columns: columns).first
+            #expect(zip(first, second).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(rows)×\(columns): a second run differs")
+            expectWithin(first, reference.map(Double.init), bound: magnitude.map { 2 * Double(rows + 4) * float32Roundoff * $0 + 1e-30 },
+                         "dw \(rows)×\(columns) against the host")
+        }
+    }
+}

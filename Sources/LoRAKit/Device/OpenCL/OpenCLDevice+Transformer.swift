@@ -16,12 +16,22 @@ extension OpenCLDevice {
                    over: .groups(rows))
     }
 
+    /// Row blocks of the norm weight's two-pass gradient (Kernels/transformer.cl): a constant of
+    /// the op, not of the device, so every device and run sums in the same order.
+    static let normGradientRowBlocks = 64
+
     public func rmsNormWeightGradient(_ dy: DeviceBuffer, x: DeviceBuffer, rstd: DeviceBuffer, rows: Int, columns: Int,
                                       into dw: DeviceBuffer, update: GradientUpdate) throws {
         try TransformerContract.rmsNormWeightGradient(dy: dy, x: x, rstd: rstd, dw: dw, rows: rows, columns: columns, on: self)
+        let blocks = Self.normGradientRowBlocks
+        // From the buffer pool: a training step asks for the same size every time and reuses it.
+        let partials = try makeBuffer(.float32, count: blocks * columns, label: "rmsNormWeightGradient partials")
+        try launch("transformer_rmsnorm_weight_gradient_partials", program: "transformer",
+                   arguments: [.int(Int32(rows)), .int(Int32(columns)), .int(Int32(blocks)), .buffer(dy), .buffer(x), .buffer(rstd),
+                               .buffer(partials)],
+                   over: .grid(columns: columns, rows: blocks))
         try launch("transformer_rmsnorm_weight_gradient", program: "transformer",
-                   arguments: [.int(Int32(rows)), .int(Int32(columns)), .int(update == .accumulate ? 1 : 0), .buffer(dy), .buffer(x),
-                               .buffer(rstd), .buffer(dw)],
+                   arguments: [.int(Int32(columns)), .int(Int32(blocks)), .int(update == .accumulate ? 1 : 0), .buffer(partials), .buffer(dw)],
                    over: .items(columns))
     }
 

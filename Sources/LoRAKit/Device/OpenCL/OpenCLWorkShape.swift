@@ -4,6 +4,9 @@ enum OpenCLWorkShape {
     /// `count` work-items, one per element; groups of the kernel's chosen size. Kernels
     /// bounds-check, since the range is rounded up to whole groups.
     case items(Int)
+    /// columns × rows work-items, dimension 0 along the columns (neighbouring work-items read
+    /// neighbouring addresses), in groups of (chosen size, 1). Kernels bounds-check the columns.
+    case grid(columns: Int, rows: Int)
     /// `count` work-groups, one per row or part, of the kernel's power-of-two reduction size;
     /// the group's `__local float` scratch (one per work-item) is appended as the last argument.
     case groups(Int)
@@ -26,6 +29,9 @@ struct OpenCLRange {
         case .items(let count):
             let group = tuning.itemsGroup(kernel)
             (global, local) = ([roundUp(count, group)], [group])
+        case .grid(let columns, let rows):
+            let group = tuning.itemsGroup(kernel)
+            (global, local) = ([roundUp(columns, group), rows], [group, 1])
         case .groups(let count):
             let group = tuning.reductionGroup(kernel)
             (global, local, localFloats) = ([count * group], [group], group)
