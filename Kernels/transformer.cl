@@ -301,9 +301,11 @@ __kernel void transformer_cross_entropy(const int V, const float grad_scale, con
 //   transformer_embedding_float / _half / _bfloat16   out[n, :] = table[ids[n], :] (table float, half or
 //                                         bfloat16 storage, widened row by row: no float copy of the table);
 //                                         an id outside [0, V) gives a zero row, never an out-of-bounds read
-//   transformer_embedding_backward        dtable[ids[n], :] += dout[n, :] for n in order (one work-item
-//                                         per column, so no atomics and a deterministic sum); ids
-//                                         outside [0, V) are skipped
+//   transformer_embedding_backward_links  per token n: links[n] = the next token with n's id (−1: none),
+//                                         links[N + n] = 1 when n is its id's first token (a valid id)
+//   transformer_embedding_backward        dtable[ids[n], :] += dout[n, :] for n in order, one work-item
+//                                         per (first token of an id, column) walking that id's tokens
+//                                         through links; ids outside [0, V) are skipped
 
 __kernel void transformer_embedding_float(const ulong count, const int C, const int V, __global const int* ids,
                                           __global const float* table, __global float* out) {
@@ -339,16 +341,43 @@ __kernel void transformer_embedding_bfloat16(const ulong count, const int C, con
     out[index] = (id >= 0 && id < V) ? (uint)table[(size_t)id * C + c] << 16 : 0u;
 }
 
-__kernel void transformer_embedding_backward(const int N, const int C, const int V, __global const int* ids,
-                                             __global const float* dout, __global float* dtable) {
-    const int c = (int)get_global_id(0);
-    if (c >= C) {
+// The table's gradient is a scatter by id. Each distinct id is owned by its first token: one
+// work-item per (owner, column) adds the id's rows in token order, as the host does, so the result
+// is the host's bit for bit on every run: no atomics, no sort, and no per-block copies of the
+// vocabulary×columns table (what per-(row block, column) partials would need for a scatter).
+// Building the links costs a token a scan back to its id's previous token (to row 0 for a first
+// token) and on to its next: O(distinct ids · N) compares at most, cheap next to the N·C adds.
+__kernel void transformer_embedding_backward_links(const int N, const int V, __global const int* ids, __global int* links) {
+    const int n = (int)get_global_id(0);
+    if (n >= N) {
         return;
     }
-    for (int n = 0; n < N; n++) {
-        const int id = ids[n];
-        if (id >= 0 && id < V) {
-            dtable[(size_t)id * C + c] += dout[(size_t)n * C + c];
+    const int id = ids[n];
+    const int valid = id >= 0 && id < V;
+    int first = valid, next = -1;
+    for (int m = n - 1; first && m >= 0; m--) {
+        first = ids[m] != id;
+    }
+    for (int m = n + 1; valid && m < N; m++) {
+        if (ids[m] == id) {
+            next = m;
+            break;
         }
     }
+    links[n] = next;
+    links[N + n] = first;
+}
+
+__kernel void transformer_embedding_backward(const int N, const int C, __global const int* ids, __global const int* links,
+                                             __global const float* dout, __global float* dtable) {
+    const int c = (int)get_global_id(0), n = (int)get_global_id(1);
+    if (c >= C || !links[N + n]) {
+        return;
+    }
+    const size_t index = (size_t)ids[n] * C + c;
+    float sum = dtable[index];
+    for (int m = n; m >= 0; m = links[m]) {
+        sum += dout[(size_t)m * C + c];
+    }
+    dtable[index] = sum;
 }

@@ -4,9 +4,9 @@ import Testing
 
 /// A GPU's and a CPU's work-group sizes (`KernelLibrary.Profile`) on every
 /// OpenCL device, so that pocl in CI also runs the sizes a GPU takes (groups of 256, reduction
-/// trees of 256). The reductions must meet their usual reference bounds under both; the norm
-/// weight's two-pass gradient, whose order of arithmetic does not depend on the group, must give
-/// the same bits under both.
+/// trees of 256). The reductions must meet their usual reference bounds under both; the ops
+/// whose order of arithmetic does not depend on the group (the norm weight's two-pass gradient,
+/// the embedding gradient) must give the same bits under both.
 @Suite("Kernel profiles: GPU and CPU work-group sizes on every OpenCL device")
 struct KernelProfileTests {
     static let profiles: [KernelLibrary.Profile] = [.gpu, .cpu]
@@ -27,13 +27,17 @@ struct KernelProfileTests {
         try NF4DeviceQuantizationTests.checkQuantize(on: device)
     }
 
-    @Test("norm weight gradient: the same bits under both profiles", arguments: TestDevices.openCL)
-    func normWeightGradient(info: DeviceInfo) throws {
+    @Test("norm weight and embedding gradients: the same bits under both profiles", arguments: TestDevices.openCL)
+    func columnGradients(info: DeviceInfo) throws {
         let (gpu, cpu) = (try Self.open(info, .gpu), try Self.open(info, .cpu))
         for (rows, columns) in ParameterGradientShapeTests.normShapes {
             let a = try ParameterGradientShapeTests.normGradient(on: gpu, rows: rows, columns: columns).first
             let b = try ParameterGradientShapeTests.normGradient(on: cpu, rows: rows, columns: columns).first
             #expect(zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }, "dw \(rows)×\(columns)")
+        }
+        for shape in ParameterGradientShapeTests.embeddingShapes {
+            let a = try ParameterGradientShapeTests.embeddingGradient(on: gpu, shape), b = try ParameterGradientShapeTests.embeddingGradient(on: cpu, shape)
+            #expect(a == b, "dTable \(shape)")
         }
     }
 }

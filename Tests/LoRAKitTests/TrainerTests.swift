@@ -105,6 +105,26 @@ struct TrainerTests {
         #expect(step.blockingReads <= 3, "\(step)")
     }
 
+    /// The same for full-parameter training, whose step also runs the norm weights' and the
+    /// embedding table's gradients (their OpenCL scratch comes from the buffer pool).
+    @Test("a steady-state full-parameter step creates no buffers and drains no queue", arguments: TestDevices.all)
+    func steadyStateFull(info: DeviceInfo) throws {
+        let device = try Devices.openSeparately(info, kernels: .fromEnvironment())
+        let folder = try CheckpointQuantizerTests.floatCheckpoint()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let data = try TokenWindows(tokens: Self.text, length: 16, heldOutFraction: 0, source: "text")
+        let model = try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: device, fullParameter: true)
+        let trainer = try Trainer(model: model, data: data, config: Self.config(steps: 4))
+        _ = try trainer.runStep()
+        _ = try trainer.runStep()
+        let before = device.operationCounts
+        _ = try trainer.runStep()
+        let step = device.operationCounts.since(before)
+        #expect(step.buffersCreated == 0, "\(step)")
+        #expect(step.buffersReused > 0 && step.gemmCalls > 0, "\(step)")
+        #expect(step.queueDrains == 0, "\(step)")
+    }
+
     @Test("resuming from a checkpoint continues bit for bit", arguments: TestDevices.all)
     func resume(info: DeviceInfo) throws {
         let device = try TestDevices.open(info)

@@ -105,8 +105,13 @@ extension OpenCLDevice {
     public func embeddingBackward(ids: DeviceBuffer, outputGradient dOut: DeviceBuffer, vocabulary: Int, columns: Int,
                                   into dTable: DeviceBuffer) throws {
         try TransformerContract.embeddingBackward(ids: ids, dOut: dOut, dTable: dTable, vocabulary: vocabulary, columns: columns, on: self)
+        let tokens = ids.count
+        // From the buffer pool: a training step asks for the same size every time and reuses it.
+        let links = try makeBuffer(.int32, count: 2 * tokens, label: "embeddingBackward links")
+        try launch("transformer_embedding_backward_links", program: "transformer",
+                   arguments: [.int(Int32(tokens)), .int(Int32(vocabulary)), .buffer(ids), .buffer(links)], over: .items(tokens))
         try launch("transformer_embedding_backward", program: "transformer",
-                   arguments: [.int(Int32(ids.count)), .int(Int32(columns)), .int(Int32(vocabulary)), .buffer(ids), .buffer(dOut), .buffer(dTable)],
-                   over: .items(columns))
+                   arguments: [.int(Int32(tokens)), .int(Int32(columns)), .buffer(ids), .buffer(links), .buffer(dOut), .buffer(dTable)],
+                   over: .grid(columns: columns, rows: tokens))
     }
 }
