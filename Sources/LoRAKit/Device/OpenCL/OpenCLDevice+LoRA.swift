@@ -16,7 +16,7 @@ extension OpenCLDevice {
         try launch("lora_forward_expand", program: "lora",
                    arguments: [.int(Int32(rows)), .int(Int32(outFeatures)), .int(Int32(rank)), .float(scale),
                                .buffer(t), .buffer(b), .buffer(bias ?? b), .int(bias == nil ? 0 : 1), .buffer(y)],
-                   over: .items(rows * outFeatures))
+                   over: .tiles(columns: outFeatures, rows: rows, tile: tuning.loraTile))
     }
 
     public func loraMerge(into weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer, scale: Float,

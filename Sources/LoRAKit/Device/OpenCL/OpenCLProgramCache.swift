@@ -6,7 +6,7 @@ final class OpenCLProgramCache: @unchecked Sendable {
     private let owner: OpenCLContext
     private let library: KernelLibrary
     private let deviceName: String
-    /// `-D` options every program is built with (precision switches).
+    /// `-D` options every program is built with (precision switches, tile shapes).
     let buildOptions: String
     private var programs: [String: cl_program] = [:]
     private var kernels: [String: OpenCLKernel] = [:]
@@ -15,7 +15,7 @@ final class OpenCLProgramCache: @unchecked Sendable {
         owner = context
         self.library = library
         deviceName = "\(info.identifier) (\(info.name))"
-        var options = ["-cl-std=CL1.2"]
+        var options = ["-cl-std=CL1.2"] + tuning.buildDefines
         if info.supportsFP16 { options.append("-DLORAKIT_HAS_FP16=1") }
         // NF4 quantization divides; bit-exact agreement with bitsandbytes needs IEEE division,
         // which OpenCL 1.2 only promises with this option (and allows only where supported).

@@ -1,4 +1,4 @@
-/// Work-group sizes. Each kernel gets one size, chosen from the device's limit
+/// Work-group sizes and memory paths. Each kernel gets one size, chosen from the device's limit
 /// and the kernel's own (`OpenCLKernel`) and then kept: pocl compiles a kernel again for every
 /// new work-group size, and a reduction's sum tree, so its rounding, depends on the size.
 struct OpenCLTuning: Sendable {
@@ -13,12 +13,25 @@ struct OpenCLTuning: Sendable {
     /// runs 2.5× faster in groups of 8 than of 64, and slower still at 256).
     let itemsTarget: Int
     let reductionTarget: Int?
+    /// lora_forward_expand's tile (LORA_TILE_O × LORA_TILE_M, build defines): 64 output
+    /// features (two warps, one wavefront) by 4 rows, shrunk to fit the device's groups; staged
+    /// through local memory on a GPU, read directly on a CPU (LORA_STAGE_TILES, Kernels/lora.cl).
+    let loraTile: OpenCLTile
+    let stagesLoRATiles: Bool
 
     init(info: DeviceInfo, profile: KernelLibrary.Profile) {
         deviceMaxWorkGroup = max(1, info.maxWorkGroupSize)
         let cpu = profile == .cpu || (profile == .native && info.kind == .cpu)
         itemsTarget = 256
         reductionTarget = cpu ? nil : 256
+        let columns = min(64, Self.powerOfTwo(atMost: deviceMaxWorkGroup))
+        loraTile = OpenCLTile(columns: columns, rows: max(1, min(4, deviceMaxWorkGroup / columns)))
+        stagesLoRATiles = !cpu
+    }
+
+    /// The `-D` options of the tile shapes and memory paths.
+    var buildDefines: [String] {
+        ["-DLORA_TILE_O=\(loraTile.columns)", "-DLORA_TILE_M=\(loraTile.rows)", "-DLORA_STAGE_TILES=\(stagesLoRATiles ? 1 : 0)"]
     }
 
     /// An elementwise kernel's group: the largest multiple of its preferred SIMD width within the

@@ -10,6 +10,15 @@ enum OpenCLWorkShape {
     /// `count` work-groups, one per row or part, of the kernel's power-of-two reduction size;
     /// the group's `__local float` scratch (one per work-item) is appended as the last argument.
     case groups(Int)
+    /// columns × rows work-items in tiles of exactly `tile` (kernels compiled for that shape with
+    /// reqd_work_group_size); kernels bounds-check both dimensions.
+    case tiles(columns: Int, rows: Int, tile: OpenCLTile)
+}
+
+/// A fixed 2-D work-group shape.
+struct OpenCLTile: Sendable, Equatable {
+    var columns: Int
+    var rows: Int
 }
 
 /// The NDRange of one launch.
@@ -21,8 +30,9 @@ struct OpenCLRange {
 
     var isEmpty: Bool { global.contains(0) }
 
-    /// Throws when the rounded range exceeds 2³² work-items: kernels index in 32 bits (64-bit
-    /// integer division is emulated on GPUs, dozens of instructions per element).
+    /// Throws when the kernel cannot take the shape's group, or when the rounded range exceeds
+    /// 2³² work-items: kernels index in 32 bits (64-bit integer division is emulated on GPUs,
+    /// dozens of instructions per element).
     init(_ shape: OpenCLWorkShape, kernel: OpenCLKernel, tuning: OpenCLTuning, name: String) throws {
         func roundUp(_ count: Int, _ group: Int) -> Int { (count + group - 1) / group * group }
         switch shape {
@@ -35,6 +45,12 @@ struct OpenCLRange {
         case .groups(let count):
             let group = tuning.reductionGroup(kernel)
             (global, local, localFloats) = ([count * group], [group], group)
+        case .tiles(let columns, let rows, let tile):
+            guard tile.columns * tile.rows <= kernel.maxWorkGroup else {
+                throw DeviceError.invalidShape(operation: name, detail: "its \(tile.columns)×\(tile.rows) tile exceeds the kernel's "
+                                               + "\(kernel.maxWorkGroup)-work-item groups on this device")
+            }
+            (global, local) = ([roundUp(columns, tile.columns), roundUp(rows, tile.rows)], [tile.columns, tile.rows])
         }
         guard global.reduce(1, *) <= Int(UInt32.max) else {
             throw DeviceError.invalidShape(operation: name, detail: "\(global.map(String.init).joined(separator: "×")) work-items "
