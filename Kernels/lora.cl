@@ -21,20 +21,21 @@
 #define PHILOX_W0 0x9E3779B9u
 #define PHILOX_W1 0xBB67AE85u
 
+// Each round's two 32×32-bit products as one 64-bit product apiece (Random123's mulhilo32):
+// GPU compilers make that their native wide multiply, and pocl vectorizes it, where its mul_hi
+// is a scalar sequence of 16-bit pieces. The key is bumped after each round (the bump after the
+// last is unused), so the loop has no branch.
 uint4 philox4x32_10(uint4 c, uint2 k) {
     for (int round = 0; round < 10; ++round) {
-        if (round > 0) {
-            k.x += PHILOX_W0;
-            k.y += PHILOX_W1;
-        }
-        const uint hi0 = mul_hi(PHILOX_M0, c.x), lo0 = PHILOX_M0 * c.x;
-        const uint hi1 = mul_hi(PHILOX_M1, c.z), lo1 = PHILOX_M1 * c.z;
-        c = (uint4)(hi1 ^ c.y ^ k.x, lo1, hi0 ^ c.w ^ k.y, lo0);
+        const ulong p0 = (ulong)PHILOX_M0 * c.x, p1 = (ulong)PHILOX_M1 * c.z;
+        c = (uint4)((uint)(p1 >> 32) ^ c.y ^ k.x, (uint)p1, (uint)(p0 >> 32) ^ c.w ^ k.y, (uint)p0);
+        k += (uint2)(PHILOX_W0, PHILOX_W1);
     }
     return c;
 }
 
-// One work-item per block of four elements (one Philox call).
+// One work-item per block of four elements (one Philox call), read and written as a float4 but
+// for a partial last block.
 __kernel void lora_dropout(const ulong n, const uint threshold, const float keep_scale,
                            const uint seed_lo, const uint seed_hi, const uint stream, const uint step,
                            __global const float* x, __global float* out) {
@@ -44,10 +45,14 @@ __kernel void lora_dropout(const ulong n, const uint threshold, const float keep
         return;
     }
     const uint4 words = philox4x32_10((uint4)((uint)block, (uint)(block >> 32), stream, step), (uint2)(seed_lo, seed_hi));
+    if (first + 4 <= n) {
+        const float4 kept = vload4(block, x) * keep_scale;
+        vstore4(select(kept, (float4)(0.0f), words < threshold), block, out);
+        return;
+    }
     const uint w[4] = {words.x, words.y, words.z, words.w};
-    for (int lane = 0; lane < 4 && first + lane < n; ++lane) {
-        const ulong i = first + lane;
-        out[i] = w[lane] < threshold ? 0.0f : x[i] * keep_scale;
+    for (int lane = 0; first + lane < n; ++lane) {
+        out[first + lane] = w[lane] < threshold ? 0.0f : x[first + lane] * keep_scale;
     }
 }
 
