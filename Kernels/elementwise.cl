@@ -11,49 +11,41 @@
 //                             as PyTorch's round_to_nearest_even)
 //   elementwise_bfloat16_to_float out[i] = bfloat16 in[offset + i] as float (bits << 16, exact)
 //
-// Launched over n work-items rounded up to a multiple of WGS_ELEMENTWISE; each checks i < n.
+// Launched over n work-items rounded up to whole work-groups (of a size chosen per kernel from the
+// device's and the kernel's limits); each checks i < n.
 // half and bfloat16 are storage types here: vload_half / vstore_half_rte need no cl_khr_fp16, and
 // bfloat16 (the top half of a float) lives in ushort and moves by shifts. The widening kernels
 // read from an offset so that a weight can be widened a block of rows at a time into a scratch.
 
-#ifndef WGS_ELEMENTWISE
-#define WGS_ELEMENTWISE 64
-#endif
-
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void elementwise_axpy(const ulong n, const float alpha, __global const float* x, __global float* y) {
+__kernel void elementwise_axpy(const ulong n, const float alpha, __global const float* x, __global float* y) {
     const size_t i = get_global_id(0);
     if (i < n) {
         y[i] = alpha * x[i] + y[i];
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void elementwise_scale(const ulong n, const float alpha, __global float* x) {
+__kernel void elementwise_scale(const ulong n, const float alpha, __global float* x) {
     const size_t i = get_global_id(0);
     if (i < n) {
         x[i] = alpha * x[i];
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void elementwise_add(const ulong n, __global const float* a, __global const float* b, __global float* out) {
+__kernel void elementwise_add(const ulong n, __global const float* a, __global const float* b, __global float* out) {
     const size_t i = get_global_id(0);
     if (i < n) {
         out[i] = a[i] + b[i];
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void elementwise_float_to_half(const ulong n, __global const float* in, __global half* out) {
+__kernel void elementwise_float_to_half(const ulong n, __global const float* in, __global half* out) {
     const size_t i = get_global_id(0);
     if (i < n) {
         vstore_half_rte(in[i], i, out);
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void elementwise_half_to_float(const ulong n, const ulong offset, __global const half* in, __global float* out) {
+__kernel void elementwise_half_to_float(const ulong n, const ulong offset, __global const half* in, __global float* out) {
     const size_t i = get_global_id(0);
     if (i < n) {
         out[i] = vload_half(offset + i, in);
@@ -62,8 +54,7 @@ void elementwise_half_to_float(const ulong n, const ulong offset, __global const
 
 // Integer arithmetic on the bits, so NaN payloads, subnormals and -0 pass as they are whatever
 // the device's float modes.
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void elementwise_float_to_bfloat16(const ulong n, __global const uint* in, __global ushort* out) {
+__kernel void elementwise_float_to_bfloat16(const ulong n, __global const uint* in, __global ushort* out) {
     const size_t i = get_global_id(0);
     if (i < n) {
         const uint bits = in[i];
@@ -71,16 +62,14 @@ void elementwise_float_to_bfloat16(const ulong n, __global const uint* in, __glo
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void elementwise_bfloat16_to_float(const ulong n, const ulong offset, __global const ushort* in, __global uint* out) {
+__kernel void elementwise_bfloat16_to_float(const ulong n, const ulong offset, __global const ushort* in, __global uint* out) {
     const size_t i = get_global_id(0);
     if (i < n) {
         out[i] = (uint)in[offset + i] << 16;
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void elementwise_broadcast_rows(const uint count, const uint n, __global const float* row, __global float* out) {
+__kernel void elementwise_broadcast_rows(const uint count, const uint n, __global const float* row, __global float* out) {
     const uint i = (uint)get_global_id(0);
     if (i < count) {
         out[i] = row[i % n];

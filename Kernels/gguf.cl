@@ -27,10 +27,6 @@
 
 #pragma OPENCL FP_CONTRACT OFF
 
-#ifndef WGS_ELEMENTWISE
-#define WGS_ELEMENTWISE 64
-#endif
-
 // The float16 at even byte offset `offset` of a block, widened exactly.
 inline float half_at(__global const uchar* p, const uint offset) {
     return vload_half(0, (__global const half*)(p + offset));
@@ -159,13 +155,12 @@ inline float4 q6_k_values(__global const uchar* packed, const uint i0) {
 }
 
 // n4 = n / 4 work-items (n is a whole number of 32- or 256-element blocks).
-#define GGUF_DEQUANTIZE(name)                                                                    \
-    __kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))                        \
-    void gguf_dequantize_##name(const uint n4, __global const uchar* packed, __global float* out) { \
-        const uint g = (uint)get_global_id(0);                                                   \
-        if (g < n4) {                                                                            \
-            vstore4(name##_values(packed, 4 * g), g, out);                                       \
-        }                                                                                        \
+#define GGUF_DEQUANTIZE(name)                                                                                \
+    __kernel void gguf_dequantize_##name(const uint n4, __global const uchar* packed, __global float* out) { \
+        const uint g = (uint)get_global_id(0);                                                               \
+        if (g < n4) {                                                                                        \
+            vstore4(name##_values(packed, 4 * g), g, out);                                                   \
+        }                                                                                                    \
     }
 
 GGUF_DEQUANTIZE(q4_0)
@@ -200,8 +195,7 @@ inline uint half_bits_to_float_bits(const uint h) {
     return sign | ((103 + top) << 23) | (((mantissa << (10 - top)) & 0x03FFu) << 13);
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void gguf_dequantize_f16(const uint n, __global const uchar* packed, __global float* out) {
+__kernel void gguf_dequantize_f16(const uint n, __global const uchar* packed, __global float* out) {
     const uint i = (uint)get_global_id(0);
     if (i < n) {
         const uint h = ((__global const ushort*)packed)[i];
@@ -209,8 +203,7 @@ void gguf_dequantize_f16(const uint n, __global const uchar* packed, __global fl
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void gguf_dequantize_bf16(const uint n, __global const uchar* packed, __global float* out) {
+__kernel void gguf_dequantize_bf16(const uint n, __global const uchar* packed, __global float* out) {
     const uint i = (uint)get_global_id(0);
     if (i < n) {
         ((__global uint*)out)[i] = (uint)((__global const ushort*)packed)[i] << 16;

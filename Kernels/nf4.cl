@@ -13,10 +13,6 @@
 
 #pragma OPENCL FP_CONTRACT OFF
 
-#ifndef WGS_ELEMENTWISE
-#define WGS_ELEMENTWISE 64
-#endif
-
 __constant float nf4_code[16] = {
     -1.0f, -0.6961928009986877f, -0.5250730514526367f, -0.39491748809814453f,
     -0.28444138169288635f, -0.18477343022823334f, -0.09105003625154495f, 0.0f,
@@ -24,10 +20,9 @@ __constant float nf4_code[16] = {
     0.44070982933044434f, 0.5626170039176941f, 0.7229568362236023f, 1.0f,
 };
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void nf4_dequantize_absmax(const ulong count, const int nested_block, const float offset,
-                           __global const uchar* codes, __global const float* map, __global const float* scales,
-                           __global float* absmax) {
+__kernel void nf4_dequantize_absmax(const ulong count, const int nested_block, const float offset,
+                                    __global const uchar* codes, __global const float* map, __global const float* scales,
+                                    __global float* absmax) {
     const uint i = (uint)get_global_id(0);   // launches are capped at 2^32 work-items
     if (i < count) {
         const float scaled = map[codes[i]] * scales[i / (uint)nested_block];
@@ -41,18 +36,16 @@ inline float nf4_value(const uint i, const int block, __global const uchar* pack
     return nf4_code[code] * absmax[i / (uint)block];
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void nf4_dequantize_float(const ulong n, const int block, __global const uchar* packed,
-                          __global const float* absmax, __global float* out) {
+__kernel void nf4_dequantize_float(const ulong n, const int block, __global const uchar* packed,
+                                   __global const float* absmax, __global float* out) {
     const uint i = (uint)get_global_id(0);
     if (i < n) {
         out[i] = nf4_value(i, block, packed, absmax);
     }
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void nf4_dequantize_half(const ulong n, const int block, __global const uchar* packed,
-                         __global const float* absmax, __global half* out) {
+__kernel void nf4_dequantize_half(const ulong n, const int block, __global const uchar* packed,
+                                  __global const float* absmax, __global half* out) {
     const uint i = (uint)get_global_id(0);
     if (i < n) {
         vstore_half_rte(nf4_value(i, block, packed, absmax), i, out);
@@ -60,7 +53,7 @@ void nf4_dequantize_half(const ulong n, const int block, __global const uchar* p
 }
 
 // ---------------------------------------------------------------------------------------------
-// Quantization (bitsandbytes' CPU rules, bit for bit). One work-group of WGS_REDUCTION work-items
+// Quantization (bitsandbytes' CPU rules, bit for bit). One work-group of GROUP_SIZE work-items
 // per block: the block's absmax by a tree reduction in local memory, then each work-item packs
 // pairs of values. A full block is scaled by the float32 reciprocal of its absmax (clamped at
 // 1e-38 for the scaling, stored unclamped); the trailing partial block is divided by its absmax
@@ -69,9 +62,9 @@ void nf4_dequantize_half(const ulong n, const int block, __global const uchar* p
 // Blocks are even-sized, so a byte never straddles two blocks. The division needs
 // -cl-fp32-correctly-rounded-divide-sqrt where the device offers it (the host adds it).
 
-#ifndef WGS_REDUCTION
-#define WGS_REDUCTION 64
-#endif
+// The group size of a reduction, a power of two chosen per kernel at launch; its `partial`
+// argument holds one float per work-item.
+#define GROUP_SIZE ((int)get_local_size(0))
 
 inline uchar nf4_code_of(const float scaled) {
     uchar code = 0;
@@ -82,22 +75,20 @@ inline uchar nf4_code_of(const float scaled) {
     return code;
 }
 
-__kernel __attribute__((reqd_work_group_size(WGS_REDUCTION, 1, 1)))
-void nf4_quantize(const ulong n, const int block, __global const float* x, __global float* absmax,
-                  __global uchar* packed) {
-    __local float partial[WGS_REDUCTION];
+__kernel void nf4_quantize(const ulong n, const int block, __global const float* x, __global float* absmax,
+                           __global uchar* packed, __local float* partial) {
     const ulong b = get_group_id(0);
     const int lid = (int)get_local_id(0);
     const ulong start = b * (ulong)block;
     const ulong end = min(start + (ulong)block, n);
 
     float largest = 0.0f;
-    for (ulong i = start + lid; i < end; i += WGS_REDUCTION) {
+    for (ulong i = start + lid; i < end; i += GROUP_SIZE) {
         largest = fmax(largest, fabs(x[i]));
     }
     partial[lid] = largest;
     barrier(CLK_LOCAL_MEM_FENCE);
-    for (int stride = WGS_REDUCTION / 2; stride > 0; stride /= 2) {
+    for (int stride = GROUP_SIZE / 2; stride > 0; stride /= 2) {
         if (lid < stride) {
             partial[lid] = fmax(partial[lid], partial[lid + stride]);
         }
@@ -110,7 +101,7 @@ void nf4_quantize(const ulong n, const int block, __global const float* x, __glo
     if (lid == 0) {
         absmax[b] = full ? block_max : clamped;
     }
-    for (ulong pair = start / 2 + lid; 2 * pair < end; pair += WGS_REDUCTION) {
+    for (ulong pair = start / 2 + lid; 2 * pair < end; pair += GROUP_SIZE) {
         uchar codes[2];
         for (int half_index = 0; half_index < 2; ++half_index) {
             const ulong i = 2 * pair + half_index;

@@ -6,14 +6,9 @@
 //                       p = p·(1 − lr·wd);    p = p − (lr/bc1)·m / (sqrt(v)/sqrt_bc2 + eps)
 //                     where bc1 = 1 − β1^t and sqrt_bc2 = sqrt(1 − β2^t) are computed on the host.
 
-#ifndef WGS_ELEMENTWISE
-#define WGS_ELEMENTWISE 64
-#endif
-
-__kernel __attribute__((reqd_work_group_size(WGS_ELEMENTWISE, 1, 1)))
-void optimizer_adamw(const ulong n, const float lr, const float beta1, const float beta2, const float eps,
-                     const float weight_decay, const float bc1, const float sqrt_bc2, const float grad_scale,
-                     __global float* p, __global const float* grad, __global float* m, __global float* v) {
+__kernel void optimizer_adamw(const ulong n, const float lr, const float beta1, const float beta2, const float eps,
+                              const float weight_decay, const float bc1, const float sqrt_bc2, const float grad_scale,
+                              __global float* p, __global const float* grad, __global float* m, __global float* v) {
     const size_t i = get_global_id(0);
     if (i >= n) {
         return;

@@ -165,8 +165,9 @@ struct NF4Tests {
 @Suite("NF4 quantization on devices")
 struct NF4DeviceQuantizationTests {
     @Test("quantizing on the device equals bitsandbytes bit for bit", arguments: TestDevices.all)
-    func quantizeOnDevice(info: DeviceInfo) throws {
-        let device = try TestDevices.open(info)
+    func quantizeOnDevice(info: DeviceInfo) throws { try Self.checkQuantize(on: TestDevices.open(info)) }
+
+    static func checkQuantize(on device: any Device) throws {
         for name in NF4Fixtures.names {
             let file = try NF4Fixtures.file(name)
             let theirs = try BitsAndBytesCheckpoint.load("weight", from: file)

@@ -67,3 +67,101 @@ struct ParameterGradientTests {
         }
     }
 }
+
+/// The two column gradients on OpenCL against the host twin, at shapes that do not divide evenly:
+/// rows not a multiple of the 64 row blocks of the norm's two-pass sum (fewer rows than blocks
+/// too), columns not a multiple of any work-group size; and the same bits on a second run.
+@Suite("Parameter gradients: odd shapes, the host twin and determinism")
+struct ParameterGradientShapeTests {
+    static let normShapes = [(1, 5), (63, 257), (65, 1031), (200, 129)]
+
+    /// dw for `rows`×`columns` seeded inputs, run twice into fresh buffers; and Σ_r |term| per column.
+    static func normGradient(on device: any Device, rows: Int, columns: Int) throws -> (first: [Float], second: [Float], magnitude: [Double]) {
+        var values = SeededValues(seed: UInt64(7 * rows + columns))
+        let x = values.floats(rows * columns), dy = values.floats(rows * columns), s = values.floats(rows).map { 1.5 + $0 }
+        let bx = try device.makeBuffer(x, label: "x"), bdy = try device.makeBuffer(dy, label: "dy"), rstd = try device.makeBuffer(s, label: "rstd")
+        func run() throws -> [Float] {
+            let dw = try device.makeBuffer(.float32, count: columns, label: "dw")
+            try device.rmsNormWeightGradient(bdy, x: bx, rstd: rstd, rows: rows, columns: columns, into: dw, update: .overwrite)
+            return try dw.download()
+        }
+        var magnitude = [Double](repeating: 0, count: columns)
+        for r in 0..<rows {
+            for c in 0..<columns { magnitude[c] += abs(Double(dy[r * columns + c]) * Double(x[r * columns + c]) * Double(s[r])) }
+        }
+        return (try run(), try run(), magnitude)
+    }
+
+    /// Both devices are within (R + 4)·u·Σ|terms| of the exact sum, whatever their order of
+    /// summation, so they are within twice that of each other.
+    @Test("RMSNorm weight gradient: the host's within 2·(R + 4)·u·Σ|terms|, the same bits twice", arguments: TestDevices.all)
+    func normWeight(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info), host = try TestDevices.host
+        for (rows, columns) in Self.normShapes {
+            let (first, second, magnitude) = try Self.normGradient(on: device, rows: rows, columns: columns)
+            let reference = try Self.normGradient(on: host, rows: rows, columns: columns).first
+            #expect(zip(first, second).allSatisfy { $0.bitPattern == $1.bitPattern }, "\(rows)×\(columns): a second run differs")
+            expectWithin(first, reference.map(Double.init), bound: magnitude.map { 2 * Double(rows + 4) * float32Roundoff * $0 + 1e-30 },
+                         "dw \(rows)×\(columns) against the host")
+        }
+    }
+
+    /// Token ids with repeats (a few frequent, most rare, as text), bad ids among them.
+    static func ids(_ count: Int, vocabulary: Int) -> [Int32] {
+        (0..<count).map { n in
+            if n % 97 == 5 { return n % 2 == 0 ? -1 : Int32(vocabulary) }
+            let u = Double((n &* 2_654_435_761) % 1_000_003) / 1_000_003
+            return Int32(Double(vocabulary) * u * u * u)
+        }
+    }
+
+    static let embeddingShapes = [(tokens: 1, vocabulary: 3, columns: 7), (517, 300, 1031), (64, 5, 260)]
+
+    /// dTable (seeded start values) after one embeddingBackward on `device`, as bits.
+    static func embeddingGradient(on device: any Device, _ shape: (tokens: Int, vocabulary: Int, columns: Int)) throws -> [UInt32] {
+        var values = SeededValues(seed: UInt64(shape.tokens + shape.columns))
+        let dOut = values.floats(shape.tokens * shape.columns), start = values.floats(shape.vocabulary * shape.columns)
+        let table = try device.makeBuffer(start, label: "dTable")
+        try device.embeddingBackward(ids: device.makeBuffer(Self.ids(shape.tokens, vocabulary: shape.vocabulary), label: "ids"),
+                                     outputGradient: device.makeBuffer(dOut, label: "dOut"), vocabulary: shape.vocabulary,
+                                     columns: shape.columns, into: table)
+        return try table.download(as: Float.self).map(\.bitPattern)
+    }
+
+    /// The table's gradient adds the same float32 values in the same (token) order on every
+    /// device and has no products, so it must equal the host's bit for bit: tolerance zero.
+    /// (The values are multiples of 2⁻²³, so no sum is subnormal, which a device may flush.)
+    @Test("embedding gradient: the host's bits exactly, the same bits twice", arguments: TestDevices.all)
+    func embedding(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info), host = try TestDevices.host
+        for shape in Self.embeddingShapes {
+            let (first, second) = (try Self.embeddingGradient(on: device, shape), try Self.embeddingGradient(on: device, shape))
+            let reference = try Self.embeddingGradient(on: host, shape)
+            #expect(first == second, "\(shape): a second run differs")
+            #expect(first.count == reference.count && zip(first, reference).allSatisfy { $0 == $1 },
+                    "\(shape): \(zip(first, reference).filter { $0 != $1 }.count) of \(first.count) elements differ from the host")
+        }
+    }
+
+    /// The scratch of both gradients (the norm's partials, the embedding's links) comes from the
+    /// device's buffer pool: the second call of the same shapes creates no buffer.
+    @Test("a second call of both gradients creates no buffer", arguments: TestDevices.all)
+    func scratchReused(info: DeviceInfo) throws {
+        let device = try Devices.openSeparately(info, kernels: .fromEnvironment())
+        let (rows, columns, vocabulary) = (70, 33, 11)
+        let x = try device.makeBuffer([Float](repeating: 0.5, count: rows * columns), label: "x")
+        let rstd = try device.makeBuffer([Float](repeating: 2, count: rows), label: "rstd")
+        let dw = try device.makeBuffer(.float32, count: columns, label: "dw"), table = try device.makeBuffer(.float32, count: vocabulary * columns, label: "dTable")
+        let ids = try device.makeBuffer(Self.ids(rows, vocabulary: vocabulary), label: "ids")
+        func both() throws {
+            try device.rmsNormWeightGradient(x, x: x, rstd: rstd, rows: rows, columns: columns, into: dw, update: .accumulate)
+            try device.embeddingBackward(ids: ids, outputGradient: x, vocabulary: vocabulary, columns: columns, into: table)
+        }
+        try both()
+        let before = device.operationCounts
+        try both()
+        let second = device.operationCounts.since(before)
+        #expect(second.buffersCreated == 0, "\(second)")
+        #expect(try dw.download(as: Float.self).allSatisfy { $0 == 2 * Float(rows) * 0.5 * 0.5 * 2 }, "dw after two accumulations")
+    }
+}

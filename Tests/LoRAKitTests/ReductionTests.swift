@@ -8,8 +8,9 @@ struct ReductionTests {
     static let shapes: [(rows: Int, columns: Int)] = [(1, 1), (3, 37), (7, 64), (5, 1000), (300, 129), (2, 4096)]
 
     @Test("row sum of squares", arguments: TestDevices.all)
-    func rowSumOfSquares(info: DeviceInfo) throws {
-        let device = try TestDevices.open(info)
+    func rowSumOfSquares(info: DeviceInfo) throws { try Self.checkRowSumOfSquares(on: TestDevices.open(info)) }
+
+    static func checkRowSumOfSquares(on device: any Device) throws {
         for (index, shape) in Self.shapes.enumerated() {
             var values = SeededValues(seed: UInt64(200 + index))
             let x = values.floats(shape.rows * shape.columns)
@@ -26,8 +27,9 @@ struct ReductionTests {
     /// The global gradient norm's first pass: parts of odd sizes, written at an offset into a
     /// shared buffer whose other slots stay untouched. Bound as above, (part size + 1)·u.
     @Test("partial sums of squares over fixed parts", arguments: TestDevices.all)
-    func partialSums(info: DeviceInfo) throws {
-        let device = try TestDevices.open(info)
+    func partialSums(info: DeviceInfo) throws { try Self.checkPartialSums(on: TestDevices.open(info)) }
+
+    static func checkPartialSums(on device: any Device) throws {
         for (index, (n, parts)) in [(1, 1), (37, 1), (37, 5), (1000, 7), (300_007, 64), (65, 65)].enumerated() {
             var values = SeededValues(seed: UInt64(300 + index))
             let x = values.floats(n)

@@ -84,25 +84,44 @@ struct TrainerTests {
         }
     }
 
-    /// Queue and memory discipline, by the device's own counters: once the first step has made
-    /// its buffers, a step reuses them all, never waits on the queue, and reads back only the
-    /// loss and the gradient norm. A fresh device instance, so that nothing else counts.
-    @Test("a steady-state step creates no buffers, drains no queue and reads at most 3 times", arguments: TestDevices.all)
-    func steadyState(info: DeviceInfo) throws {
+    /// The device's counts over the third training step of the float checkpoint, LoRA or
+    /// full-parameter, on a fresh instance of `info` (so that nothing else counts): the first
+    /// two steps make and warm its buffers.
+    static func steadyStepCounts(_ info: DeviceInfo, fullParameter: Bool) throws -> OperationCounts {
         let device = try Devices.openSeparately(info, kernels: .fromEnvironment())
         let folder = try CheckpointQuantizerTests.floatCheckpoint()
         defer { try? FileManager.default.removeItem(at: folder) }
         let data = try TokenWindows(tokens: Self.text, length: 16, heldOutFraction: 0, source: "text")
-        let trainer = try Trainer(model: Self.model(on: device, folder: folder), data: data, config: Self.config(steps: 4))
+        let model = fullParameter ? try LlamaModel(checkpoint: ModelCheckpoint(folder: folder), device: device, fullParameter: true)
+                                  : try Self.model(on: device, folder: folder)
+        let trainer = try Trainer(model: model, data: data, config: Self.config(steps: 4))
         _ = try trainer.runStep()
         _ = try trainer.runStep()
         let before = device.operationCounts
         _ = try trainer.runStep()
-        let step = device.operationCounts.since(before)
+        return device.operationCounts.since(before)
+    }
+
+    /// Queue and memory discipline, by the device's own counters: once the first step has made
+    /// its buffers, a step reuses them all, never waits on the queue, and reads back only the
+    /// loss and the gradient norm.
+    @Test("a steady-state step creates no buffers, drains no queue and reads at most 3 times", arguments: TestDevices.all)
+    func steadyState(info: DeviceInfo) throws {
+        let step = try Self.steadyStepCounts(info, fullParameter: false)
         #expect(step.buffersCreated == 0, "\(step)")
         #expect(step.buffersReused > 0 && step.gemmCalls > 0, "\(step)")
         #expect(step.queueDrains == 0, "\(step)")
         #expect(step.blockingReads <= 3, "\(step)")
+    }
+
+    /// The same for full-parameter training, whose step also runs the norm weights' and the
+    /// embedding table's gradients (their OpenCL scratch comes from the buffer pool).
+    @Test("a steady-state full-parameter step creates no buffers and drains no queue", arguments: TestDevices.all)
+    func steadyStateFull(info: DeviceInfo) throws {
+        let step = try Self.steadyStepCounts(info, fullParameter: true)
+        #expect(step.buffersCreated == 0, "\(step)")
+        #expect(step.buffersReused > 0 && step.gemmCalls > 0, "\(step)")
+        #expect(step.queueDrains == 0, "\(step)")
     }
 
     @Test("resuming from a checkpoint continues bit for bit", arguments: TestDevices.all)

@@ -23,8 +23,9 @@ struct TransformerOpsTests {
     }
 
     @Test("RMSNorm forward and backward", arguments: TestDevices.all)
-    func rmsNorm(info: DeviceInfo) throws {
-        let device = try TestDevices.open(info)
+    func rmsNorm(info: DeviceInfo) throws { try Self.checkRMSNorm(on: TestDevices.open(info)) }
+
+    static func checkRMSNorm(on device: any Device) throws {
         for (rows, columns) in Self.shapes {
             var values = SeededValues(seed: UInt64(rows * columns))
             let x = values.floats(rows * columns).map { $0 * 3 }, w = values.floats(columns), g = values.floats(rows * columns)
@@ -125,8 +126,9 @@ struct TransformerOpsTests {
 @Suite("Transformer ops: softmax and cross-entropy")
 struct SoftmaxCrossEntropyTests {
     @Test("causal softmax forward and backward", arguments: TestDevices.all)
-    func causalSoftmax(info: DeviceInfo) throws {
-        let device = try TestDevices.open(info)
+    func causalSoftmax(info: DeviceInfo) throws { try Self.checkCausalSoftmax(on: TestDevices.open(info)) }
+
+    static func checkCausalSoftmax(on device: any Device) throws {
         let (groups, t, scale) = (3, 70, Float(0.25))
         var values = SeededValues(seed: 31)
         let s = values.floats(groups * t * t).map { $0 * 10 }, g = values.floats(groups * t * t)
@@ -161,8 +163,9 @@ struct SoftmaxCrossEntropyTests {
     }
 
     @Test("cross-entropy with ignored rows, gradient in place", arguments: TestDevices.all)
-    func crossEntropy(info: DeviceInfo) throws {
-        let device = try TestDevices.open(info)
+    func crossEntropy(info: DeviceInfo) throws { try Self.checkCrossEntropy(on: TestDevices.open(info)) }
+
+    static func checkCrossEntropy(on device: any Device) throws {
         let (rows, v) = (7, 259)
         var values = SeededValues(seed: 41)
         let z = values.floats(rows * v).map { $0 * 6 }

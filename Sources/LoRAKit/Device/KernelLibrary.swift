@@ -6,8 +6,21 @@ public struct KernelLibrary: Sendable {
     /// Folder whose `<name>.cl` files replace the embedded ones; nil uses the embedded sources.
     public let overrideFolder: URL?
 
+    /// The kind of device whose OpenCL work-group sizes and memory paths the kernels are built
+    /// and launched with: each device's own (`native`), or a GPU's or a CPU's on any device, so
+    /// that a CPU device (pocl) can run, and test, the paths a GPU takes.
+    public enum Profile: String, Sendable { case native, gpu, cpu }
+    public var profile: Profile = .native
+
     public init(overrideFolder: URL? = nil) {
         self.overrideFolder = overrideFolder
+    }
+
+    /// This library with `profile`'s work-group sizes and memory paths.
+    public func with(profile: Profile) -> KernelLibrary {
+        var copy = self
+        copy.profile = profile
+        return copy
     }
 
     /// The embedded kernels, or the folder named by `LORAKIT_KERNELS` when it is set.

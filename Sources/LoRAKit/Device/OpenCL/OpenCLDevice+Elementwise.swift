@@ -24,7 +24,7 @@ extension OpenCLDevice {
         // launch() refuses more than 2^32 work-items, so the counts fit the kernel's uint.
         try launch("elementwise_broadcast_rows", program: "elementwise",
                    arguments: [.uint(UInt32(out.count)), .uint(UInt32(row.count)), .buffer(row), .buffer(out)],
-                   global: out.count, local: tuning.elementwiseWorkGroup)
+                   over: .items(out.count))
     }
 
     public func add(_ a: DeviceBuffer, _ b: DeviceBuffer, into out: DeviceBuffer) throws {
@@ -52,6 +52,6 @@ extension OpenCLDevice {
     /// Every elementwise kernel takes the element count first, then `arguments`.
     private func launchElementwise(_ kernel: String, count: Int, _ arguments: [Argument]) throws {
         try launch(kernel, program: "elementwise", arguments: [.ulong(UInt64(count))] + arguments,
-                   global: count, local: tuning.elementwiseWorkGroup)
+                   over: .items(count))
     }
 }

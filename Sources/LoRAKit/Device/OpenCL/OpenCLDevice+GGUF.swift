@@ -10,6 +10,6 @@ extension OpenCLDevice {
         let items = count / perItem
         try launch("gguf_dequantize_\(type.description.lowercased())", program: "gguf",
                    arguments: [.uint(UInt32(truncatingIfNeeded: items)), .buffer(packed), .buffer(out)],
-                   global: items, local: tuning.elementwiseWorkGroup)
+                   over: .items(items))
     }
 }

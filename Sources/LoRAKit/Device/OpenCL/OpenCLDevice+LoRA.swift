@@ -7,7 +7,7 @@ extension OpenCLDevice {
                    arguments: [.ulong(UInt64(x.count)), .uint(rule.threshold), .float(rule.keepScale),
                                .uint(philoxKey[0]), .uint(philoxKey[1]), .uint(key.stream), .uint(key.step),
                                .buffer(x), .buffer(out)],
-                   global: (x.count + 3) / 4, local: tuning.elementwiseWorkGroup)
+                   over: .items((x.count + 3) / 4))
     }
 
     public func loraExpand(t: DeviceBuffer, b: DeviceBuffer, bias: DeviceBuffer?, scale: Float,
@@ -16,7 +16,7 @@ extension OpenCLDevice {
         try launch("lora_forward_expand", program: "lora",
                    arguments: [.int(Int32(rows)), .int(Int32(outFeatures)), .int(Int32(rank)), .float(scale),
                                .buffer(t), .buffer(b), .buffer(bias ?? b), .int(bias == nil ? 0 : 1), .buffer(y)],
-                   global: rows * outFeatures, local: tuning.elementwiseWorkGroup)
+                   over: .tiles(columns: outFeatures, rows: rows, tile: tuning.loraTile))
     }
 
     public func loraMerge(into weight: DeviceBuffer, b: DeviceBuffer, a: DeviceBuffer, scale: Float,
@@ -30,6 +30,6 @@ extension OpenCLDevice {
         try launch(weight.elementType == .float16 ? "lora_merge_half" : "lora_merge_bfloat16", program: "lora",
                    arguments: [.int(Int32(outFeatures)), .int(Int32(inFeatures)), .int(Int32(rank)), .float(scale),
                                .buffer(b), .buffer(a), .buffer(weight)],
-                   global: outFeatures * inFeatures, local: tuning.elementwiseWorkGroup)
+                   over: .items(outFeatures * inFeatures))
     }
 }

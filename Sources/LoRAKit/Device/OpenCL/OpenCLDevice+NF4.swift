@@ -6,23 +6,22 @@ extension OpenCLDevice {
         try launch("nf4_dequantize_absmax", program: "nf4",
                    arguments: [.ulong(UInt64(codes.count)), .int(Int32(nestedBlockSize)), .float(offset),
                                .buffer(codes), .buffer(map), .buffer(scales), .buffer(absmax)],
-                   global: codes.count, local: tuning.elementwiseWorkGroup)
+                   over: .items(codes.count))
     }
 
     public func nf4Dequantize(packed: DeviceBuffer, absmax: DeviceBuffer, blockSize: Int, count: Int, into out: DeviceBuffer) throws {
         try NF4Contract.dequantize(packed: packed, absmax: absmax, blockSize: blockSize, count: count, out: out, on: self)
         try launch(out.elementType == .float16 ? "nf4_dequantize_half" : "nf4_dequantize_float", program: "nf4",
                    arguments: [.ulong(UInt64(count)), .int(Int32(blockSize)), .buffer(packed), .buffer(absmax), .buffer(out)],
-                   global: count, local: tuning.elementwiseWorkGroup)
+                   over: .items(count))
     }
 }
 
 extension OpenCLDevice {
     public func nf4Quantize(_ values: DeviceBuffer, blockSize: Int, packed: DeviceBuffer, absmax: DeviceBuffer) throws {
         try NF4Contract.quantize(values: values, blockSize: blockSize, packed: packed, absmax: absmax, on: self)
-        let group = tuning.reductionWorkGroup
         try launch("nf4_quantize", program: "nf4",
                    arguments: [.ulong(UInt64(values.count)), .int(Int32(blockSize)), .buffer(values), .buffer(absmax), .buffer(packed)],
-                   global: absmax.count * group, local: group)
+                   over: .groups(absmax.count))
     }
 }

@@ -7,6 +7,6 @@ extension OpenCLDevice {
                                .float(step.epsilon), .float(step.weightDecay), .float(step.biasCorrection1),
                                .float(step.sqrtBiasCorrection2), .float(step.gradientScale),
                                .buffer(p), .buffer(g), .buffer(m), .buffer(v)],
-                   global: p.count, local: tuning.elementwiseWorkGroup)
+                   over: .items(p.count))
     }
 }

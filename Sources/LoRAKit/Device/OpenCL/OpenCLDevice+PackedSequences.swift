@@ -9,18 +9,17 @@ extension OpenCLDevice {
         try launch("transformer_rope_at", program: "transformer",
                    arguments: [.ulong(UInt64(pairs)), .int(Int32(heads)), .int(Int32(headDimension)), .buffer(positions),
                                .buffer(inverseFrequencies), .float(inverse ? -1 : 1), .buffer(x)],
-                   global: pairs, local: tuning.elementwiseWorkGroup)
+                   over: .items(pairs))
     }
 
     public func packedCausalSoftmax(_ scores: DeviceBuffer, groups: Int, length: Int, positions: DeviceBuffer, scale: Float,
                                     into probabilities: DeviceBuffer) throws {
         try TransformerContract.packedCausalSoftmax(scores: scores, probabilities: probabilities, groups: groups, length: length,
                                                     positions: positions, on: self)
-        let group = tuning.reductionWorkGroup
         let headsPerSequence = groups / (positions.count / length)
         try launch("transformer_packed_causal_softmax", program: "transformer",
                    arguments: [.int(Int32(length)), .int(Int32(headsPerSequence)), .float(scale), .buffer(positions), .buffer(scores),
                                .buffer(probabilities)],
-                   global: groups * length * group, local: group)
+                   over: .groups(groups * length))
     }
 }

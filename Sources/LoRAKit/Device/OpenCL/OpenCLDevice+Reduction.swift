@@ -5,10 +5,9 @@ extension OpenCLDevice {
             throw DeviceError.invalidShape(operation: "rowSumOfSquares", detail: "columns \(columns) exceed the kernel's 32-bit index")
         }
         // One work-group per row.
-        let group = tuning.reductionWorkGroup
         try launch("reduction_row_sum_squares", program: "reduction",
                    arguments: [.int(Int32(columns)), .buffer(x), .buffer(out)],
-                   global: rows * group, local: group)
+                   over: .groups(rows))
     }
 
     public func partialSumsOfSquares(_ x: DeviceBuffer, parts: Int, into partials: DeviceBuffer, at offset: Int) throws {
@@ -17,9 +16,8 @@ extension OpenCLDevice {
             throw DeviceError.invalidShape(operation: "partialSumsOfSquares", detail: "offset + parts exceed the kernel's 32-bit index")
         }
         // One work-group per part.
-        let group = tuning.reductionWorkGroup
         try launch("reduction_partial_sum_squares", program: "reduction",
                    arguments: [.ulong(UInt64(x.count)), .int(Int32(parts)), .int(Int32(offset)), .buffer(x), .buffer(partials)],
-                   global: parts * group, local: group)
+                   over: .groups(parts))
     }
 }

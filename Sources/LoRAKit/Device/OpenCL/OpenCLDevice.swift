@@ -19,7 +19,7 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     init(found: OpenCLDiscovery.Found, kernels: KernelLibrary, memoryLimit: Int? = nil) throws {
         info = found.info
         context = try OpenCLContext(deviceID: found.deviceID)
-        tuning = OpenCLTuning(info: found.info)
+        tuning = OpenCLTuning(info: found.info, profile: kernels.profile)
         programs = OpenCLProgramCache(context: context, library: kernels, info: found.info, tuning: tuning)
         counter = MemoryCounter(deviceName: "\(info.identifier) (\(info.name))", capacityBytes: info.globalMemoryBytes,
                                 maxAllocationBytes: info.maxAllocationBytes, limitBytes: memoryLimit)
@@ -76,42 +76,45 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
         case int(Int32)
         case uint(UInt32)
         case ulong(UInt64)
+        /// `__local` memory of this many bytes, no value.
+        case local(bytes: Int)
     }
 
-    /// Sets `arguments` on kernel `name` of `Kernels/<program>.cl` and enqueues it over `global`
-    /// work-items in groups of `local` (global is rounded up to a multiple of local; kernels
-    /// bounds-check). Returns without waiting. The rounded global size must fit in 32 bits, so
-    /// that kernels may index and divide in 32-bit arithmetic (64-bit integer division is
-    /// emulated on GPUs: dozens of instructions per element).
-    func launch(_ name: String, program: String, arguments: [Argument], global: Int, local: Int) throws {
-        guard (global + local - 1) / local * local <= Int(UInt32.max) else {
-            throw DeviceError.invalidShape(operation: name, detail: "\(global) work-items exceed the kernels' 32-bit index range")
-        }
+    /// Sets `arguments` on kernel `name` of `Kernels/<program>.cl` and enqueues it over `shape`,
+    /// in groups sized from the kernel's limits (`OpenCLRange`). Returns without waiting.
+    func launch(_ name: String, program: String, arguments: [Argument], over shape: OpenCLWorkShape) throws {
         try launchLock.withLock {
             let kernel = try programs.kernel(name, program: program)
-            for (index, argument) in arguments.enumerated() {
-                let index = cl_uint(index)
-                let status: cl_int
-                switch argument {
-                case .buffer(let buffer):
-                    var value: cl_mem? = mem(buffer)
-                    status = clSetKernelArg(kernel, index, MemoryLayout<cl_mem>.size, &value)
-                case .float(var value):
-                    status = clSetKernelArg(kernel, index, MemoryLayout<Float>.size, &value)
-                case .int(var value):
-                    status = clSetKernelArg(kernel, index, MemoryLayout<Int32>.size, &value)
-                case .uint(var value):
-                    status = clSetKernelArg(kernel, index, MemoryLayout<UInt32>.size, &value)
-                case .ulong(var value):
-                    status = clSetKernelArg(kernel, index, MemoryLayout<UInt64>.size, &value)
-                }
-                try checkCL(status, "clSetKernelArg(\(name), \(index))")
+            let range = try OpenCLRange(shape, kernel: kernel, tuning: tuning, name: name)
+            guard !range.isEmpty else { return }
+            let scratch: [Argument] = range.localFloats.map { [.local(bytes: $0 * MemoryLayout<Float>.size)] } ?? []
+            for (index, argument) in (arguments + scratch).enumerated() {
+                try set(argument, at: cl_uint(index), of: kernel.handle, name)
             }
-            var globalSize = (global + local - 1) / local * local
-            var localSize = local
+            var global = range.global, local = range.local
             operations.add(\.kernelLaunches)
-            try checkCL(clEnqueueNDRangeKernel(context.queue, kernel, 1, nil, &globalSize, &localSize, 0, nil, nil),
+            try checkCL(clEnqueueNDRangeKernel(context.queue, kernel.handle, cl_uint(global.count), nil, &global, &local, 0, nil, nil),
                         "clEnqueueNDRangeKernel(\(name))")
         }
+    }
+
+    private func set(_ argument: Argument, at index: cl_uint, of kernel: cl_kernel, _ name: String) throws {
+        let status: cl_int
+        switch argument {
+        case .buffer(let buffer):
+            var value: cl_mem? = mem(buffer)
+            status = clSetKernelArg(kernel, index, MemoryLayout<cl_mem>.size, &value)
+        case .float(var value):
+            status = clSetKernelArg(kernel, index, MemoryLayout<Float>.size, &value)
+        case .int(var value):
+            status = clSetKernelArg(kernel, index, MemoryLayout<Int32>.size, &value)
+        case .uint(var value):
+            status = clSetKernelArg(kernel, index, MemoryLayout<UInt32>.size, &value)
+        case .ulong(var value):
+            status = clSetKernelArg(kernel, index, MemoryLayout<UInt64>.size, &value)
+        case .local(let bytes):
+            status = clSetKernelArg(kernel, index, bytes, nil)
+        }
+        try checkCL(status, "clSetKernelArg(\(name), \(index))")
     }
 }

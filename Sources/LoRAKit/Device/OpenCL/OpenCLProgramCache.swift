@@ -6,18 +6,16 @@ final class OpenCLProgramCache: @unchecked Sendable {
     private let owner: OpenCLContext
     private let library: KernelLibrary
     private let deviceName: String
-    /// `-D` options every program is built with (precision switches, work-group sizes).
+    /// `-D` options every program is built with (precision switches, tile shapes).
     let buildOptions: String
     private var programs: [String: cl_program] = [:]
-    private var kernels: [String: cl_kernel] = [:]
+    private var kernels: [String: OpenCLKernel] = [:]
 
     init(context: OpenCLContext, library: KernelLibrary, info: DeviceInfo, tuning: OpenCLTuning) {
         owner = context
         self.library = library
         deviceName = "\(info.identifier) (\(info.name))"
-        var options = ["-cl-std=CL1.2",
-                       "-DWGS_ELEMENTWISE=\(tuning.elementwiseWorkGroup)",
-                       "-DWGS_REDUCTION=\(tuning.reductionWorkGroup)"]
+        var options = ["-cl-std=CL1.2"] + tuning.buildDefines
         if info.supportsFP16 { options.append("-DLORAKIT_HAS_FP16=1") }
         // NF4 quantization divides; bit-exact agreement with bitsandbytes needs IEEE division,
         // which OpenCL 1.2 only promises with this option (and allows only where supported).
@@ -31,20 +29,27 @@ final class OpenCLProgramCache: @unchecked Sendable {
     }
 
     deinit {
-        kernels.values.forEach { clReleaseKernel($0) }
+        kernels.values.forEach { clReleaseKernel($0.handle) }
         programs.values.forEach { clReleaseProgram($0) }
     }
 
-    /// The kernel `name` of `Kernels/<program>.cl`. Callers hold the device's launch lock.
-    func kernel(_ name: String, program: String) throws -> cl_kernel {
+    /// The kernel `name` of `Kernels/<program>.cl` with its work-group limits. Callers hold the
+    /// device's launch lock.
+    func kernel(_ name: String, program: String) throws -> OpenCLKernel {
         if let kernel = kernels[name] { return kernel }
         let built = try self.program(program)
         var status: cl_int = CL_SUCCESS
-        guard let kernel = clCreateKernel(built, name, &status), status == CL_SUCCESS else {
+        guard let handle = clCreateKernel(built, name, &status), status == CL_SUCCESS else {
             throw DeviceError.openCL(call: "clCreateKernel(\(name)) in \(program).cl", status: status)
         }
-        kernels[name] = kernel
-        return kernel
+        do {
+            let kernel = try OpenCLKernel(handle, device: owner.deviceID, name: name)
+            kernels[name] = kernel
+            return kernel
+        } catch {
+            clReleaseKernel(handle)
+            throw error
+        }
     }
 
     private func program(_ name: String) throws -> cl_program {
@@ -77,20 +82,5 @@ final class OpenCLProgramCache: @unchecked Sendable {
             throw DeviceError.openCL(call: "clBuildProgram(\(name))", status: status)
         }
         return program
-    }
-}
-
-/// Work-group sizes, fixed per device: pocl compiles a kernel again for every new work-group size,
-/// so each kernel uses one size, passed to the compiler as a `-D` so source and launch agree.
-struct OpenCLTuning: Sendable {
-    var elementwiseWorkGroup: Int
-    var reductionWorkGroup: Int
-
-    init(info: DeviceInfo) {
-        // Largest power of two ≤ the device limit, capped at 64 (a GPU wavefront/warp multiple).
-        var size = 1
-        while size * 2 <= min(64, max(1, info.maxWorkGroupSize)) { size *= 2 }
-        elementwiseWorkGroup = size
-        reductionWorkGroup = size
     }
 }
