@@ -48,4 +48,30 @@ struct OptimizerTests {
         #expect { try device.adamW(parameters: p, gradients: device.makeBuffer(.float32, count: 3, label: "g"), firstMoment: p, secondMoment: p,
                                    step: AdamWStep(learningRate: 0.1, step: 1)) } throws: { "\($0)".contains("gradients has 3 elements") }
     }
+
+    /// The host runs eight lanes at a time and a scalar tail; both must round as the scalar formula
+    /// (PyTorch's, in its order, no fused multiply-add) does, element for element.
+    @Test("the host's vector lanes and tail give the scalar formula's bits")
+    func hostLanesMatchScalarFormula() throws {
+        let device = try TestDevices.host
+        let n = 8 * 5 + 3
+        var values = SeededValues(seed: 11)
+        let (p0, g, m0) = (values.floats(n).map { 3 * $0 }, values.floats(n).map { 0.5 * $0 }, values.floats(n).map { 0.1 * $0 })
+        let v0 = values.floats(n).map { 0.01 * $0 * $0 }
+        let step = AdamWStep(learningRate: 3e-3, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1, step: 3, gradientScale: 0.7)
+        let (p, m, v) = try (device.makeBuffer(p0, label: "p"), device.makeBuffer(m0, label: "m"), device.makeBuffer(v0, label: "v"))
+        try device.adamW(parameters: p, gradients: device.makeBuffer(g, label: "g"), firstMoment: m, secondMoment: v, step: step)
+        let (lr, b1, b2, eps, wd, scale): (Float, Float, Float, Float, Float, Float) = (3e-3, 0.9, 0.95, 1e-8, 0.1, 0.7)
+        let bc1 = Float(1 - pow(Double(b1), 3)), sbc2 = Float((1 - pow(Double(b2), 3)).squareRoot())
+        let (ps, ms, vs) = try (p.download(as: Float.self), m.download(as: Float.self), v.download(as: Float.self))
+        for i in 0..<n {
+            let gi = g[i] * scale
+            let mi = b1 * m0[i] + (1 - b1) * gi
+            let vi = b2 * v0[i] + (1 - b2) * gi * gi
+            var pi = p0[i] * (1 - lr * wd)
+            pi -= (lr / bc1) * mi / (vi.squareRoot() / sbc2 + eps)
+            #expect(ms[i].bitPattern == mi.bitPattern && vs[i].bitPattern == vi.bitPattern && ps[i].bitPattern == pi.bitPattern,
+                    "element \(i): p \(ps[i]) vs \(pi), m \(ms[i]) vs \(mi), v \(vs[i]) vs \(vi)")
+        }
+    }
 }

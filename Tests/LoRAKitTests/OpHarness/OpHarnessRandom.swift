@@ -3,9 +3,9 @@ import Foundation
 /// The harness's deterministic generator (SplitMix64), seeded per case from the op and the shape's
 /// label, so a failing case reproduces with the same inputs on every machine and run.
 struct OpHarnessRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { generator = SplitMix64(seed: seed) }
 
     /// A seed from a string by FNV-1a: Swift's `Hasher` is randomized per process, this is not.
     init(label: String) {
@@ -14,13 +14,7 @@ struct OpHarnessRandom {
         self.init(seed: hash)
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in [0, 1) with 24 random bits, so every value is exactly a float32.
     mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
