@@ -142,4 +142,29 @@ struct BufferTests {
         }
         #expect(device.memoryUsage.currentBytes == first.byteCount)
     }
+
+    /// `BufferContents`: a reused buffer asked for with unspecified contents is not zero-filled;
+    /// in debug builds (these tests) it holds all-ones bytes, NaN as float32, so an op that reads
+    /// before it writes poisons what the tests check. A zeros buffer reusing the same memory is zero.
+    @Test("a reused buffer of unspecified contents is NaN-poisoned in debug builds; zeros stay zeros", arguments: TestDevices.all)
+    func unspecifiedContents(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        let count = 4099
+        do {
+            let first = try device.makeBuffer(.float32, count: count, label: "first", contents: .unspecified)
+            try first.upload([Float](repeating: 7, count: count))
+        }
+        let reused = try device.makeBuffer(.float32, count: count, label: "reused", contents: .unspecified)
+        #expect(device.operationCounts.buffersReused > 0)
+        let values = try reused.download(as: Float.self)
+        #if DEBUG
+        #expect(values.allSatisfy { $0.bitPattern == 0xFFFF_FFFF }, "poisoned: \(values.prefix(4))")
+        #else
+        #expect(values.allSatisfy { $0 == 7 }, "left as it was: \(values.prefix(4))")
+        #endif
+        try reused.upload([Float](repeating: 7, count: count))
+        _ = consume reused
+        let zeroed = try device.makeBuffer(.float32, count: count, label: "zeroed")
+        #expect(try zeroed.download(as: Float.self).allSatisfy { $0 == 0 })
+    }
 }

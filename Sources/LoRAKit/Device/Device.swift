@@ -18,6 +18,9 @@ public protocol DeviceCore: AnyObject, Sendable {
 
     /// A zero-filled buffer of `count` elements; `label` names it in errors and memory reports.
     func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer
+    /// A buffer of `count` elements that the next operation overwrites in full, so a reused
+    /// allocation need not be zero-filled (`BufferContents`); new allocations are still filled.
+    func makeBuffer(_ elementType: ElementType, count: Int, label: String, contents: BufferContents) throws -> DeviceBuffer
     /// Copies all of `source` into `destination` (both on this device, same type and count).
     func copy(from source: DeviceBuffer, to destination: DeviceBuffer) throws
     /// Copies the elements `range` of `source` to `destination[offset...]` (same type, same device;

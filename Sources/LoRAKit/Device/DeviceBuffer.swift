@@ -9,7 +9,8 @@ public protocol BufferStorage: AnyObject, Sendable {
     func read(into destination: UnsafeMutableRawBufferPointer, byteOffset: Int) throws
 }
 
-/// A typed, device-resident array of `count` elements. New buffers are zero-filled.
+/// A typed, device-resident array of `count` elements. New buffers are zero-filled, unless made
+/// with `contents: .unspecified` for an operation that overwrites them in full (`BufferContents`).
 ///
 /// A buffer belongs to the device that made it; operations reject buffers of another device,
 /// and moving data between devices is an explicit `copy(to:)`.

@@ -21,14 +21,14 @@ extension LoRALinear {
         let parameterBeta: Float = parameterUpdate == .accumulate ? 1 : 0
 
         // dT = s·dY·B   (rows×r)
-        let dT = try device.makeBuffer(.float32, count: rows * r, label: "\(name).dT")
+        let dT = try device.makeBuffer(.float32, count: rows * r, label: "\(name).dT", contents: .unspecified)
         try device.gemm(m: rows, n: r, k: outFeatures, a: dY, b: loraB, c: dT, alpha: s)
         // dB = s·dYᵀ·T  (out×r)
         try device.gemm(m: outFeatures, n: r, k: rows, a: dY, b: saved.t, c: gradB, transposeA: true, alpha: s, beta: parameterBeta)
         // dA = dTᵀ·drop(X)  (r×in), with drop(X) regenerated from its key
         var branchInput = saved.input
         if let key = saved.dropoutKey {
-            branchInput = try device.makeBuffer(.float32, count: saved.input.count, label: "\(name).dropout(X)")
+            branchInput = try device.makeBuffer(.float32, count: saved.input.count, label: "\(name).dropout(X)", contents: .unspecified)
             try device.dropout(saved.input, into: branchInput, probability: config.dropout, key: key)
         }
         try device.gemm(m: r, n: inFeatures, k: rows, a: dT, b: branchInput, c: gradA, transposeA: true, beta: parameterBeta)
@@ -42,7 +42,7 @@ extension LoRALinear {
             try device.gemm(m: rows, n: inFeatures, k: r, a: dT, b: loraA, c: dX)
             try device.dropout(dX, into: dX, probability: config.dropout, key: key)
         case (let key?, .accumulate):
-            let lowRank = try device.makeBuffer(.float32, count: rows * inFeatures, label: "\(name).dX low-rank")
+            let lowRank = try device.makeBuffer(.float32, count: rows * inFeatures, label: "\(name).dX low-rank", contents: .unspecified)
             try device.gemm(m: rows, n: inFeatures, k: r, a: dT, b: loraA, c: lowRank)
             try device.dropout(lowRank, into: lowRank, probability: config.dropout, key: key)
             try device.axpy(alpha: 1, x: lowRank, y: dX)

@@ -20,7 +20,7 @@ extension LoRALinear {
                         into output: DeviceBuffer? = nil) throws -> (output: DeviceBuffer, saved: LoRASavedState?) {
         guard rows >= 1 else { throw LoRAError.invalidInput("rows (tokens) must be at least 1, got \(rows)") }
         try checkMatrix(x, "input X", rows: rows, columns: inFeatures)
-        let y = try output ?? device.makeBuffer(.float32, count: rows * outFeatures, label: "\(name).output")
+        let y = try output ?? device.makeBuffer(.float32, count: rows * outFeatures, label: "\(name).output", contents: .unspecified)
         try checkMatrix(y, "output Y", rows: rows, columns: outFeatures)
         if isMerged {
             guard mode == .inference else {
@@ -35,11 +35,11 @@ extension LoRALinear {
         var branchInput = x
         if case .training(let step) = mode, config.dropout > 0 {
             let key = dropoutKey(step: step)
-            branchInput = try device.makeBuffer(.float32, count: x.count, label: "\(name).dropout(X)")
+            branchInput = try device.makeBuffer(.float32, count: x.count, label: "\(name).dropout(X)", contents: .unspecified)
             try device.dropout(x, into: branchInput, probability: config.dropout, key: key)
             savedKey = key
         }
-        let t = try device.makeBuffer(.float32, count: rows * r, label: "\(name).T")
+        let t = try device.makeBuffer(.float32, count: rows * r, label: "\(name).T", contents: .unspecified)
         // T = drop(X)·Aᵀ
         try device.gemm(m: rows, n: r, k: inFeatures, a: branchInput, b: loraA, c: t, transposeB: true)
         // Y = bias + s·T·Bᵀ, written once

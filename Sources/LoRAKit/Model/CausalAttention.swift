@@ -113,11 +113,12 @@ public struct CausalAttention: Sendable {
         try check(q, "Q", columns: h * d, batch: batch)
         try check(k, "K", columns: kv * d, batch: batch)
         try check(v, "V", columns: kv * d, batch: batch)
-        let output = try device.makeBuffer(.float32, count: batch * t * h * d, label: "attention output")
+        let output = try device.makeBuffer(.float32, count: batch * t * h * d, label: "attention output", contents: .unspecified)
         let chunks = self.chunks(batch: batch)
-        let kept = chunks.count == 1 ? try device.makeBuffer(.float32, count: batch * h * t * t, label: "attention probabilities") : nil
+        let kept = chunks.count == 1 ? try device.makeBuffer(.float32, count: batch * h * t * t, label: "attention probabilities", contents: .unspecified) : nil
         for chunk in chunks {
-            let p = try kept ?? device.makeBuffer(.float32, count: chunk.headCount(group) * t * t, label: "attention probabilities (chunk)")
+            let p = try kept ?? device.makeBuffer(.float32, count: chunk.headCount(group) * t * t, label: "attention probabilities (chunk)",
+                                                 contents: .unspecified)
             try probabilities(of: chunk, q: q, k: k, positions: positions, batch: batch, into: p)
             for (b, g) in chunk.pairs(keyValueHeads: kv) {
                 for rows in blocks {
@@ -151,19 +152,19 @@ public struct CausalAttention: Sendable {
         let device = dO.device
         let (t, d, h, kv, batch) = (sequenceLength, headDimension, heads, keyValueHeads, saved.batch)
         try check(dO, "dO", columns: h * d, batch: batch)
-        let dq = try device.makeBuffer(.float32, count: batch * t * h * d, label: "dQ")
-        let dk = try device.makeBuffer(.float32, count: batch * t * kv * d, label: "dK")
-        let dv = try device.makeBuffer(.float32, count: batch * t * kv * d, label: "dV")
+        let dq = try device.makeBuffer(.float32, count: batch * t * h * d, label: "dQ", contents: .unspecified)
+        let dk = try device.makeBuffer(.float32, count: batch * t * kv * d, label: "dK", contents: .unspecified)
+        let dv = try device.makeBuffer(.float32, count: batch * t * kv * d, label: "dV", contents: .unspecified)
         for chunk in chunks(batch: batch) {
             let count = chunk.headCount(group) * t * t
             let p: DeviceBuffer
             if let kept = saved.probabilities {
                 p = kept
             } else {
-                p = try device.makeBuffer(.float32, count: count, label: "attention probabilities (recomputed)")
+                p = try device.makeBuffer(.float32, count: count, label: "attention probabilities (recomputed)", contents: .unspecified)
                 try probabilities(of: chunk, q: saved.q, k: saved.k, positions: saved.positions, batch: batch, into: p)
             }
-            let dS = try device.makeBuffer(.float32, count: count, label: "attention dP/dS")
+            let dS = try device.makeBuffer(.float32, count: count, label: "attention dP/dS", contents: .unspecified)
             try backward(chunk, dO: dO, saved: saved, p: p, dS: dS, into: (dq, dk, dv))
         }
         return (dq, dk, dv)

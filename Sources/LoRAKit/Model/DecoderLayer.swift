@@ -84,8 +84,8 @@ public final class DecoderLayer {
         let hidden = config.hiddenSize
         var saved: [String: LoRASavedState] = [:]
         func norm(_ input: DeviceBuffer, _ weight: DeviceBuffer) throws -> (DeviceBuffer, DeviceBuffer) {
-            let out = try device.makeBuffer(.float32, count: input.count, label: "norm")
-            let rstd = try device.makeBuffer(.float32, count: rows, label: "rstd")
+            let out = try device.makeBuffer(.float32, count: input.count, label: "norm", contents: .unspecified)
+            let rstd = try device.makeBuffer(.float32, count: rows, label: "rstd", contents: .unspecified)
             try device.rmsNorm(input, weight: weight, epsilon: config.rmsNormEpsilon, rows: rows, columns: hidden, into: out, rstd: rstd)
             return (out, rstd)
         }
@@ -101,7 +101,7 @@ public final class DecoderLayer {
         try device.add(x, residual, into: residual)
         let (h2, rstd2) = try norm(residual, postAttentionNorm)
         let gate = try project("gate_proj", h2), up = try project("up_proj", h2)
-        let activation = try device.makeBuffer(.float32, count: gate.count, label: "swiglu")
+        let activation = try device.makeBuffer(.float32, count: gate.count, label: "swiglu", contents: .unspecified)
         try device.swiglu(gate: gate, up: up, into: activation)
         let out = try project("down_proj", activation)
         try device.add(residual, out, into: out)
@@ -115,7 +115,11 @@ public final class DecoderLayer {
                   config: ModelConfig, positions: DeviceBuffer? = nil) throws -> DeviceBuffer {
         let device = dOut.device
         let rows = batch * length, hidden = config.hiddenSize
-        func buffer(_ count: Int, _ label: String) throws -> DeviceBuffer { try device.makeBuffer(.float32, count: count, label: label) }
+        // Every gradient buffer below is overwritten in full before it is read (a copy, an
+        // overwriting backward, swigluBackward), so reused memory needs no fill.
+        func buffer(_ count: Int, _ label: String) throws -> DeviceBuffer {
+            try device.makeBuffer(.float32, count: count, label: label, contents: .unspecified)
+        }
         func back(_ module: String, _ dY: DeviceBuffer, input: DeviceBuffer, into dX: DeviceBuffer, _ update: GradientUpdate) throws {
             try projections[module]!.backward(dY, saved: cache.saved[module], input: input, rows: rows, into: dX, update: update)
         }

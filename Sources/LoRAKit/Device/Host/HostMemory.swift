@@ -1,6 +1,7 @@
 import Foundation
 
-/// 64-byte-aligned, zero-filled host memory behind a host `DeviceBuffer`, from the device's pool.
+/// 64-byte-aligned host memory behind a host `DeviceBuffer`, from the device's pool: zero-filled
+/// when new, filled with `reuseFill` (or left as it is, nil) when reused (`BufferContents`).
 final class HostMemory: BufferStorage, @unchecked Sendable {
     let pointer: UnsafeMutableRawPointer
     let byteCount: Int
@@ -9,7 +10,7 @@ final class HostMemory: BufferStorage, @unchecked Sendable {
     private let operations: OperationCounter
 
     init(byteCount: Int, label: String, counter: MemoryCounter, pool: BufferPool<UnsafeMutableRawPointer>,
-         operations: OperationCounter) throws {
+         operations: OperationCounter, reuseFill: UInt8? = 0) throws {
         try counter.reserve(byteCount, label: label)
         let reused = pool.take(size: Self.blockSize(byteCount))
         guard let raw = reused ?? Self.allocate(byteCount, pool: pool) else {
@@ -17,7 +18,11 @@ final class HostMemory: BufferStorage, @unchecked Sendable {
             throw counter.refused(byteCount, label: label, reason: "posix_memalign failed")
         }
         operations.add(reused == nil ? \.buffersCreated : \.buffersReused)
-        memset(raw, 0, byteCount)
+        if reused == nil {
+            memset(raw, 0, byteCount)
+        } else if let reuseFill {
+            memset(raw, Int32(reuseFill), byteCount)
+        }
         self.pointer = raw
         self.byteCount = byteCount
         self.counter = counter

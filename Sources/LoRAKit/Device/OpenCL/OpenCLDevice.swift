@@ -30,11 +30,15 @@ public final class OpenCLDevice: Device, @unchecked Sendable {
     public var operationCounts: OperationCounts { operations.snapshot }
 
     public func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer {
+        try makeBuffer(elementType, count: count, label: label, contents: .zeros)
+    }
+
+    public func makeBuffer(_ elementType: ElementType, count: Int, label: String, contents: BufferContents) throws -> DeviceBuffer {
         guard count >= 1 else {
             throw DeviceError.invalidShape(operation: "makeBuffer", detail: "buffer '\(label)' needs at least 1 element, got \(count)")
         }
         let memory = try OpenCLMemory(byteCount: count * elementType.byteSize, label: label, context: context, counter: counter, pool: pool,
-                                      operations: operations)
+                                      operations: operations, reuseFill: contents.reuseFill)
         return DeviceBuffer(device: self, elementType: elementType, count: count, label: label, storage: memory)
     }
 

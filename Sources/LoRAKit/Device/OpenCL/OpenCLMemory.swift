@@ -10,17 +10,18 @@ final class OpenCLMemory: BufferStorage, @unchecked Sendable {
     private let pool: BufferPool<cl_mem>
     private let operations: OperationCounter
 
-    /// A zero-filled buffer: a pooled one of the same size when one is idle (the fill is only
+    /// A buffer, zero-filled when new; a pooled one of the same size when one is idle, filled with
+    /// `reuseFill` (nil: not at all, `BufferContents.unspecified`) (the fill is only
     /// enqueued: the in-order queue runs it after every earlier use of that memory), else a new
     /// one, whose fill is waited for so that lazily-allocating drivers (NVIDIA's) commit the
     /// memory now and an allocation that does not fit fails here, under its label. A failed new
     /// allocation frees the pool's idle buffers and is tried once more.
     init(byteCount: Int, label: String, context owner: OpenCLContext, counter: MemoryCounter, pool: BufferPool<cl_mem>,
-         operations: OperationCounter) throws {
+         operations: OperationCounter, reuseFill: UInt8? = 0) throws {
         try counter.reserve(byteCount, label: label)
         do {
             if let reused = pool.take(size: byteCount) {
-                try Self.fillZero(reused, byteCount: byteCount, queue: owner.queue, wait: false)
+                if let reuseFill { try Self.fill(reused, with: reuseFill, byteCount: byteCount, queue: owner.queue, wait: false) }
                 mem = reused
                 operations.add(\.buffersReused)
             } else {
@@ -62,7 +63,7 @@ final class OpenCLMemory: BufferStorage, @unchecked Sendable {
             throw OpenCLAllocationFailure(status: status, call: "clCreateBuffer")
         }
         do {
-            try fillZero(mem, byteCount: byteCount, queue: owner.queue, wait: true)
+            try fill(mem, with: 0, byteCount: byteCount, queue: owner.queue, wait: true)
         } catch {
             clReleaseMemObject(mem)
             throw error
@@ -70,9 +71,9 @@ final class OpenCLMemory: BufferStorage, @unchecked Sendable {
         return mem
     }
 
-    private static func fillZero(_ mem: cl_mem, byteCount: Int, queue: cl_command_queue, wait: Bool) throws {
-        var zero: UInt8 = 0
-        var status = clEnqueueFillBuffer(queue, mem, &zero, 1, 0, byteCount, 0, nil, nil)
+    private static func fill(_ mem: cl_mem, with byte: UInt8, byteCount: Int, queue: cl_command_queue, wait: Bool) throws {
+        var pattern = byte
+        var status = clEnqueueFillBuffer(queue, mem, &pattern, 1, 0, byteCount, 0, nil, nil)
         if status == CL_SUCCESS, wait { status = clFinish(queue) }
         guard status == CL_SUCCESS else { throw OpenCLAllocationFailure(status: status, call: "clEnqueueFillBuffer") }
     }
