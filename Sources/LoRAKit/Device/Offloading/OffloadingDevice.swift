@@ -42,7 +42,11 @@ public final class OffloadingDevice: Device, @unchecked Sendable {
     }
 
     public func makeBuffer(_ elementType: ElementType, count: Int, label: String) throws -> DeviceBuffer {
-        let buffer = try primary.makeBuffer(elementType, count: count, label: label)
+        try makeBuffer(elementType, count: count, label: label, contents: .zeros)
+    }
+
+    public func makeBuffer(_ elementType: ElementType, count: Int, label: String, contents: BufferContents) throws -> DeviceBuffer {
+        let buffer = try primary.makeBuffer(elementType, count: count, label: label, contents: contents)
         return DeviceBuffer(device: self, elementType: elementType, count: count, label: label,
                             storage: OffloadedStorage(buffer))
     }
