@@ -20,6 +20,11 @@ enum GGUFFixtures {
         FileManager.default.fileExists(atPath: referenceFolder.appendingPathComponent("ggml-vocab-llama-bpe.gguf").path)
     }
 
+    /// Whether the tests of the source tree's vocabularies run: when its files are here, and
+    /// always under CI=true, where ci/test fetches them (ci/fetch-references) and their absence
+    /// must fail, not skip.
+    static var referenceRequired: Bool { referencePresent || ProcessInfo.processInfo.environment["CI"] == "true" }
+
     /// The vocabulary file, and the folder of its cases.
     static func files(_ name: String) -> (gguf: URL, cases: URL) {
         let file = "ggml-vocab-\(name).gguf"

@@ -5,8 +5,9 @@ import Testing
 /// Against llama.cpp itself: the ids, ids with BOS/EOS, and both decodings that llama.cpp
 /// (0.3.36's vendored source, `vocab_dump.cpp`) gave for the fixture corpus and random strings
 /// mixing special tokens, contractions, whitespace runs and many scripts
-/// (Fixtures/gguf/make_llamacpp_cases.py). The committed vocabularies' results are committed;
-/// for the others set `LORAKIT_LLAMACPP_CASES` to a folder of `NAME.json` files.
+/// (Fixtures/gguf/make_llamacpp_cases.py). llama.cpp's results are committed for every
+/// vocabulary (`llamacpp-NAME.json`); the vocabularies of llama.cpp's source tree come from the
+/// llama-cpp-python sdist (`GGUFFixtures.referenceFolder`, fetched by ci/fetch-references).
 @Suite("GGUF tokenizer against llama.cpp's output")
 struct GGUFLlamaCppOutputTests {
     struct Case: Decodable {
@@ -16,8 +17,6 @@ struct GGUFLlamaCppOutputTests {
         let decoded_hex: String
         let decoded_skip_hex: String
     }
-
-    static let folder = ProcessInfo.processInfo.environment["LORAKIT_LLAMACPP_CASES"].map { URL(fileURLWithPath: $0) }
 
     static func cases(_ url: URL) throws -> [Case] {
         try JSONDecoder().decode([Case].self, from: Data(contentsOf: url))
@@ -50,10 +49,13 @@ struct GGUFLlamaCppOutputTests {
               + "skipping specials \(matched.skipped) of \(cases.count)")
     }
 
+    static func committedCases(_ name: String) throws -> [Case] {
+        try cases(Fixtures.folder.appendingPathComponent("gguf").appendingPathComponent("llamacpp-\(name).json"))
+    }
+
     @Test("committed vocabularies", arguments: GGUFFixtures.committed)
     func committed(name: String) throws {
-        let url = Fixtures.folder.appendingPathComponent("gguf").appendingPathComponent("llamacpp-\(name).json")
-        Self.compare(try GGUFFixtures.tokenizer(name), try Self.cases(url), name: name)
+        Self.compare(try GGUFFixtures.tokenizer(name), try Self.committedCases(name), name: name)
     }
 
     @Test("the tiny GGUF Llama's SmolLM2 tokenizer (LoRAKitTests' fixture)")
@@ -64,11 +66,9 @@ struct GGUFLlamaCppOutputTests {
         Self.compare(try Tokenizer(gguf: GGUFFixtures.vocabulary(model)), try Self.cases(url), name: "smollm")
     }
 
-    @Test("every vocabulary, on the cases in LORAKIT_LLAMACPP_CASES", .enabled(if: folder != nil && GGUFFixtures.referencePresent),
-          arguments: GGUFFixtures.committed + GGUFFixtures.referenceOnly)
+    @Test("the llama.cpp source tree's vocabularies", .enabled(if: GGUFFixtures.referenceRequired),
+          arguments: GGUFFixtures.referenceOnly)
     func reference(name: String) throws {
-        guard let url = Self.folder?.appendingPathComponent("\(name).json"),
-              FileManager.default.fileExists(atPath: url.path) else { return }
-        Self.compare(try GGUFFixtures.tokenizer(name), try Self.cases(url), name: name)
+        Self.compare(try GGUFFixtures.tokenizer(name), try Self.committedCases(name), name: name)
     }
 }

@@ -12,7 +12,7 @@ struct GGUFTokenizerTests {
         try expectCases(name)
     }
 
-    @Test("llama.cpp's cases, vocabularies of the llama.cpp source tree", .enabled(if: GGUFFixtures.referencePresent),
+    @Test("llama.cpp's cases, vocabularies of the llama.cpp source tree", .enabled(if: GGUFFixtures.referenceRequired),
           arguments: GGUFFixtures.referenceOnly)
     func reference(name: String) throws {
         try expectCases(name)

@@ -3,12 +3,18 @@
 Usage: make_llamacpp_cases.py VOCAB_DUMP GGUF OUT.json SEED [n_random]
 
 VOCAB_DUMP is vocab_dump.cpp (beside this script) built against llama.cpp's static libraries.
-The committed llamacpp-*.json came from llama-cpp-python 0.3.36's vendored llama.cpp, seed 1:
+The committed llamacpp-*.json came from llama-cpp-python 0.3.36's vendored llama.cpp, seed 1, one
+per vocabulary (the committed ggml-vocab files and the ten of llama.cpp's models/ folder that the
+tests name; the latter against the shared libraries ci/check-llama-cpp builds, which reproduce
+llamacpp-qwen2.json byte for byte):
   cmake -S llama.cpp -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DGGML_NATIVE=OFF -DLLAMA_CURL=OFF \
         -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=OFF \
         -DGGML_OPENMP=OFF -DBUILD_SHARED_LIBS=OFF && ninja -C build llama
   g++ -O1 -std=c++17 vocab_dump.cpp -Illama.cpp/include -Illama.cpp/ggml/include build/src/libllama.a \
       build/ggml/src/libggml.a build/ggml/src/libggml-cpu.a build/ggml/src/libggml-base.a -lpthread -ldl -o vocab_dump
+or, against ci/check-llama-cpp's build (L=~/.cache/lorakit/llama-build/bin):
+  g++ -O1 -std=c++17 vocab_dump.cpp -Illama.cpp/include -Illama.cpp/ggml/include -L$L -lllama -lggml -lggml-base \
+      -Wl,-rpath,$L -lpthread -ldl -o vocab_dump
 """
 import json, os, random, subprocess, sys, struct
 
