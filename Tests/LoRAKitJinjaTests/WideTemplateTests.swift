@@ -2,24 +2,33 @@ import Foundation
 import Testing
 @testable import LoRAKitJinja
 
-/// Opt-in: every template of llama.cpp's collection (about 70) × every fixture conversation against
-/// transformers. The renderings are not committed (about 4 MB); make them, then point the test at them:
-///
-///     ~/.cache/lorakit/ref-venv/bin/python Tests/LoRAKitJinjaTests/Fixtures/make_template_fixtures.py --wide /tmp/wide.json
-///     LORAKIT_JINJA_WIDE=/tmp/wide.json swift test --filter WideTemplateTests
+/// Every template of llama.cpp's collection (about 70) × every fixture conversation against
+/// transformers' renderings (Fixtures/wide_renderings.json, made by
+/// `make_template_fixtures.py --wide Fixtures/wide_renderings.json` with the reference venv). The
+/// templates come from the llama-cpp-python 0.3.36 sdist that ci/fetch-references unpacks
+/// (`LORAKIT_LLAMACPP_MODELS/templates`); without it the test skips, except under CI=true, where
+/// it runs and fails.
 @Suite struct WideTemplateTests {
-    @Test func everyLlamaCppTemplateMatchesTransformers() throws {
-        guard let path = ProcessInfo.processInfo.environment["LORAKIT_JINJA_WIDE"] else { return }
-        let file = try Value(json: String(contentsOfFile: path, encoding: .utf8))
+    static let models = ProcessInfo.processInfo.environment["LORAKIT_LLAMACPP_MODELS"].map { URL(fileURLWithPath: $0) }
+        ?? FileManager.default.homeDirectoryForCurrentUser
+            .appendingPathComponent(".cache/lorakit/ref/llama_cpp_python-0.3.36/vendor/llama.cpp/models")
+    static let templates = models.appendingPathComponent("templates")
+    static let enabled = FileManager.default.fileExists(atPath: templates.path) || ProcessInfo.processInfo.environment["CI"] == "true"
+
+    @Test(.enabled(if: enabled))
+    func everyLlamaCppTemplateMatchesTransformers() throws {
+        let file = try Fixtures.json("wide_renderings.json")
         let now = Fixtures.frozenNow(file)
         var templates: [String: ChatTemplate] = [:]
-        for c in Fixtures.cases(file) {
-            let source = c.string("path")
-            if templates[source] == nil {
-                templates[source] = try ChatTemplate(source: String(contentsOfFile: source, encoding: .utf8),
-                                                     name: c.string("template"))
+        let cases = Fixtures.cases(file)
+        #expect(cases.count == 3080)
+        for c in cases {
+            let name = c.string("template")
+            if templates[name] == nil {
+                let url = Self.templates.appendingPathComponent(name)
+                templates[name] = try ChatTemplate(source: String(contentsOf: url, encoding: .utf8), name: name)
             }
-            checkRendering(c, templates[source]!, now: now)
+            checkRendering(c, templates[name]!, now: now)
         }
     }
 }

@@ -459,7 +459,8 @@ WIDE_CONVERSATIONS = list(CONVERSATIONS)
 
 
 def make_wide_renderings(out_path):
-    """Writes renderings of all ~70 llama.cpp templates x every conversation (not committed: ~5 MB)."""
+    """Writes renderings of all ~70 llama.cpp templates x every conversation (committed as
+    wide_renderings.json; the templates themselves are read from the llama-cpp-python sdist)."""
     tokens = {"bos_token": "<s>", "eos_token": "</s>"}
     cases = []
     for file in sorted(f for f in os.listdir(LLAMA_CPP_TEMPLATES) if f.endswith(".jinja")):
@@ -469,7 +470,7 @@ def make_wide_renderings(out_path):
         for conv_name in WIDE_CONVERSATIONS:
             messages, extra = CONVERSATIONS[conv_name]
             for agp in (False, True):
-                entry = {"template": file, "path": path, "conversation": conv_name, "add_generation_prompt": agp,
+                entry = {"template": file, "conversation": conv_name, "add_generation_prompt": agp,
                          "messages": messages, "variables": {**tokens, **extra}}
                 cases.append(record(entry, lambda: render_real(source, tokens, messages, extra, agp)))
     with open(out_path, "w", encoding="utf-8") as f:
