@@ -6,8 +6,15 @@ import LoRAKitGGUF
 /// (expectations.json). llama-spm is committed; qwen2 (6 MB) is read where llama.cpp's
 /// models folder is present and skipped otherwise.
 @Suite struct VocabTests {
-    static let llamaCppModels = URL(fileURLWithPath: NSHomeDirectory())
-        .appendingPathComponent(".cache/lorakit/ref/llama_cpp_python-0.3.36/vendor/llama.cpp/models")
+    /// llama.cpp's models folder (ci/fetch-references unpacks it and sets LORAKIT_LLAMACPP_MODELS).
+    static let llamaCppModels = ProcessInfo.processInfo.environment["LORAKIT_LLAMACPP_MODELS"].map { URL(fileURLWithPath: $0) }
+        ?? URL(fileURLWithPath: NSHomeDirectory()).appendingPathComponent(".cache/lorakit/ref/llama_cpp_python-0.3.36/vendor/llama.cpp/models")
+
+    /// Whether a file of that folder is read: when it is there, and always under CI=true, where a
+    /// missing one must fail rather than be passed over.
+    static func wanted(_ url: URL) -> Bool {
+        FileManager.default.fileExists(atPath: url.path) || ProcessInfo.processInfo.environment["CI"] == "true"
+    }
 
     static func expectation(_ file: String) throws -> [String: Any] {
         let vocabs = try Fixtures.expectations()["vocabs"] as? [[String: Any]] ?? []
@@ -44,13 +51,13 @@ import LoRAKitGGUF
         try check(try Fixtures.open(name), against: try Self.expectation(name))
     }
 
-    /// All 19 vocab files llama.cpp ships (up to 262k tokens), where present.
+    /// All 19 vocab files llama.cpp ships (up to 262k tokens), where present (always under CI=true).
     @Test func everyLlamaCppVocab() throws {
         let all = try Fixtures.expectations()["all_vocabs"] as? [String: [String: Any]] ?? [:]
         #expect(all.count == 19)
         for (name, e) in all.sorted(by: { $0.key < $1.key }) {
             let url = Self.llamaCppModels.appendingPathComponent(name)
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
+            guard Self.wanted(url) else { continue }
             let file = try GGUFFile(contentsOf: url)
             let tokens = try file.strings("tokenizer.ggml.tokens")
             #expect(file.metadataKeys.count == e["kv_count"] as? Int, "\(name)")
@@ -63,7 +70,7 @@ import LoRAKitGGUF
     @Test func qwen2WhenPresent() throws {
         let name = "ggml-vocab-qwen2.gguf"
         let url = Self.llamaCppModels.appendingPathComponent(name)
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
+        guard Self.wanted(url) else { return }
         let start = Date()
         let file = try GGUFFile(contentsOf: url)
         let seconds = Date().timeIntervalSince(start)
