@@ -12,6 +12,13 @@ struct BufferTests {
         #expect(try buffer.download(as: Float.self, range: 2..<4) == [3.25, 0])
         try buffer.upload([9, 8] as [Float], at: 5)
         #expect(try buffer.download(as: Float.self, range: 4..<7).map(\.bitPattern) == [Float.infinity, 9, 8].map(\.bitPattern))
+        // Raw bytes into the caller's memory, at an element offset; partial elements and ranges past the end refused.
+        var raw = [Float](repeating: 0, count: 2)
+        try raw.withUnsafeMutableBytes { try buffer.download(bytes: $0, at: 1) }
+        #expect(raw == [-2, 3.25])
+        var odd = [UInt8](repeating: 0, count: 6)
+        #expect { try odd.withUnsafeMutableBytes { try buffer.download(bytes: $0) } } throws: { "\($0)".contains("6 bytes are not whole float32 elements") }
+        #expect { try raw.withUnsafeMutableBytes { try buffer.download(bytes: $0, at: 6) } } throws: { "\($0)".contains("elements 6..<8 are outside") }
 
         let halves: [Float16] = [1, -0.5, 65504, 0.1]
         #expect(try device.makeBuffer(halves, label: "halves").download(as: Float16.self) == halves)

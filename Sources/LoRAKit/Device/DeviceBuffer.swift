@@ -54,6 +54,17 @@ public final class DeviceBuffer: @unchecked Sendable, CustomStringConvertible {
         try storage.write(bytes, byteOffset: offset * elementType.byteSize)
     }
 
+    /// Reads stored element bytes as they are into `bytes`, starting at element `offset`: the
+    /// counterpart of `upload(bytes:at:)`, for callers that keep their own host memory.
+    public func download(bytes: UnsafeMutableRawBufferPointer, at offset: Int = 0) throws {
+        guard bytes.count % elementType.byteSize == 0 else {
+            throw DeviceError.invalidShape(operation: "download",
+                                           detail: "\(bytes.count) bytes are not whole \(elementType) elements of \(description)")
+        }
+        try checkRange(offset..<(offset + bytes.count / elementType.byteSize), operation: "download")
+        try storage.read(into: bytes, byteOffset: offset * elementType.byteSize)
+    }
+
     /// Reads the whole buffer, or `range` of it.
     public func download<T: DeviceScalar>(as type: T.Type = T.self, range: Range<Int>? = nil) throws -> [T] {
         try checkElementType(T.self, operation: "download")

@@ -76,8 +76,8 @@ public final class GradientReducer: GradientObserver {
             let bucket = plan.buckets[started]
             let host = try hostBuffer()
             for segment in bucket.segments {
-                let values = try gradients[segment.tensor].download(as: Float.self, range: segment.elements)
-                values.withUnsafeBufferPointer { (host.base + segment.offset).update(from: $0.baseAddress!, count: $0.count) }
+                try gradients[segment.tensor].download(bytes: host.bytes(segment.offset, count: segment.elements.count),
+                                                       at: segment.elements.lowerBound)
             }
             pending.append((started, host, try communicator.startAllReduceSum(host.prefix(bucket.count))))
             started += 1
@@ -121,8 +121,7 @@ public final class GradientReducer: GradientObserver {
     private func land(_ index: Int) throws {
         let (bucket, host, _) = pending.remove(at: index)
         for segment in plan.buckets[bucket].segments {
-            try gradients[segment.tensor].upload(bytes: UnsafeRawBufferPointer(start: host.base + segment.offset,
-                                                                               count: segment.elements.count * MemoryLayout<Float>.size),
+            try gradients[segment.tensor].upload(bytes: UnsafeRawBufferPointer(host.bytes(segment.offset, count: segment.elements.count)),
                                                  at: segment.elements.lowerBound)
         }
         spare.append(host)

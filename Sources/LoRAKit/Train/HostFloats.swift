@@ -13,6 +13,12 @@ final class HostFloats {
 
     deinit { base.deallocate() }
 
+    /// `count` floats from `offset` on, as bytes (what DeviceBuffer's byte transfers take).
+    func bytes(_ offset: Int, count: Int) -> UnsafeMutableRawBufferPointer {
+        precondition(offset >= 0 && offset + count <= self.count)
+        return UnsafeMutableRawBufferPointer(start: base + offset, count: count * MemoryLayout<Float>.size)
+    }
+
     /// The first `count` floats.
     func prefix(_ count: Int) -> UnsafeMutableBufferPointer<Float> {
         precondition(count <= self.count)
