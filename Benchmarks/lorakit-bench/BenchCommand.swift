@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "lorakit-bench",
         abstract: "Kernel benchmarks: GFLOP/s next to the device's peak and next to the plain alternative.",
         subcommands: [GEMMBenchmark.self, LoRABenchmark.self, NF4Benchmark.self, TrainBenchmark.self, GenerateBenchmark.self,
-                      TokenizeBenchmark.self, MemoryBenchmark.self, OpsBenchmark.self]
+                      TokenizeBenchmark.self, MemoryBenchmark.self, OpsBenchmark.self, AttentionBenchmark.self]
     )
 }
 
