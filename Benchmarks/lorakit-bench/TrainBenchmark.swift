@@ -33,6 +33,8 @@ struct TrainBenchmark: ParsableCommand {
     @Option(help: "LoRA dropout.") var dropout: Float = 0.05
     @Option(help: "Comma-separated LoRA target modules.") var targets = "q_proj,k_proj,v_proj,o_proj"
     @Option(help: "Gradient checkpointing (auto: the library's default, on from 512 tokens).") var checkpointing: Checkpointing = .auto
+    @Flag(help: "Serve steps on request: after the warm-up, print a ready line, then run one timed step per \"step\" line on standard input and print its time (JSON), until end of input. One model and device, LoRA over float32 only (the peer benchmark's paired mode).")
+    var serve = false
     @Option(help: "MiB of attention scores held at once (default: the library's, 256 MiB); a smaller budget walks heads in chunks and recomputes P in backward.")
     var attentionBudgetMib: Int?
 
@@ -88,6 +90,7 @@ struct TrainBenchmark: ParsableCommand {
         var table = TextTable(header: ["device", "model", "parameters", "training", "seq×batch", "step s", "tokens/s", "peak memory",
                                        "per step: new buffers, drains, reads, launches, GEMMs"],
                               rightAligned: [2, 5, 6, 7])
+        if serve { return try serveSteps() }
         for name in models {
             guard Self.shapeNames.contains(name) else { throw ValidationError("--model is tiny, bundled, 100m or small32k, not \(name)") }
             let folder = try Self.randomCheckpoint(name)
@@ -123,6 +126,20 @@ struct TrainBenchmark: ParsableCommand {
 
     /// One warm-up step, then `steps` timed training steps of `mode` on a fresh instance of `info`.
     private func measure(_ mode: Mode, on info: DeviceInfo, checkpoint: ModelCheckpoint) throws -> Result {
+        let (device, trainer) = try warmedUpTrainer(mode, on: info, checkpoint: checkpoint)
+        let countsBefore = device.operationCounts
+        let start = Measurement.now()
+        var trained = 0
+        for _ in 0..<steps { trained += try trainer.runStep().tokens + batch }   // + batch: the unpredicted first tokens
+        try device.synchronize()
+        let seconds = (Measurement.now() - start) / Double(steps)
+        return Result(stepSeconds: seconds, tokensPerSecond: Double(trained) / (seconds * Double(steps)),
+                      peakBytes: device.memoryUsage.peakBytes, counts: device.operationCounts.since(countsBefore))
+    }
+
+    /// A trainer of `mode` on a fresh instance of `info` that has taken its warm-up step (kernel
+    /// builds, first allocations). Its data holds `steps` + 2 batches and repeats after them.
+    private func warmedUpTrainer(_ mode: Mode, on info: DeviceInfo, checkpoint: ModelCheckpoint) throws -> (any Device, Trainer) {
         let device = try Devices.openSeparately(info, kernels: .fromEnvironment())
         let lora = LoRAConfig(rank: rank, alpha: alpha, dropout: dropout, targetModules: targets.split(separator: ",").map { String($0) })
         let llama = try LlamaModel(checkpoint: checkpoint, device: device, lora: mode == .full ? nil : lora,
@@ -134,15 +151,29 @@ struct TrainBenchmark: ParsableCommand {
         var config = TrainingConfig()
         (config.steps, config.batch, config.checkpointing) = (steps + 1, batch, checkpointing.choice)
         let trainer = try Trainer(model: llama, data: windows, config: config)
-        _ = try trainer.runStep()   // warm-up: kernel builds, first allocations
-        let countsBefore = device.operationCounts
-        let start = Measurement.now()
-        var trained = 0
-        for _ in 0..<steps { trained += try trainer.runStep().tokens + batch }   // + batch: the unpredicted first tokens
-        try device.synchronize()
-        let seconds = (Measurement.now() - start) / Double(steps)
-        return Result(stepSeconds: seconds, tokensPerSecond: Double(trained) / (seconds * Double(steps)),
-                      peakBytes: device.memoryUsage.peakBytes, counts: device.operationCounts.since(countsBefore))
+        _ = try trainer.runStep()
+        return (device, trainer)
+    }
+
+    /// `--serve`: one timed step per "step" line on standard input, its time printed as a JSON
+    /// line, so that a driver can alternate single steps of two programs that stay loaded.
+    private func serveSteps() throws {
+        guard models.count == 1, let name = models.first, Self.shapeNames.contains(name), options.devices.count == 1 else {
+            throw ValidationError("--serve takes one --model (tiny, bundled, 100m or small32k) and one --device")
+        }
+        let folder = try Self.randomCheckpoint(name)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let checkpoint = try ModelCheckpoint(folder: folder)
+        let info = try Devices.resolve(options.devices[0])
+        let (device, trainer) = try warmedUpTrainer(.lora, on: info, checkpoint: checkpoint)
+        func reply(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+        reply("{\"ready\":true,\"parameters\":\(checkpoint.config.parameterCount),\"driver\":\"\(info.driverVersion)\"}")
+        while let line = readLine(), line == "step" {
+            let start = Measurement.now()
+            let tokens = try trainer.runStep().tokens + batch
+            try device.synchronize()
+            reply("{\"step_s\":\(Measurement.now() - start),\"tokens\":\(tokens)}")
+        }
     }
 
     private func perStep(_ value: Int) -> String { String(format: "%g", Double(value) / Double(steps)) }

@@ -12,6 +12,7 @@ Attention is transformers' default for the installed version (SDPA), which is wh
 """
 import argparse
 import json
+import sys
 import time
 
 import torch
@@ -30,6 +31,8 @@ def parse():
     p.add_argument("--dropout", type=float, default=0.0)
     p.add_argument("--checkpointing", action="store_true", help="gradient checkpointing of every block")
     p.add_argument("--label", default="", help="configuration name echoed in the JSON record")
+    p.add_argument("--serve", action="store_true",
+                   help="after the warm-up print a ready line, then time one step per 'step' line on stdin (compare.py's paired mode)")
     return p.parse_args()
 
 
@@ -62,17 +65,31 @@ def main():
         return loss.item()
 
     step(batches[0])   # warm-up: first allocations, oneDNN/BLAS kernel selection
+    parameters = sum(p.numel() for p in model.parameters())
+    meta = {"suite": "peer", "impl": "pytorch+peft", "label": args.label, "torch": torch.__version__,
+            "threads": torch.get_num_threads(), "parameters": parameters, "seq_len": args.seq_len, "batch": args.batch,
+            "checkpointing": args.checkpointing, "attention": getattr(config, "_attn_implementation", None)}
+    if args.serve:
+        serve(step, batches, meta)
+        return
     start = time.perf_counter()
     for ids in batches[1:]:
         step(ids)
     seconds = (time.perf_counter() - start) / args.steps
-    parameters = sum(p.numel() for p in model.parameters())
-    print(json.dumps({"suite": "peer", "impl": "pytorch+peft", "label": args.label, "torch": torch.__version__,
-                      "threads": torch.get_num_threads(), "parameters": parameters, "seq_len": args.seq_len,
-                      "batch": args.batch, "checkpointing": args.checkpointing, "step_s": seconds,
-                      "tokens_per_s": args.seq_len * args.batch / seconds,
-                      "attention": getattr(config, "_attn_implementation", None)}))
+    print(json.dumps(dict(meta, step_s=seconds, tokens_per_s=args.seq_len * args.batch / seconds)))
 
+
+def serve(step, batches, meta):
+    """One timed step per 'step' line on stdin, each answered with its time as a JSON line."""
+    print(json.dumps(dict(meta, ready=True)), flush=True)
+    index = 0
+    for line in sys.stdin:
+        if line.strip() != "step":
+            break
+        index = index % (len(batches) - 1) + 1
+        start = time.perf_counter()
+        step(batches[index])
+        print(json.dumps({"step_s": time.perf_counter() - start, "tokens": batches[index].numel()}), flush=True)
 
 if __name__ == "__main__":
     main()
