@@ -87,10 +87,10 @@ struct TrainBenchmark: ParsableCommand {
     }
 
     func run() throws {
+        if serve { return try serveSteps() }
         var table = TextTable(header: ["device", "model", "parameters", "training", "seq×batch", "step s", "tokens/s", "peak memory",
                                        "per step: new buffers, drains, reads, launches, GEMMs"],
                               rightAligned: [2, 5, 6, 7])
-        if serve { return try serveSteps() }
         for name in models {
             guard Self.shapeNames.contains(name) else { throw ValidationError("--model is tiny, bundled, 100m or small32k, not \(name)") }
             let folder = try Self.randomCheckpoint(name)
