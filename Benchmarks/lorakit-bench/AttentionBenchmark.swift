@@ -52,12 +52,11 @@ struct AttentionShape {
     init(_ text: String) throws {
         let parts = text.split(separator: "@")
         guard parts.count == 2, let t = Int(parts[1]), t >= 1 else { throw ValidationError("--shape is NAME@T, not \(text)") }
-        switch parts[0] {
-        case "bundled": (heads, keyValueHeads, headDimension) = (8, 4, 32)
-        case "100m": (heads, keyValueHeads, headDimension) = (12, 4, 64)
-        case "small32k": (heads, keyValueHeads, headDimension) = (8, 2, 64)
-        default: throw ValidationError("--shape names bundled, 100m or small32k, not \(parts[0])")
+        guard ["bundled", "100m", "small32k"].contains(String(parts[0])) else {
+            throw ValidationError("--shape names bundled, 100m or small32k, not \(parts[0])")
         }
+        let config = try ModelShape.named(String(parts[0])).config
+        (heads, keyValueHeads, headDimension) = (config.attentionHeads, config.keyValueHeads, config.headDimension)
         sequence = t
         batch = t <= 256 ? 4 : 1
     }
@@ -84,25 +83,18 @@ struct AttentionPath {
     }
 }
 
-/// Seeded Q, K, V and dO for one shape.
+/// Q, K, V and dO for one shape, from the ops benchmark's pseudo-random values.
 struct AttentionInputs {
     var q: DeviceBuffer, k: DeviceBuffer, v: DeviceBuffer, dO: DeviceBuffer
     var batch: Int
 
     init(_ shape: AttentionShape, on device: any Device) throws {
         let tokens = shape.batch * shape.sequence
-        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
-        func values(_ count: Int) -> [Float] {
-            (0..<count).map { _ in
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                return Float(Int64(bitPattern: state >> 11) % 2000 - 1000) / 1000
-            }
-        }
         let queryColumns = shape.heads * shape.headDimension, keyColumns = shape.keyValueHeads * shape.headDimension
-        q = try device.makeBuffer(values(tokens * queryColumns), label: "Q")
-        k = try device.makeBuffer(values(tokens * keyColumns), label: "K")
-        v = try device.makeBuffer(values(tokens * keyColumns), label: "V")
-        dO = try device.makeBuffer(values(tokens * queryColumns), label: "dO")
+        q = try OpsCases.buffer(tokens * queryColumns, seed: 1, on: device)
+        k = try OpsCases.buffer(tokens * keyColumns, seed: 2, on: device)
+        v = try OpsCases.buffer(tokens * keyColumns, seed: 3, on: device)
+        dO = try OpsCases.buffer(tokens * queryColumns, seed: 4, on: device)
         batch = shape.batch
     }
 

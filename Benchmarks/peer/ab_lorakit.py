@@ -35,8 +35,7 @@ def parse():
 
 
 def server(args, name, bench, assignments):
-    args.lorakit_bench = bench
-    command, env = compare.lorakit_command(args, name, args.pairs * args.burst)
+    command, env = compare.lorakit_command(args, name, args.pairs * args.burst, bench)
     env.update(item.split("=", 1) for item in assignments)
     return compare.Server(command + ["--serve"], env)
 

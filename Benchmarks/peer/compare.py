@@ -59,13 +59,13 @@ def run(command, env):
     return json.loads([line for line in result.stdout.splitlines() if line.startswith("{")][-1])
 
 
-def lorakit_command(args, name, steps):
+def lorakit_command(args, name, steps, bench=None):
     shape, seq, batch = CONFIGS[name]
     env = dict(os.environ, OPENBLAS_NUM_THREADS=str(args.threads), LORAKIT_HOST_THREADS=str(args.threads))
     if args.openblas_own_choice:
         env.pop("OPENBLAS_CORETYPE", None)
         env.pop("OPENBLAS_L2_SIZE", None)
-    command = [args.lorakit_bench, "train", "--json", "--device", "host", "--model", shape, "--seq-len", str(seq),
+    command = [bench or args.lorakit_bench, "train", "--json", "--device", "host", "--model", shape, "--seq-len", str(seq),
                "--batch", str(batch), "--steps", str(steps), "--lora-only", "--rank", "16", "--alpha", "32",
                "--dropout", "0", "--targets", MODULES, "--checkpointing", "off"]
     return command, env

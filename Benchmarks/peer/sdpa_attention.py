@@ -8,15 +8,19 @@ enable_gqa=True (key/value heads shared by their query heads without copies). GF
 causal products only, as LoRAKit's benchmark does: 6 products of T²/2·d multiply-adds per head.
 """
 import argparse
+import os
+import sys
 import time
 
 import torch
 
-SHAPES = {"bundled": (8, 4, 32), "100m": (12, 4, 64), "small32k": (8, 2, 64)}
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from compare import SHAPES  # noqa: E402  (hidden, intermediate, layers, heads, kv heads, vocabulary)
 
 
 def measure(name, sequence, repeats):
-    heads, kv_heads, d = SHAPES[name]
+    hidden, _, _, heads, kv_heads, _ = SHAPES[name]
+    d = hidden // heads
     batch = 4 if sequence <= 256 else 1
     generator = torch.Generator().manual_seed(1)
     q = torch.randn(batch, heads, sequence, d, generator=generator, requires_grad=True)
