@@ -31,9 +31,13 @@ let package = Package(
         .plugin(name: "EmbedKernels", capability: .buildTool(),
                 dependencies: ["lorakit-embed-kernels"], path: "Plugins/EmbedKernels"),
 
+        // The host's fused causal attention: tile loops in C, compiled for AVX-512, AVX2 + FMA and
+        // the baseline and chosen at run time (Swift cannot target wider vectors per function).
+        .target(name: "CHostAttention", path: "Sources/CHostAttention"),
+
         .target(
             name: "LoRAKit",
-            dependencies: ["COpenCL", "CCLBlast", "CBLAS", "CMPI", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF"],
+            dependencies: ["COpenCL", "CCLBlast", "CBLAS", "CMPI", "CHostAttention", "LoRAKitTokenizers", "LoRAKitJinja", "LoRAKitGGUF"],
             path: "Sources/LoRAKit",
             plugins: ["EmbedKernels"]
         ),

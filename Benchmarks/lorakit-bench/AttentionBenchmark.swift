@@ -20,8 +20,8 @@ struct AttentionBenchmark: ParsableCommand {
         var table = TextTable(header: ["device", "shape", "path", "seq×batch", "ms", "GFLOP/s", "runs"], rightAligned: [4, 5, 6])
         for device in try Measurement.devices(options) {
             for name in shapes {
-                let shape = try AttentionShape(name)
-                let paths = try AttentionPath.all(for: shape)
+                let shape = try AttentionBenchShape(name)
+                let paths = try AttentionPath.all(for: shape, on: device)
                 let inputs = try AttentionInputs(shape, on: device)
                 let timings = try Measurement.medians(paths.map { path in { try inputs.run(path.attention); try device.synchronize() } },
                                                       options: options)
@@ -46,7 +46,7 @@ struct AttentionBenchmark: ParsableCommand {
 }
 
 /// One layer's attention sizes: `name@T`, batch 4 at 256 tokens and 1 above, as the peer benchmark.
-struct AttentionShape {
+struct AttentionBenchShape {
     var heads: Int, keyValueHeads: Int, headDimension: Int, sequence: Int, batch: Int
 
     init(_ text: String) throws {
@@ -65,17 +65,20 @@ struct AttentionShape {
     var causalFlops: Double { 6 * Double(batch * heads) * Double(sequence * sequence) * Double(headDimension) }
 }
 
-/// A way of running attention: the same math, different products.
+/// A way of running attention: the same math, different products. The composed paths (GEMMs
+/// and the causal softmax) on every device, and the fused one where the device has it (the host).
 struct AttentionPath {
     var name: String
     var attention: CausalAttention
 
-    static func all(for shape: AttentionShape) throws -> [AttentionPath] {
-        let base = try CausalAttention(heads: shape.heads, keyValueHeads: shape.keyValueHeads, headDimension: shape.headDimension,
+    static func all(for shape: AttentionBenchShape, on device: any Device) throws -> [AttentionPath] {
+        var base = try CausalAttention(heads: shape.heads, keyValueHeads: shape.keyValueHeads, headDimension: shape.headDimension,
                                        sequenceLength: shape.sequence)
+        let fused = device is FusedAttentionDevice ? [AttentionPath(name: "fused (\(HostAttentionInstructionSet.inUse()))", attention: base)] : []
+        base.fused = false
         var whole = base
         whole.queryBlockRows = shape.sequence
-        return [AttentionPath(name: "whole products", attention: whole)] + [256, 128, 64].map { rows in
+        return fused + [AttentionPath(name: "whole products", attention: whole)] + [256, 128, 64].map { rows in
             var blocked = base
             blocked.queryBlockRows = rows
             return AttentionPath(name: "causal blocks \(rows)", attention: blocked)
@@ -88,7 +91,7 @@ struct AttentionInputs {
     var q: DeviceBuffer, k: DeviceBuffer, v: DeviceBuffer, dO: DeviceBuffer
     var batch: Int
 
-    init(_ shape: AttentionShape, on device: any Device) throws {
+    init(_ shape: AttentionBenchShape, on device: any Device) throws {
         let tokens = shape.batch * shape.sequence
         let queryColumns = shape.heads * shape.headDimension, keyColumns = shape.keyValueHeads * shape.headDimension
         q = try OpsCases.buffer(tokens * queryColumns, seed: 1, on: device)

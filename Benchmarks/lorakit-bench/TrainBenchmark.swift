@@ -37,6 +37,8 @@ struct TrainBenchmark: ParsableCommand {
     var serve = false
     @Option(help: "MiB of attention scores held at once (default: the library's, 256 MiB); a smaller budget walks heads in chunks and recomputes P in backward.")
     var attentionBudgetMib: Int?
+    @Flag(help: "Compose attention from GEMMs and the causal softmax even where the device fuses it (the host). Also set by LORAKIT_BENCH_COMPOSED_ATTENTION=1, for ab-lorakit's --a-env/--b-env.")
+    var composedAttention = false
 
     enum Checkpointing: String, ExpressibleByArgument, CaseIterable {
         case on, off, auto
@@ -145,6 +147,7 @@ struct TrainBenchmark: ParsableCommand {
         let llama = try LlamaModel(checkpoint: checkpoint, device: device, lora: mode == .full ? nil : lora,
                                    seed: 1, quantizeToNF4: mode == .qlora, fullParameter: mode == .full)
         if let attentionBudgetMib { llama.attentionScoreBudgetBytes = attentionBudgetMib << 20 }
+        llama.fusedAttention = !(composedAttention || ProcessInfo.processInfo.environment["LORAKIT_BENCH_COMPOSED_ATTENTION"] == "1")
         let count = seqLen * batch * (steps + 2)
         let tokens: [Int32] = (0..<count).map { (index: Int) -> Int32 in Int32((index * 7 + index / 13) % checkpoint.config.vocabularySize) }
         let windows = try TokenWindows(tokens: tokens, length: seqLen, heldOutFraction: 0, source: "synthetic")

@@ -46,10 +46,13 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let lora = try loraOptions.config(continuing: nil, source: "")
+        // A budget stands for an OpenCL GPU (composed attention); a device plans what it runs.
+        let target = try budget == nil ? Devices.resolve(device.device) : nil
         let settings = MemoryPlan.Settings(sequenceLength: seqLen, batch: batch, training: full ? .full : .lora(lora),
-                                           quantizeToNF4: quantization.toNF4, packing: packing)
+                                           quantizeToNF4: quantization.toNF4, packing: packing,
+                                           fusedAttention: target.map(MemoryPlan.Settings.fusedAttention(on:)) ?? false)
         let (plan, name, dtypeNote) = try makePlan(settings)
-        let capacity = try budget.map(MemoryCapacity.budget) ?? MemoryCapacity.of(Devices.resolve(device.device))
+        let capacity = try budget.map(MemoryCapacity.budget) ?? MemoryCapacity.of(target!)
         let report = PlanReport(plan: plan, capacity: capacity, model: name, dtypeNote: dtypeNote)
         print(json ? report.json : report.text)
     }

@@ -7,7 +7,8 @@ extension TrainCommand {
     /// --skip-memory-check is given.
     func memoryPlan(checkpoint: ModelCheckpoint, lora: LoRAConfig, device target: any Device) throws -> MemoryPlan {
         let settings = MemoryPlan.Settings(sequenceLength: seqLen, batch: batch, training: full ? .full : .lora(lora),
-                                           quantizeToNF4: quantization.toNF4, packing: packing)
+                                           quantizeToNF4: quantization.toNF4, packing: packing,
+                                           fusedAttention: target is FusedAttentionDevice)
         let plan = try MemoryPlan(checkpoint: checkpoint, settings: settings)
         guard !skipMemoryCheck else { return plan }
         do {

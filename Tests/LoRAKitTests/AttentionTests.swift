@@ -33,6 +33,7 @@ struct AttentionTests {
         return out
     }
 
+    /// The default path: fused on the host, composed on OpenCL devices.
     @Test("forward and backward", arguments: TestDevices.all)
     func attention(info: DeviceInfo) throws {
         try check(try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t), on: info)
@@ -44,6 +45,7 @@ struct AttentionTests {
     func blockedAttention(info: DeviceInfo) throws {
         var attention = try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t)
         attention.queryBlockRows = 2
+        attention.fused = false   // blocks belong to the composed path (the host would fuse)
         try check(attention, on: info)
     }
 
@@ -65,6 +67,7 @@ struct AttentionTests {
             for budget in [1 << 30, 3 * groupBytes, groupBytes] {
                 var attention = try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t)
                 attention.scoreBudgetBytes = budget
+                attention.fused = false   // budgets belong to the composed path
                 let (output, saved) = try attention.forward(q: inputs[0], k: inputs[1], v: inputs[2], batch: batch,
                                                             positions: packed ? positions : nil)
                 #expect((saved.probabilities != nil) == (budget == 1 << 30), "budget \(budget): P kept only when all fits")
@@ -75,6 +78,7 @@ struct AttentionTests {
         }
         var smallest = try CausalAttention(heads: heads, keyValueHeads: kvHeads, headDimension: d, sequenceLength: t)
         smallest.scoreBudgetBytes = groupBytes
+        smallest.fused = false
         try check(smallest, on: info)
     }
 

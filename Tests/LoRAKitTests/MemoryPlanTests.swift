@@ -89,8 +89,10 @@ struct MemoryPlanTests {
     func planMatchesMeasuredPeak(run: Run) throws {
         let (url, temporary) = try run.planCase.model()
         defer { if temporary { try? FileManager.default.removeItem(at: url) } }
-        let plan = try MemoryPlan(checkpoint: ModelCheckpoint(folder: url), settings: run.planCase.settings)
-        let measured = try PlanFixtures.measuredPeak(model: url, settings: run.planCase.settings, on: run.device)
+        var settings = run.planCase.settings
+        settings.fusedAttention = MemoryPlan.Settings.fusedAttention(on: run.device)
+        let plan = try MemoryPlan(checkpoint: ModelCheckpoint(folder: url), settings: settings)
+        let measured = try PlanFixtures.measuredPeak(model: url, settings: settings, on: run.device)
         #expect(plan.totalBytes == measured, "planned \(plan.totalBytes) B, measured \(measured) B; parts \(plan.parts)")
         #expect(plan.parts.values.reduce(0, +) == plan.totalBytes)
     }
@@ -104,9 +106,10 @@ struct MemoryPlanTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let checkpoint = try ModelCheckpoint(folder: folder)
         let lora = LoRAConfig(rank: 4, alpha: 8, dropout: 0.05, targetModules: ["q_proj", "v_proj"])
-        let plan = try MemoryPlan(checkpoint: checkpoint, settings: MemoryPlan.Settings(sequenceLength: 600, batch: 1, training: .lora(lora)))
+        let plan = try MemoryPlan(checkpoint: checkpoint, settings: MemoryPlan.Settings(sequenceLength: 600, batch: 1, training: .lora(lora),
+                                                                                         fusedAttention: true))
         let unchecked = try MemoryPlan(checkpoint: checkpoint, settings: MemoryPlan.Settings(sequenceLength: 511, batch: 1, training: .lora(lora),
-                                                                                              checkpointing: false))
+                                                                                              checkpointing: false, fusedAttention: true))
         #expect(plan.checkpointing && unchecked.totalBytes > plan.totalBytes, "the case must tell the two rules apart")
         // One micro-batch of each length: 600, 511 and 300, all checkpointed.
         let examples = [600, 511, 300].map { length in

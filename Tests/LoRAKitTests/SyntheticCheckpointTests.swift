@@ -80,7 +80,8 @@ extension SyntheticCheckpointTests {
     func planMatchesPeak() throws {
         let checkpoint = ModelCheckpoint(synthetic: SyntheticCheckpoint(config: try Self.config(), seed: 3))
         let lora = LoRAConfig(rank: 8, alpha: 16, dropout: 0.05, targetModules: ModelConfig.linearModules)
-        let plan = try MemoryPlan(checkpoint: checkpoint, settings: .init(sequenceLength: 64, batch: 2, training: .lora(lora)))
+        let plan = try MemoryPlan(checkpoint: checkpoint, settings: .init(sequenceLength: 64, batch: 2, training: .lora(lora),
+                                                                                   fusedAttention: true))
         let device = try Devices.openSeparately(TestDevices.host.info, kernels: .fromEnvironment(), environment: [:])
         let model = try LlamaModel(checkpoint: checkpoint, device: device, lora: lora, seed: 1)
         let windows = try TokenWindows(tokens: (0..<1024).map { Int32($0 * 7 % 256) }, length: 64, heldOutFraction: 0, source: "synthetic")

@@ -9,6 +9,9 @@
 /// gradient). When all of them fit, forward keeps P for backward; when not, both passes walk
 /// the heads in chunks of whole key/value groups of one sequence, and backward recomputes each
 /// chunk's P from Q and K (one more Q·Kᵀ product and softmax) instead of reading it back.
+///
+/// On a `FusedAttentionDevice` (the host) none of that memory exists: the device computes O in
+/// cache-sized tiles and keeps one log-sum-exp per row and head for backward (`fused`).
 public struct CausalAttention: Sendable {
     public let heads: Int
     public let keyValueHeads: Int
@@ -19,6 +22,10 @@ public struct CausalAttention: Sendable {
     /// heads of one sequence). 256 MiB keeps every head of a 2048-token sequence of an 8-head
     /// model in one chunk, and a Llama-3-8B layer at 8192 tokens to 256 MiB instead of 8 GiB.
     public var scoreBudgetBytes = 256 << 20
+
+    /// Whether to use the device's fused attention where it has one (`FusedAttentionDevice`);
+    /// false composes GEMMs and the causal softmax everywhere, the fused path's twin in tests.
+    public var fused = true
 
     public init(heads: Int, keyValueHeads: Int, headDimension: Int, sequenceLength: Int) throws {
         guard heads >= 1, keyValueHeads >= 1, heads % keyValueHeads == 0, headDimension >= 1, sequenceLength >= 1 else {
@@ -39,9 +46,15 @@ public struct CausalAttention: Sendable {
         public let probabilities: DeviceBuffer?
         public let batch: Int
         let positions: DeviceBuffer?
+        /// The fused path's O and log-sum-exp per row and head (N×heads); nil on the composed path.
+        let fusedOutput: DeviceBuffer?
+        public let logSumExp: DeviceBuffer?
     }
 
     var group: Int { heads / keyValueHeads }
+    func shape(batch: Int) -> AttentionShape {
+        AttentionShape(batch: batch, sequenceLength: sequenceLength, heads: heads, keyValueHeads: keyValueHeads, headDimension: headDimension)
+    }
     var scale: Float { 1 / Float(headDimension).squareRoot() }
 
     private func check(_ buffer: DeviceBuffer, _ name: String, columns: Int, batch: Int) throws {
@@ -115,6 +128,11 @@ public struct CausalAttention: Sendable {
         try check(k, "K", columns: kv * d, batch: batch)
         try check(v, "V", columns: kv * d, batch: batch)
         let output = try device.makeBuffer(.float32, count: batch * t * h * d, label: "attention output", contents: .unspecified)
+        if fused, let device = device as? FusedAttentionDevice {
+            let lse = try device.makeBuffer(.float32, count: batch * t * h, label: "attention log-sum-exp", contents: .unspecified)
+            try device.fusedCausalAttention(shape(batch: batch), q: q, k: k, v: v, positions: positions, output: output, logSumExp: lse)
+            return (output, Saved(q: q, k: k, v: v, probabilities: nil, batch: batch, positions: positions, fusedOutput: output, logSumExp: lse))
+        }
         let chunks = self.chunks(batch: batch)
         let kept = chunks.count == 1 ? try device.makeBuffer(.float32, count: batch * h * t * t, label: "attention probabilities", contents: .unspecified) : nil
         for chunk in chunks {
@@ -127,7 +145,7 @@ public struct CausalAttention: Sendable {
                 }
             }
         }
-        return (output, Saved(q: q, k: k, v: v, probabilities: kept, batch: batch, positions: positions))
+        return (output, Saved(q: q, k: k, v: v, probabilities: kept, batch: batch, positions: positions, fusedOutput: nil, logSumExp: nil))
     }
 
     /// P = causal softmax(Q·Kᵀ/√d) for the chunk's heads, into `p` (the chunk's score matrices).
@@ -156,6 +174,11 @@ public struct CausalAttention: Sendable {
         let dq = try device.makeBuffer(.float32, count: batch * t * h * d, label: "dQ", contents: .unspecified)
         let dk = try device.makeBuffer(.float32, count: batch * t * kv * d, label: "dK", contents: .unspecified)
         let dv = try device.makeBuffer(.float32, count: batch * t * kv * d, label: "dV", contents: .unspecified)
+        if let output = saved.fusedOutput, let lse = saved.logSumExp, let device = device as? FusedAttentionDevice {
+            try device.fusedCausalAttentionBackward(shape(batch: batch), q: saved.q, k: saved.k, v: saved.v, positions: saved.positions,
+                                                    output: output, logSumExp: lse, outputGradient: dO, dq: dq, dk: dk, dv: dv)
+            return (dq, dk, dv)
+        }
         for chunk in chunks(batch: batch) {
             let count = chunk.headCount(group) * t * t
             let p: DeviceBuffer

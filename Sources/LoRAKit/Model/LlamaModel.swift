@@ -25,6 +25,8 @@ public final class LlamaModel {
     public var lossBlockRows = 256
     /// Bytes of attention score matrices held at once (`CausalAttention.scoreBudgetBytes`).
     public var attentionScoreBudgetBytes = 256 << 20
+    /// Whether attention runs fused where the device can (`CausalAttention.fused`).
+    public var fusedAttention = true
     /// Full-parameter training only.
     let embeddingGradient: DeviceBuffer?
     let finalNormGradient: DeviceBuffer?
@@ -113,6 +115,7 @@ public final class LlamaModel {
         var attention = try CausalAttention(heads: config.attentionHeads, keyValueHeads: config.keyValueHeads,
                                             headDimension: config.headDimension, sequenceLength: length)
         attention.scoreBudgetBytes = attentionScoreBudgetBytes
+        attention.fused = fusedAttention
         return (length, attention)
     }
 

@@ -13,6 +13,8 @@ struct BlockTrace {
     let length: Int
     let packing: Bool
     let attentionScoreBudgetBytes: Int
+    /// `CausalAttention` on a `FusedAttentionDevice`: a log-sum-exp per row and head, no scores.
+    let fusedAttention: Bool
 
     private var config: ModelConfig { weights.config }
     private var rows: Int { batch * length }
@@ -89,15 +91,19 @@ struct BlockTrace {
 
     /// `CausalAttention.forward`'s score matrices: P for every head, kept for backward when it
     /// fits the budget; else each chunk's in turn, dropped (with a chunk's own positions, packed).
+    /// Fused, only the log-sum-exp per row and head, kept for backward.
     private func attentionForward() -> [Buffer] {
+        if fusedAttention { return [trace.allocate(.blockActivations, rows * config.attentionHeads)] }
         let chunks = self.chunks
         guard chunks.count > 1 else { return [trace.allocate(.attentionProbabilities, scores)] }
         for chunk in chunks { trace.free(chunkProbabilities(chunk)) }
         return []
     }
 
-    /// `CausalAttention.backward`'s: dP/dS beside the kept P, or per chunk P recomputed and dP/dS.
+    /// `CausalAttention.backward`'s: dP/dS beside the kept P, or per chunk P recomputed and dP/dS;
+    /// nothing when fused.
     private func attentionBackward() {
+        guard !fusedAttention else { return }
         let chunks = self.chunks
         guard chunks.count > 1 else { return trace.transient(.attentionProbabilities, scores) }
         for chunk in chunks {

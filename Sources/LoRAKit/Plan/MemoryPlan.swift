@@ -32,7 +32,8 @@ public struct MemoryPlan: Sendable {
         /// length with it, so the plan takes the larger of the two.
 
         public init(sequenceLength: Int, batch: Int = 1, training: Training, quantizeToNF4: Bool = false,
-                    checkpointing: Bool? = nil, packing: Bool = false, attentionScoreBudgetBytes: Int = 256 << 20) {
+                    checkpointing: Bool? = nil, packing: Bool = false, attentionScoreBudgetBytes: Int = 256 << 20,
+                    fusedAttention: Bool = false) {
             self.sequenceLength = sequenceLength
             self.batch = batch
             self.training = training
@@ -40,10 +41,19 @@ public struct MemoryPlan: Sendable {
             self.checkpointing = checkpointing
             self.packing = packing
             self.attentionScoreBudgetBytes = attentionScoreBudgetBytes
+            self.fusedAttention = fusedAttention
         }
 
         /// `LlamaModel.attentionScoreBudgetBytes`: the most attention scores held at once.
         public var attentionScoreBudgetBytes: Int
+
+        /// Whether the device runs attention fused (`FusedAttentionDevice`): no score matrices
+        /// then, one log-sum-exp per row and head instead. False plans the composed attention
+        /// of OpenCL devices; `fusedAttention(on:)` says which a device runs.
+        public var fusedAttention: Bool
+
+        /// Whether `CausalAttention` runs fused on the device `info` describes: on the host.
+        public static func fusedAttention(on info: DeviceInfo) -> Bool { info.backend == .host }
 
         /// Whether blocks are recomputed in backward: the choice, or the Trainer's default by
         /// --seq-len (padded micro-batches are shorter and need less, checkpointed alike).
@@ -100,7 +110,7 @@ public struct MemoryPlan: Sendable {
                                      fullParameter: settings.lora == nil)
         let step = StepTrace(weights: weights, lora: settings.lora, batch: settings.batch, length: settings.sequenceLength,
                              checkpointing: settings.resolvedCheckpointing, packing: settings.packing,
-                             attentionScoreBudgetBytes: settings.attentionScoreBudgetBytes)
+                             attentionScoreBudgetBytes: settings.attentionScoreBudgetBytes, fusedAttention: settings.fusedAttention)
         step.run()
         let trace = step.trace
         (self.config, self.settings, self.stored, checkpointing) = (config, settings, stored, step.checkpointing)

@@ -11,13 +11,14 @@ struct StepTrace {
     let checkpointing: Bool
     let packing: Bool
     let attentionScoreBudgetBytes: Int
+    let fusedAttention: Bool
     let trace = MemoryTrace()
 
     private var config: ModelConfig { weights.config }
     private var rows: Int { batch * length }
     private var block: BlockTrace {
         BlockTrace(trace: trace, weights: weights, lora: lora, batch: batch, length: length, packing: packing,
-                   attentionScoreBudgetBytes: attentionScoreBudgetBytes)
+                   attentionScoreBudgetBytes: attentionScoreBudgetBytes, fusedAttention: fusedAttention)
     }
 
     /// Runs the whole replay: resident state, then one step.

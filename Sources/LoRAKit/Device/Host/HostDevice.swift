@@ -8,10 +8,14 @@ public final class HostDevice: Device, @unchecked Sendable {
     /// Freed buffers kept for reuse, up to an eighth of physical memory idle.
     let pool: BufferPool<UnsafeMutableRawPointer>
     let operations = OperationCounter()
+    /// The most capable copy of the fused attention this device may use (nil: the CPU's best);
+    /// the tests run each one the CPU has.
+    let attentionInstructionSet: HostAttentionInstructionSet?
 
     /// `memoryLimit` caps what the device may allocate (`LORAKIT_MEMORY_LIMIT` when opened
     /// through `Devices`).
-    public init(memoryLimit: Int? = nil) {
+    public init(memoryLimit: Int? = nil, attentionInstructionSet: HostAttentionInstructionSet? = nil) {
+        self.attentionInstructionSet = attentionInstructionSet
         let cpu = HostCPU.current
         let memory = Int(ProcessInfo.processInfo.physicalMemory)
         info = DeviceInfo(
