@@ -1,4 +1,5 @@
 import ArgumentParser
+import LoRAKit
 
 @main
 struct BenchCommand: ParsableCommand {
@@ -8,6 +9,12 @@ struct BenchCommand: ParsableCommand {
         subcommands: [GEMMBenchmark.self, LoRABenchmark.self, NF4Benchmark.self, TrainBenchmark.self, GenerateBenchmark.self,
                       TokenizeBenchmark.self, MemoryBenchmark.self, OpsBenchmark.self, AttentionBenchmark.self]
     )
+
+    /// OpenBLAS's threads sleep between GEMMs (`OpenBLASThreadTimeout`), then the command runs.
+    static func main() {
+        OpenBLASThreadTimeout.restartIfUnset()
+        main(nil)
+    }
 }
 
 /// Options every suite takes.

@@ -2,7 +2,8 @@ import CHostAttention
 
 /// The host's fused attention (Sources/CHostAttention): forward jobs of 64 query rows per head,
 /// backward jobs of one key/value head of one sequence (which owns its dK, dV and its query
-/// heads' dQ rows, so jobs never write the same memory), spread over the cores.
+/// heads' dQ rows, so jobs never write the same memory), spread over the cores. Those run at
+/// full speed only while OpenBLAS's threads sleep (`OpenBLASThreadTimeout`).
 extension HostDevice: FusedAttentionDevice {
     public func fusedCausalAttention(_ attention: AttentionShape, q: DeviceBuffer, k: DeviceBuffer, v: DeviceBuffer,
                                      positions: DeviceBuffer?, output: DeviceBuffer, logSumExp: DeviceBuffer) throws {
