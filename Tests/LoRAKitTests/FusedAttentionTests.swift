@@ -69,5 +69,9 @@ struct FusedAttentionTests {
         let lse = try device.makeBuffer(.float32, count: 6, label: "lse")
         #expect { try device.fusedCausalAttention(attention, q: q, k: kv, v: kv, positions: badPositions, output: q, logSumExp: lse) }
             throws: { "\($0)".contains("positions") && "\($0)".contains("int32") }
+        let uneven = AttentionShape(batch: 1, sequenceLength: 3, heads: 3, keyValueHeads: 2, headDimension: 4)
+        let (q3, kv2) = (try device.makeBuffer(.float32, count: 36, label: "Q"), try device.makeBuffer(.float32, count: 24, label: "K"))
+        #expect { try device.fusedCausalAttention(uneven, q: q3, k: kv2, v: kv2, positions: nil, output: q3, logSumExp: lse) }
+            throws: { "\($0)".contains("multiple of key/value heads") }
     }
 }

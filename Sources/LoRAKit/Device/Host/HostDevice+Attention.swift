@@ -44,6 +44,13 @@ extension HostDevice: FusedAttentionDevice {
                          positions: DeviceBuffer?, operation: String) throws -> lk_attention_problem {
         try OperandCheck.float32([("Q", q), ("K", k), ("V", v)], operation: operation, on: self)
         let (t, d) = (attention.sequenceLength, attention.headDimension)
+        let sizes = [attention.batch, t, attention.heads, attention.keyValueHeads, d]
+        // The C side indexes tokens and heads with 32-bit integers (and strides with 64-bit ones).
+        guard sizes.allSatisfy({ $0 >= 1 }), attention.heads % attention.keyValueHeads == 0,
+              attention.rows <= Int(Int32.max) / max(attention.heads, 1) else {
+            throw DeviceError.invalidShape(operation: operation, detail: "\(attention) needs positive sizes, heads a multiple of key/value heads, "
+                                           + "and batch·T·heads under 2^31")
+        }
         try checkCounts(operation, [("Q", q, attention.heads * d), ("K", k, attention.keyValueHeads * d), ("V", v, attention.keyValueHeads * d)],
                         rows: attention.rows)
         if let positions {
