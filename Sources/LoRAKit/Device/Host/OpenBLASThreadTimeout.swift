@@ -8,10 +8,13 @@ import Foundation
 /// default; 18 (a spin of about 0.1 ms) was no better than 4. Before attention was fused the same
 /// setting gave no consistent gain (README), since little ran in parallel outside OpenBLAS.
 ///
+/// Generation is the other way round: its one-token GEMMs pay a wake-up each, and `lorakit-bench
+/// generate` ran at 0.90–0.95× the tokens/s with it, so only training sets it.
+///
 /// OpenBLAS reads the variable once, as it loads, before any Swift code runs, so an executable
-/// sets it by starting itself again: `lorakit` and `lorakit-bench` call `restartIfUnset()` first.
-/// A value already in the environment is kept (28 restores OpenBLAS's default). Programs that
-/// use the library set it in their own environment.
+/// sets it by starting itself again: `lorakit train` and `lorakit-bench train`, `attention` and
+/// `memory` call `restartIfUnset()` first. A value already in the environment is kept (28
+/// restores OpenBLAS's default). Programs that use the library set it in their own environment.
 public enum OpenBLASThreadTimeout {
     public static let variable = "OPENBLAS_THREAD_TIMEOUT"
     public static let value = "4"
