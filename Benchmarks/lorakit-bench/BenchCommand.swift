@@ -14,9 +14,7 @@ struct BenchCommand: ParsableCommand {
     /// between GEMMs (`OpenBLASThreadTimeout`); the others keep OpenBLAS's default, as `lorakit
     /// generate` and GEMM callers do.
     static func main() {
-        if let suite = CommandLine.arguments.dropFirst().first, ["train", "attention", "memory"].contains(suite) {
-            OpenBLASThreadTimeout.restartIfUnset()
-        }
+        OpenBLASThreadTimeout.restartIfUnset(forSubcommands: ["train", "attention", "memory"])
         main(nil)
     }
 }

@@ -27,9 +27,11 @@ struct MemoryBenchmark: ParsableCommand {
         var table = TextTable(header: ["device", "shape", "seq×batch", "planned", "peak", "peak / plan", "load s", "step s", "tokens/s",
                                        "peak RSS"], rightAligned: [3, 4, 5, 6, 7, 8, 9])
         let infos = options.devices.isEmpty ? [try Devices.resolve("host")] : try options.devices.map { try Devices.resolve($0) }
+        var checkpointing = false
         for info in infos {
             let plan = try MemoryPlan(checkpoint: checkpoint, settings: .init(sequenceLength: seqLen, batch: batch, training: .lora(lora),
                                                                                fusedAttention: MemoryPlan.Settings.fusedAttention(on: info)))
+            checkpointing = plan.checkpointing
             let result = try measure(checkpoint: checkpoint, lora: lora, on: info)
             if options.json {
                 print(record(result, plan: plan, info: info))
@@ -42,7 +44,7 @@ struct MemoryBenchmark: ParsableCommand {
         }
         if !options.json {
             print(table.rendered)
-            print("\nQLoRA r=\(rank) alpha \(2 * rank) dropout 0.05 on all seven projections, checkpointing \(seqLen >= 512 ? "on" : "off"), AdamW; "
+            print("\nQLoRA r=\(rank) alpha \(2 * rank) dropout 0.05 on all seven projections, checkpointing \(checkpointing ? "on" : "off"), AdamW; "
                   + "random NF4 blocks and BF16 embedding/head made as the model loads.")
         }
     }

@@ -13,7 +13,7 @@ struct LoRAKitCommand: ParsableCommand {
     /// command runs. Generation keeps OpenBLAS's default: its one-token GEMMs would pay a wake-up
     /// each (`lorakit-bench generate`: 0.90–0.95× the tokens/s with the short timeout).
     static func main() {
-        if CommandLine.arguments.dropFirst().first == "train" { OpenBLASThreadTimeout.restartIfUnset() }
+        OpenBLASThreadTimeout.restartIfUnset(forSubcommands: ["train"])
         main(nil)
     }
 }

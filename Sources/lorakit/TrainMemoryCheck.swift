@@ -8,7 +8,7 @@ extension TrainCommand {
     func memoryPlan(checkpoint: ModelCheckpoint, lora: LoRAConfig, device target: any Device) throws -> MemoryPlan {
         let settings = MemoryPlan.Settings(sequenceLength: seqLen, batch: batch, training: full ? .full : .lora(lora),
                                            quantizeToNF4: quantization.toNF4, packing: packing,
-                                           fusedAttention: target is FusedAttentionDevice)
+                                           fusedAttention: MemoryPlan.Settings.fusedAttention(on: target.info))
         let plan = try MemoryPlan(checkpoint: checkpoint, settings: settings)
         guard !skipMemoryCheck else { return plan }
         do {

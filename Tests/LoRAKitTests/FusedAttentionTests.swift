@@ -57,6 +57,13 @@ struct FusedAttentionTests {
         }
     }
 
+    /// `lorakit plan` decides from a DeviceInfo alone; it must name the devices that fuse.
+    @Test("the memory plan's rule says fused exactly for the devices that fuse", arguments: TestDevices.all)
+    func planRuleMatchesDevices(info: DeviceInfo) throws {
+        let device = try TestDevices.open(info)
+        #expect(MemoryPlan.Settings.fusedAttention(on: info) == (device is FusedAttentionDevice), "\(info.testDescription)")
+    }
+
     @Test("bad operands name the operation and the operand")
     func badOperands() throws {
         let device = HostDevice()

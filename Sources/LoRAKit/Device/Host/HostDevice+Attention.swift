@@ -53,12 +53,7 @@ extension HostDevice: FusedAttentionDevice {
         }
         try checkCounts(operation, [("Q", q, attention.heads * d), ("K", k, attention.keyValueHeads * d), ("V", v, attention.keyValueHeads * d)],
                         rows: attention.rows)
-        if let positions {
-            try OperandCheck.onDevice([("positions", positions)], operation: operation, on: self)
-            guard positions.elementType == .int32, positions.count == attention.rows else {
-                throw DeviceError.invalidShape(operation: operation, detail: "positions \(positions) must be int32 with \(attention.rows) elements")
-            }
-        }
+        if let positions { try TransformerContract.positions(positions, rows: attention.rows, operation: operation, on: self) }
         let position = positions.map { UnsafePointer(memory($0).pointer.assumingMemoryBound(to: Int32.self)) }
         return lk_attention_problem(q: floats(q), k: floats(k), v: floats(v), positions: position, batch: Int32(attention.batch),
                                     length: Int32(t), heads: Int32(attention.heads), kv_heads: Int32(attention.keyValueHeads),
@@ -66,10 +61,9 @@ extension HostDevice: FusedAttentionDevice {
                                     instruction_set: attentionInstructionSet.map { Int32($0.rawValue) } ?? -1)
     }
 
+    /// Each operand holds `rows` rows of its number of columns.
     private func checkCounts(_ operation: String, _ operands: [(String, DeviceBuffer, Int)], rows: Int) throws {
-        for (name, buffer, columns) in operands where buffer.count != rows * columns {
-            throw DeviceError.invalidShape(operation: operation, detail: "\(name) \(buffer) must hold \(rows)×\(columns) elements")
-        }
+        for (name, buffer, columns) in operands { try TransformerContract.count(buffer, name, is: rows * columns, operation: operation) }
     }
 
     /// The head dimension rounded up to the C side's 16-float vectors.

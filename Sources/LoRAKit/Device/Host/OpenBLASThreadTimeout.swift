@@ -27,4 +27,10 @@ public enum OpenBLASThreadTimeout {
         setenv(variable, value, 1)
         execv("/proc/self/exe", CommandLine.unsafeArgv)
     }
+
+    /// `restartIfUnset()` when the process's first argument (its subcommand) is one of `subcommands`.
+    public static func restartIfUnset(forSubcommands subcommands: Set<String>) {
+        guard let subcommand = CommandLine.arguments.dropFirst().first, subcommands.contains(subcommand) else { return }
+        restartIfUnset()
+    }
 }
